@@ -1,0 +1,46 @@
+// Bundles: client (extension host), server (LSP process), training worker, CLI, webview.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+// Native or wasm-file-loading modules stay outside the bundle and are resolved from node_modules.
+const nodeExternal = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+
+const nodeEntries = {
+  client: 'src/client/extension.ts',
+  server: 'src/server/main.ts',
+  worker: 'src/engine/trainWorker.ts',
+  cli: 'src/cli.ts',
+};
+const entryPoints = Object.fromEntries(Object.entries(nodeEntries).filter(([, f]) => existsSync(f)));
+
+const builds = [
+  {
+    entryPoints,
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    external: nodeExternal,
+    logLevel: 'warning',
+  },
+];
+if (existsSync('webview/main.ts')) {
+  builds.push({
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+for (const options of builds) {
+  if (watch) await (await esbuild.context(options)).watch();
+  else await esbuild.build(options);
+}

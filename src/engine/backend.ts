@@ -1,0 +1,31 @@
+// Picks the fastest TF.js backend that loads here: tfjs-node ('tensorflow') -> wasm -> cpu.
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+let ready: Promise<BackendName> | undefined;
+
+/** Initialise once per process; later calls return the same backend. */
+export function initBackend(preferred?: BackendName): Promise<BackendName> {
+  ready ??= select(preferred ?? (process.env.WORDLENS_BACKEND as BackendName | undefined));
+  return ready;
+}
+
+async function select(preferred?: BackendName): Promise<BackendName> {
+  const order: BackendName[] = preferred ? [preferred, 'tensorflow', 'wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
+  for (const name of order) {
+    if (await tryBackend(name)) return name;
+  }
+  throw new Error('No TensorFlow.js backend could be initialised');
+}
+
+async function tryBackend(name: BackendName): Promise<boolean> {
+  try {
+    if (name === 'tensorflow') require('@tensorflow/tfjs-node');
+    if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return true;
+  } catch {
+    return false;
+  }
+}

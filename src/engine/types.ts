@@ -1,0 +1,76 @@
+// The engine's shared contracts. Every engine module codes against these, so the
+// server, the CLI and the benchmarks can combine models without knowing their insides.
+
+export type TokenizerKind = 'whitespace' | 'code';
+
+/** Special tokens. `<eos>` ends a line in the whitespace tokenizer (WikiText convention). */
+export const UNK = '<unk>';
+export const EOS = '<eos>';
+
+export interface Tokenizer {
+  readonly kind: TokenizerKind;
+  /** All tokens of a text, in order. whitespace: each line's words then `<eos>`. */
+  tokenize(text: string): string[];
+  /** Text for tokens. For `code` this is the exact inverse: detokenize(tokenize(t)) === t. */
+  detokenize(tokens: string[]): string;
+}
+
+/**
+ * A next-token model with immutable states: advancing never mutates the state it is
+ * given, so states can be cached per document prefix and shared by beam hypotheses.
+ * LSTM, Kneser-Ney n-gram and their interpolation all implement it.
+ */
+export interface LanguageModel<S = unknown> {
+  readonly vocabSize: number;
+  /** State at the start of a text. */
+  initialState(): S;
+  /** State after feeding one more token id. */
+  advance(state: S, tokenId: number): S;
+  /** Natural-log probabilities of every vocabulary id as the next token; length vocabSize. */
+  logProbs(state: S): Float32Array;
+}
+
+/** Progress of a training run, emitted as it goes. */
+export interface TrainProgress {
+  event: 'progress';
+  /** Optimiser steps done and planned (planned = budget-based estimate). */
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** 0..1 of the budget (epochs or minutes, whichever ends first). */
+  fraction: number;
+  loss: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+  /** Present when a validation pass ran at this step. */
+  validPpl?: number;
+}
+
+export interface TrainResult {
+  event: 'done';
+  backend: string;
+  vocab: number;
+  tokens: number;
+  seconds: number;
+  valid_ppl: number | null;
+  /** True when the run stopped because it was cancelled (the model is still the best so far). */
+  cancelled?: boolean;
+}
+
+/** Metadata saved beside every model (meta.json). */
+export interface ModelMeta {
+  format: 'wordlens-model';
+  /** Bumped when the folder layout changes incompatibly; loaders refuse newer versions. */
+  version: number;
+  kind: 'lstm' | 'skipgram' | 'vectors';
+  tokenizer: TokenizerKind;
+  /** Hyper-parameters: vocabSize, embedDim, hiddenDim, layers, tied, ... */
+  hyper: Record<string, number | string | boolean>;
+  /** Measured results: valid_ppl, tokens, seconds, backend, ... */
+  metrics: Record<string, number | string | null>;
+  /** What was read: files, tokens, skipped counts by reason. */
+  corpus: Record<string, unknown>;
+  /** Training curve: one entry per logged step. */
+  curve?: { step: number; loss: number; validPpl?: number }[];
+  createdAt: string;
+}
