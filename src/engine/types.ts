@@ -13,6 +13,12 @@ export interface Tokenizer {
   tokenize(text: string): string[];
   /** Text for tokens. For `code` this is the exact inverse: detokenize(tokenize(t)) === t. */
   detokenize(tokens: string[]): string;
+  /**
+   * Tokens of the text before a cursor. When the text ends inside a word or identifier,
+   * that incomplete piece is returned as `partial` (and left out of `tokens`), so a
+   * completion can require the next token to start with it and insert only the rest.
+   */
+  prefix(text: string): { tokens: string[]; partial: string };
 }
 
 /**
@@ -73,4 +79,28 @@ export interface ModelMeta {
   /** Training curve: one entry per logged step. */
   curve?: { step: number; loss: number; validPpl?: number }[];
   createdAt: string;
+}
+
+/** A named weight matrix, row-major. Names follow TF.js layers (e.g. `lstm/kernel`). */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Hyper-parameters of the LSTM language model (saved in meta.hyper). */
+export interface LstmHyper {
+  vocabSize: number;
+  embedDim: number;
+  hiddenDim: number;
+  layers: number;
+  /** Output layer shares the embedding matrix (requires embedDim === hiddenDim). */
+  tied: boolean;
+  dropout: number;
+}
+
+/** vocab.json: words in id order (specials first, then by descending count). */
+export interface VocabJSON {
+  words: string[];
+  counts: number[];
 }
