@@ -1,5 +1,6 @@
 // Picks the fastest TF.js backend that loads here: tfjs-node ('tensorflow') -> wasm -> cpu.
 import * as tf from '@tensorflow/tfjs';
+import { applyWasmKernelFixes } from './wasmKernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 let ready: Promise<BackendName> | undefined;
@@ -24,6 +25,8 @@ async function tryBackend(name: BackendName): Promise<boolean> {
     if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend(name))) return false;
     await tf.ready();
+    // Missing/slow wasm kernels (gather gradient, transposed and batched matmul).
+    if (name === 'wasm') applyWasmKernelFixes();
     return true;
   } catch {
     return false;
