@@ -1,0 +1,76 @@
+// Text -> token ids with the anchors' held-out split: in every file, the last `validShare`
+// of its lines is validation text (cut = int(lines * (1 - share)), as split_train in
+// ../shared/anchors/anchor_torch_lm.py); the vocabulary comes from the training part alone.
+import type { Tokenizer } from './types';
+import { splitLines } from './tokenizer';
+import { Vocab } from './vocab';
+
+export interface DatasetOptions {
+  /** Tokens seen fewer times in training text map to `<unk>` (default 1: none). */
+  minCount?: number;
+  /** Cap on the vocabulary size, specials included (default: no cap). */
+  maxVocab?: number;
+  /** Share of each file's lines held out for validation, 0 <= share < 1 (default 0.1). */
+  validShare?: number;
+}
+
+export interface Dataset {
+  vocab: Vocab;
+  train: Int32Array;
+  valid: Int32Array;
+  /** All tokens read: train.length + valid.length. */
+  tokens: number;
+}
+
+/** The line index where validation starts, computed exactly as the anchors do (float then truncate). */
+export function splitIndex(lineCount: number, validShare = 0.1): number {
+  return Math.trunc(lineCount * (1 - validShare));
+}
+
+/** Tokens of one file's training and validation parts. */
+export function splitFile(text: string, tokenizer: Tokenizer, validShare = 0.1): { train: string[]; valid: string[] } {
+  if (tokenizer.kind === 'whitespace') {
+    // Per line, so an empty part yields no tokens (tokenize('') would yield one <eos>).
+    const lines = splitLines(text);
+    const cut = splitIndex(lines.length, validShare);
+    const tok = (ls: string[]) => ls.flatMap((l) => tokenizer.tokenize(l));
+    return { train: tok(lines.slice(0, cut)), valid: tok(lines.slice(cut)) };
+  }
+  // Reversible tokenizers split the raw text just before the line break that ends the last
+  // training line, so the validation part starts with that newline (+ indent) token.
+  const breaks = [...text.matchAll(/\r\n|\r|\n/g)];
+  const cut = splitIndex(breaks.length + 1, validShare);
+  const at = cut === 0 ? 0 : cut - 1 < breaks.length ? breaks[cut - 1].index! : text.length;
+  const part = (s: string) => (s === '' ? [] : tokenizer.tokenize(s));
+  return { train: part(text.slice(0, at)), valid: part(text.slice(at)) };
+}
+
+export function buildDataset(
+  files: { path: string; text: string }[],
+  tokenizer: Tokenizer,
+  opts: DatasetOptions = {},
+): Dataset {
+  const validShare = opts.validShare ?? 0.1;
+  if (!(validShare >= 0 && validShare < 1)) throw new Error(`validShare must be in [0, 1), got ${opts.validShare}`);
+  if (files.length === 0) throw new Error('No files to build a dataset from (the corpus is empty)');
+  const train: string[] = [];
+  const valid: string[] = [];
+  for (const f of files) {
+    const parts = splitFile(f.text, tokenizer, validShare);
+    for (const t of parts.train) train.push(t);
+    for (const t of parts.valid) valid.push(t);
+  }
+  if (train.length === 0) {
+    throw new Error(
+      `No training text: the ${files.length} file(s) hold ${valid.length} token(s), all in the held-out last ` +
+        `${Math.round(validShare * 100)}% of their lines. Add more text or lower validShare.`,
+    );
+  }
+  const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab });
+  return { vocab, train: vocab.encode(train), valid: vocab.encode(valid), tokens: train.length + valid.length };
+}
+
+/** Ids of another text under a vocabulary (for evaluating a file). */
+export function encodeText(text: string, tokenizer: Tokenizer, vocab: Vocab): Int32Array {
+  return vocab.encode(tokenizer.tokenize(text));
+}
