@@ -1,0 +1,36 @@
+// Starts the language server (dist/server.js, its own Node process) and the client for it.
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { SECTION, readServerSettings } from './config';
+import type { InitializationOptions } from '../protocol';
+
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  // The storage folder is outside the workspace, so a model kept there loads even in Restricted Mode.
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const initializationOptions: InitializationOptions = {
+    storagePath: storage.fsPath,
+    settings: readServerSettings(),
+    // The extension has its own inline provider (completions.ts) and hover (hover.ts);
+    // the suggest widget is left to language extensions.
+    providers: { inlineCompletion: false, completion: false, hover: false },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+    synchronize: { configurationSection: SECTION },
+    initializationOptions,
+    outputChannel: output,
+    // The server's own crash recovery: restart a few times, then tell the user.
+    connectionOptions: { maxRestartCount: 4 },
+  };
+  return new LanguageClient('wordlens', 'Wordlens', serverOptions, clientOptions);
+}

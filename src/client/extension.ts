@@ -1,0 +1,88 @@
+// Wordlens's extension entry: wiring only. The model lives in the language server process.
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { ServerStatusNotification } from '../protocol';
+import { registerCommands } from './commands';
+import { InlineCompletionProvider } from './completions';
+import { SECTION, readClientSettings, type ClientSettings } from './config';
+import { createLanguageClient } from './connection';
+import { NeighborsHoverProvider } from './hover';
+import { StatusItem } from './status';
+
+/** What the integration tests may look at (returned from activate). */
+export interface WordlensApi {
+  ready: Promise<LanguageClient>;
+  /** The status bar item's text, e.g. "$(sparkle) Wordlens: ready · V=12,950". */
+  statusText(): string;
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): WordlensApi {
+  const output = vscode.window.createOutputChannel('Wordlens', { log: true });
+  const status = new StatusItem();
+  let settings: ClientSettings = readClientSettings();
+  status.setCompletionsEnabled(settings.completionEnabled);
+  context.subscriptions.push(output, status);
+
+  const languageClient = createLanguageClient(context, output);
+  client = languageClient;
+  const ready = languageClient.start().then(
+    () => languageClient,
+    (error: Error) => {
+      status.serverDown(`The Wordlens server could not start: ${error.message}`);
+      output.error(`server failed to start: ${error.message}`);
+      throw error;
+    },
+  );
+  ready.catch(() => undefined); // reported above; commands re-surface it when used
+  const running = () => (languageClient.state === State.Running ? languageClient : undefined);
+
+  const provider = new InlineCompletionProvider(running, () => settings, (m) => output.debug(m));
+  context.subscriptions.push(
+    languageClient.onNotification(ServerStatusNotification, (s) => {
+      if (s.state === 'ready') provider.clear();
+      status.update(s);
+      output.info(`status: ${s.state}${s.message ? ` — ${s.message}` : ''}`);
+    }),
+    languageClient.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) status.serverDown('The Wordlens server stopped; see the Wordlens output.');
+    }),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
+    vscode.languages.registerHoverProvider(
+      [{ scheme: 'file' }, { scheme: 'untitled' }],
+      new NeighborsHoverProvider(running, () => vscode.workspace.getConfiguration(SECTION).get('hover.enabled', true)),
+    ),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      settings = readClientSettings();
+      status.setCompletionsEnabled(settings.completionEnabled);
+      provider.clear();
+    }),
+    ...registerCommands({
+      client: () => ready,
+      status: () => status.status,
+      output,
+      onCompletionsToggled: (on) => status.setCompletionsEnabled(on),
+    }),
+  );
+
+  // Optional: train once when the workspace has no model yet (off by default: it costs minutes of CPU).
+  if (settings.autoTrain) {
+    const once = languageClient.onNotification(ServerStatusNotification, (s) => {
+      once.dispose();
+      if (s.state === 'none' && vscode.workspace.workspaceFolders?.length) {
+        output.info('no model yet and wordlens.autoTrain is on: training');
+        void vscode.commands.executeCommand('wordlens.train');
+      }
+    });
+    context.subscriptions.push(once);
+  }
+
+  return { ready, statusText: () => status.text };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop().catch(() => undefined);
+  client = undefined;
+}

@@ -1,0 +1,88 @@
+// The status bar item: model state at a glance (none / training 37% · ppl 180 /
+// ready · V=12,950); a click opens the quick menu.
+import * as vscode from 'vscode';
+import type { ServerStatusParams } from '../protocol';
+
+export const MENU_COMMAND = 'wordlens.showMenu';
+
+export class StatusItem implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('wordlens.status', vscode.StatusBarAlignment.Right, 100);
+  private last: ServerStatusParams = { state: 'none' };
+  private completionsOn = true;
+  private starting = true;
+
+  constructor() {
+    this.item.name = 'Wordlens';
+    this.item.command = MENU_COMMAND;
+    this.render();
+    this.item.show();
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  get status(): ServerStatusParams {
+    return this.last;
+  }
+
+  update(status: ServerStatusParams): void {
+    this.last = status;
+    this.starting = false;
+    this.render();
+  }
+
+  setCompletionsEnabled(on: boolean): void {
+    this.completionsOn = on;
+    this.render();
+  }
+
+  /** The server process stopped or could not start. */
+  serverDown(message: string): void {
+    this.update({ state: 'error', message });
+  }
+
+  private render(): void {
+    const s = this.last;
+    this.item.text = this.starting ? '$(sync~spin) Wordlens: starting' : `${icon(s, this.completionsOn)} Wordlens: ${statusText(s)}`;
+    const lines = [`**Wordlens** — ${s.state}`];
+    if (s.message) lines.push(escapeMarkdown(s.message));
+    if (s.modelPath) lines.push(`Model: \`${s.modelPath}\``);
+    if (s.backend) lines.push(`Backend: ${s.backend}`);
+    if (!this.completionsOn) lines.push('Inline completions are off.');
+    lines.push('Click for actions.');
+    this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    this.item.backgroundColor =
+      s.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** "none", "training 37% · ppl 180", "ready · V=12,950", "error". */
+export function statusText(s: ServerStatusParams): string {
+  switch (s.state) {
+    case 'training': {
+      const parts = [`training ${Math.floor((s.progress ?? 0) * 100)}%`];
+      if (s.ppl !== undefined) parts.push(`ppl ${Math.round(s.ppl)}`);
+      return parts.join(' · ');
+    }
+    case 'ready':
+      return s.vocab !== undefined ? `ready · V=${s.vocab.toLocaleString('en-US')}` : 'ready';
+    default:
+      return s.state;
+  }
+}
+
+function icon(s: ServerStatusParams, completionsOn: boolean): string {
+  if (s.state === 'training') return '$(loading~spin)';
+  if (s.state === 'error') return '$(error)';
+  if (s.state === 'none') return '$(circle-slash)';
+  return completionsOn ? '$(sparkle)' : '$(eye-closed)';
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => '\\' + c);
+}

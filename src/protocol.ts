@@ -1,0 +1,291 @@
+// Wordlens's extensions to the Language Server Protocol, in one place.
+// The client and the server both import this file, so the wire cannot drift between them
+// (cf. rust-analyzer's lsp_ext.ts, vscode-eslint's customMessages.ts). Standard LSP messages
+// (inlineCompletion, completion, hover, $/progress, $/cancelRequest) are not repeated here.
+import {
+  NotificationType,
+  ProgressType,
+  RequestType,
+  RequestType0,
+  type PartialResultParams,
+  type TextDocumentPositionParams,
+  type WorkDoneProgressParams,
+} from 'vscode-languageserver-protocol';
+
+// ---------------------------------------------------------------------------------------
+// Start-up and settings
+
+/** The `wordlens.*` settings the server acts on; sent at start and on every change. */
+export interface ServerSettings {
+  /** Globs of files to read when training (relative to each workspace folder). */
+  include: string[];
+  exclude: string[];
+  tokenizer: 'code' | 'whitespace';
+  /** Preset of the LSTM's size. */
+  modelSize: 'small' | 'medium' | 'large';
+  trainingBudgetMinutes: number;
+  completion: {
+    maxTokens: number;
+    temperature: number;
+    multiline: boolean;
+  };
+  /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
+  backend: '' | 'tensorflow' | 'wasm' | 'cpu';
+}
+
+export const defaultSettings: ServerSettings = {
+  include: ['**/*'],
+  exclude: ['**/node_modules/**', '**/.git/**', '**/dist/**', '**/out/**'],
+  tokenizer: 'code',
+  modelSize: 'small',
+  trainingBudgetMinutes: 5,
+  completion: { maxTokens: 8, temperature: 0, multiline: false },
+  backend: '',
+};
+
+/** `initialize` → `initializationOptions`. Every field is optional. */
+export interface InitializationOptions {
+  /** Load this model folder at start (benchmarks and other editors rely on this). */
+  modelPath?: string;
+  /**
+   * Where trained models are kept (VS Code: `ExtensionContext.storageUri`). Without
+   * `modelPath`, the server loads the model found here, if any, and trains into it.
+   */
+  storagePath?: string;
+  settings?: Partial<ServerSettings>;
+  /**
+   * Which standard providers the server advertises. Clients with their own UI for a
+   * feature (the Wordlens extension has its own inline provider and hover) switch it off
+   * and call the same request themselves. Default: all on.
+   */
+  providers?: { inlineCompletion?: boolean; completion?: boolean; hover?: boolean };
+}
+
+// ---------------------------------------------------------------------------------------
+// Health
+
+export type ServerState = 'none' | 'training' | 'ready' | 'error';
+
+export interface ServerStatusParams {
+  /** none: no model yet; training: a job runs (a previous model may still serve); ready; error. */
+  state: ServerState;
+  /** Human-readable detail (the error's message, or what is happening). */
+  message?: string;
+  /** Vocabulary size of the model that serves completions, when one is loaded. */
+  vocab?: number;
+  /** Validation perplexity of the serving model, or the latest one seen while training. */
+  ppl?: number;
+  /** 0..1 of the training budget, while training. */
+  progress?: number;
+  /** Folder of the model that serves completions. */
+  modelPath?: string;
+  /** TF.js backend the server runs on. */
+  backend?: string;
+}
+
+/** Server → client whenever the state changes, and once after `initialized`. */
+export const ServerStatusNotification = new NotificationType<ServerStatusParams>('wordlens/serverStatus');
+
+/** The current status, on demand (same shape as the notification). */
+export const ServerStatusRequest = new RequestType0<ServerStatusParams, void>('wordlens/status');
+
+// ---------------------------------------------------------------------------------------
+// Training
+
+export interface TrainParams extends WorkDoneProgressParams {
+  /** Folders to read (file-system paths). Default: the workspace folders. */
+  roots?: string[];
+  /** Overrides of the settings for this run. */
+  include?: string[];
+  exclude?: string[];
+  tokenizer?: ServerSettings['tokenizer'];
+  modelSize?: ServerSettings['modelSize'];
+  budgetMinutes?: number;
+  /** Where to save the model. Default: `storagePath`/model. */
+  outDir?: string;
+}
+
+export interface TrainResult {
+  /** True when cancelled; the model trained so far (if any) was still kept when usable. */
+  cancelled: boolean;
+  modelPath: string;
+  vocab: number;
+  tokens: number;
+  seconds: number;
+  validPpl: number | null;
+  backend: string;
+}
+
+/**
+ * Train on the workspace's text in a worker thread. With a `workDoneToken`, `$/progress`
+ * reports begin / report (percentage, message with ppl and ETA) / end. Completions keep
+ * coming from the previous model until the new one is saved, then it is swapped in.
+ * Cancel with `$/cancelRequest` or {@link CancelTrainingRequest}. One job at a time:
+ * a second request while one runs fails with `RequestFailed`.
+ */
+export const TrainRequest = new RequestType<TrainParams, TrainResult, void>('wordlens/train');
+
+/** Stop the running training job (no-op when none runs). */
+export const CancelTrainingRequest = new RequestType0<{ cancelled: boolean }, void>('wordlens/cancelTraining');
+
+// ---------------------------------------------------------------------------------------
+// Models
+
+export interface ModelInfo {
+  modelPath: string;
+  kind: string;
+  vocab: number;
+  tokenizer: string;
+  validPpl: number | null;
+  /** Has an embedding matrix (neighbours, analogies, the map). */
+  hasEmbeddings: boolean;
+  /** Can predict next tokens (completions, generation). */
+  canComplete: boolean;
+}
+
+export interface LoadModelParams {
+  /** A model folder (model.json + shard + vocab.json + meta.json [+ ngram.bin]). */
+  path: string;
+}
+
+/** Load a model folder and serve from it. A bad folder fails with a clear message; the previous model keeps serving. */
+export const LoadModelRequest = new RequestType<LoadModelParams, ModelInfo, void>('wordlens/loadModel');
+
+export interface SaveModelParams {
+  /** Destination folder; written atomically (temp folder + rename). */
+  path: string;
+}
+
+/** Copy the serving model to another folder. */
+export const SaveModelRequest = new RequestType<SaveModelParams, { path: string }, void>('wordlens/saveModel');
+
+export interface ImportVectorsParams {
+  /** word2vec (text/binary), GloVe, fastText .vec or TSV file. */
+  path: string;
+}
+
+/** Load word vectors for neighbours/analogies/the map (they cannot complete). */
+export const ImportVectorsRequest = new RequestType<ImportVectorsParams, ModelInfo, void>('wordlens/importVectors');
+
+export interface ExportEmbeddingsParams {
+  path: string;
+  format: 'word2vec' | 'tsv';
+}
+
+/** Write the serving model's embedding matrix to a file. */
+export const ExportEmbeddingsRequest = new RequestType<ExportEmbeddingsParams, { path: string; words: number }, void>(
+  'wordlens/exportEmbeddings',
+);
+
+// ---------------------------------------------------------------------------------------
+// Embeddings
+
+export type Metric = 'cosine' | 'euclidean';
+
+export interface Neighbor {
+  word: string;
+  /** Cosine similarity, or negative euclidean distance (higher is closer either way). */
+  score: number;
+}
+
+export interface NeighborsParams {
+  word: string;
+  k?: number;
+  metric?: Metric;
+}
+
+export interface NeighborsResult {
+  word: string;
+  /** False when the word is not in the vocabulary (then `neighbors` is empty). */
+  known: boolean;
+  neighbors: Neighbor[];
+}
+
+/** The k nearest words to `word` in embedding space. */
+export const NeighborsRequest = new RequestType<NeighborsParams, NeighborsResult, void>('wordlens/neighbors');
+
+export interface AnalogyParams {
+  /** a − b + c, e.g. king − man + woman. */
+  a: string;
+  b: string;
+  c: string;
+  k?: number;
+}
+
+export interface AnalogyResult {
+  /** Words of the query missing from the vocabulary (then `results` is empty). */
+  unknown: string[];
+  results: Neighbor[];
+}
+
+export const AnalogyRequest = new RequestType<AnalogyParams, AnalogyResult, void>('wordlens/analogy');
+
+export interface ProjectionParams {
+  method: 'pca' | 'umap';
+  /** Dimensions of the picture. */
+  dims?: 2 | 3;
+}
+
+export interface ProjectionResult {
+  words: string[];
+  counts: number[];
+  /** Row-major, `dims` numbers per word. */
+  coords: number[];
+  dims: number;
+}
+
+/** Projected embedding matrix for the map (the map's webview is issue 4). */
+export const ProjectionRequest = new RequestType<ProjectionParams, ProjectionResult, void>('wordlens/projection');
+
+// ---------------------------------------------------------------------------------------
+// Prediction at a position
+
+export interface NextTokensParams extends TextDocumentPositionParams {
+  k?: number;
+}
+
+export interface TokenProbability {
+  token: string;
+  /** What inserting the token adds after the cursor (the rest of a partial word). */
+  insertText: string;
+  prob: number;
+}
+
+export interface NextTokensResult {
+  /** The incomplete word before the cursor that candidates must continue. */
+  partial: string;
+  tokens: TokenProbability[];
+}
+
+/** The model's top-k next tokens at a position. */
+export const NextTokensRequest = new RequestType<NextTokensParams, NextTokensResult, void>('wordlens/nextTokens');
+
+export interface GenerateParams extends TextDocumentPositionParams, PartialResultParams {
+  maxTokens?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** Stop at the end of the line. */
+  singleLine?: boolean;
+}
+
+/** One streamed piece of generated text, sent as `$/progress` on the `partialResultToken`. */
+export interface GenerateChunk {
+  text: string;
+}
+
+export const GenerateChunkProgress = new ProgressType<GenerateChunk>();
+
+export interface GenerateResult {
+  /** The whole generated text (the concatenation of the chunks). */
+  text: string;
+  tokens: number;
+  cancelled: boolean;
+}
+
+/**
+ * Generate text after a position. With a `partialResultToken` the text streams as
+ * {@link GenerateChunk}s while it is produced; the final result repeats the whole text.
+ * Cancellable with `$/cancelRequest` (the result then holds what was generated so far).
+ */
+export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, void>('wordlens/generate');
