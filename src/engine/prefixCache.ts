@@ -1,0 +1,111 @@
+// Model states for token-id prefixes of one document, so a keystroke advances the model
+// by the few new tokens instead of re-reading the file. Entries are keyed by a double
+// 32-bit polynomial hash of the prefix plus its length (no copies of the ids), bounded
+// by an LRU. Besides the state at the end of each request, states are kept every
+// `checkpointEvery` tokens on the way, so an edit in the middle resumes near the edit.
+import type { LanguageModel } from './types';
+
+export interface PrefixCacheOptions {
+  /** Most states kept (LRU). */
+  maxEntries?: number;
+  /** Also keep the state every this many tokens while advancing. */
+  checkpointEvery?: number;
+}
+
+interface Entry<S> {
+  length: number;
+  h1: number;
+  h2: number;
+  state: S;
+}
+
+const M2 = 2147483647; // 2^31 - 1
+const B1 = 0x9e3779b1;
+const B2 = 1_000_003;
+
+export class PrefixCache<S> {
+  private readonly maxEntries: number;
+  private readonly checkpointEvery: number;
+  /** Insertion order is recency order (oldest first). */
+  private readonly entries = new Map<string, Entry<S>>();
+  private readonly lengths = new Map<number, number>(); // length -> entries with it
+  private model: LanguageModel<S> | null = null;
+
+  constructor(opts: PrefixCacheOptions = {}) {
+    this.maxEntries = opts.maxEntries ?? 256;
+    this.checkpointEvery = opts.checkpointEvery ?? 64;
+    if (!(this.maxEntries >= 1)) throw new Error(`maxEntries must be at least 1, got ${this.maxEntries}`);
+    if (!(this.checkpointEvery >= 1)) throw new Error(`checkpointEvery must be at least 1, got ${this.checkpointEvery}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.lengths.clear();
+  }
+
+  /** The model's state after `ids`, advancing only past the longest cached prefix. */
+  stateFor(model: LanguageModel<S>, ids: ArrayLike<number>): S {
+    if (model !== this.model) {
+      // States of another model (or an older one) are meaningless for this one.
+      this.clear();
+      this.model = model;
+    }
+    const n = ids.length;
+    const h1s = new Uint32Array(n + 1);
+    const h2s = new Float64Array(n + 1);
+    let h1 = 0;
+    let h2 = 0;
+    let best: Entry<S> | null = null;
+    for (let i = 0; i <= n; i++) {
+      if (i > 0) {
+        const t = ids[i - 1] + 1;
+        h1 = (Math.imul(h1, B1) + t) >>> 0;
+        h2 = (h2 * B2 + t) % M2;
+      }
+      h1s[i] = h1;
+      h2s[i] = h2;
+      if (this.lengths.has(i)) {
+        const e = this.entries.get(key(i, h1, h2));
+        if (e) best = e;
+      }
+    }
+    let state = best ? best.state : model.initialState();
+    let i = best ? best.length : 0;
+    if (best) this.touch(best);
+    for (; i < n; i++) {
+      state = model.advance(state, ids[i]);
+      const len = i + 1;
+      if (len % this.checkpointEvery === 0 && len < n) this.put(len, h1s[len], h2s[len], state);
+    }
+    if (!best || best.length !== n) this.put(n, h1s[n], h2s[n], state);
+    return state;
+  }
+
+  private touch(e: Entry<S>): void {
+    const k = key(e.length, e.h1, e.h2);
+    this.entries.delete(k);
+    this.entries.set(k, e);
+  }
+
+  private put(length: number, h1: number, h2: number, state: S): void {
+    const k = key(length, h1, h2);
+    if (!this.entries.has(k)) this.lengths.set(length, (this.lengths.get(length) ?? 0) + 1);
+    this.entries.delete(k);
+    this.entries.set(k, { length, h1, h2, state });
+    while (this.entries.size > this.maxEntries) {
+      const [oldKey, old] = this.entries.entries().next().value as [string, Entry<S>];
+      this.entries.delete(oldKey);
+      const left = (this.lengths.get(old.length) ?? 1) - 1;
+      if (left) this.lengths.set(old.length, left);
+      else this.lengths.delete(old.length);
+    }
+  }
+}
+
+function key(length: number, h1: number, h2: number): string {
+  return `${length}:${h1}:${h2}`;
+}

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PrefixCache } from '../../src/engine/prefixCache';
+import type { LanguageModel } from '../../src/engine/types';
+
+/** A model whose state is the id sequence itself, counting advances. */
+class CountingModel implements LanguageModel<readonly number[]> {
+  readonly vocabSize = 50;
+  advances = 0;
+  initialState(): readonly number[] {
+    return [];
+  }
+  advance(s: readonly number[], id: number): readonly number[] {
+    this.advances++;
+    return [...s, id];
+  }
+  logProbs(): Float32Array {
+    return new Float32Array(this.vocabSize).fill(-Math.log(this.vocabSize));
+  }
+}
+
+const doc = Array.from({ length: 300 }, (_, i) => (i * 7) % 50);
+
+test('one more token costs exactly one advance', () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>();
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 100)), doc.slice(0, 100));
+  assert.equal(m.advances, 100);
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 101)), doc.slice(0, 101));
+  assert.equal(m.advances, 1);
+  m.advances = 0;
+  cache.stateFor(m, doc.slice(0, 101));
+  assert.equal(m.advances, 0, 'the same prefix again is free');
+});
+
+test('an edit in the middle resumes from the checkpoint before it', () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>({ checkpointEvery: 32 });
+  cache.stateFor(m, doc);
+  m.advances = 0;
+  const edited = [...doc];
+  edited[200] = 49 - edited[200];
+  assert.deepEqual(cache.stateFor(m, edited), edited);
+  assert.equal(m.advances, 300 - 192, 'restarts at checkpoint 192, the last before position 200');
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 150)), doc.slice(0, 150));
+  assert.equal(m.advances, 150 - 128);
+});
+
+test('a different prefix of the same length is not confused with a cached one', () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>();
+  cache.stateFor(m, [1, 2, 3]);
+  assert.deepEqual(cache.stateFor(m, [1, 2, 4]), [1, 2, 4]);
+  assert.deepEqual(cache.stateFor(m, [3, 2, 1]), [3, 2, 1]);
+  assert.deepEqual(cache.stateFor(m, []), []);
+});
+
+test('the LRU bound holds and a new model invalidates the cache', () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>({ maxEntries: 3, checkpointEvery: 1000 });
+  for (let i = 1; i <= 10; i++) cache.stateFor(m, doc.slice(0, i * 10));
+  assert.equal(cache.size, 3);
+  const other = new CountingModel();
+  cache.stateFor(other, doc.slice(0, 20));
+  assert.equal(other.advances, 20, 'states of the previous model are not reused');
+  assert.throws(() => new PrefixCache({ maxEntries: 0 }), /maxEntries/);
+});
