@@ -1,0 +1,91 @@
+// wordlens/neighbors and wordlens/analogy over the serving model's embedding matrix.
+import { displayToken } from '../../engine/tokenizer';
+import type { EmbeddingIndex, Neighbor as EngineNeighbor } from '../../engine/neighbors';
+import {
+  AnalogyRequest,
+  NeighborsRequest,
+  type AnalogyParams,
+  type AnalogyResult,
+  type Metric,
+  type Neighbor,
+  type NeighborsParams,
+  type NeighborsResult,
+} from '../../protocol';
+import type { ServerContext } from '../context';
+import { checkParams, guard, intParam, invalidParams, UserError } from '../requests';
+
+export function registerNeighbors(ctx: ServerContext): void {
+  const { connection, host, log } = ctx;
+
+  connection.onRequest(
+    NeighborsRequest,
+    guard(NeighborsRequest.method, log, (raw: NeighborsParams): NeighborsResult => {
+      const params = checkParams<NeighborsParams>(NeighborsRequest.method, raw, {
+        word: 'string',
+        k: 'number?',
+        metric: 'string?',
+      });
+      const metric = checkMetric(params.metric);
+      const model = host.model;
+      if (!model) throw new UserError('No model is loaded: train or load one first.');
+      return neighborsOf(model.embeddings, params.word, intParam(params.k, 10, 1, 200), metric);
+    }),
+  );
+
+  connection.onRequest(
+    AnalogyRequest,
+    guard(AnalogyRequest.method, log, (raw: AnalogyParams): AnalogyResult => {
+      const params = checkParams<AnalogyParams>(AnalogyRequest.method, raw, { a: 'string', b: 'string', c: 'string', k: 'number?' });
+      const model = host.model;
+      if (!model) throw new UserError('No model is loaded: train or load one first.');
+      const index = model.embeddings;
+      const [a, b, c] = [params.a, params.b, params.c].map((w) => lookup(index, w));
+      const unknown = [params.a, params.b, params.c].filter((_, i) => [a, b, c][i] === undefined);
+      if (unknown.length > 0) return { unknown, results: [] };
+      const k = intParam(params.k, 10, 1, 200);
+      return { unknown: [], results: readable(index.analogy(b!, a!, c!, k + 3), 'cosine').slice(0, k) };
+    }),
+  );
+}
+
+/** The neighbours of a word as the user wrote it (the code tokenizer stores ` word` too). */
+export function neighborsOf(index: EmbeddingIndex, word: string, k: number, metric: Metric): NeighborsResult {
+  const token = lookup(index, word);
+  if (token === undefined) return { word, known: false, neighbors: [] };
+  // Ask for a few extra: ` foo` and `foo` collapse into one entry below.
+  const found = index.nearest(token, k + 5, metric);
+  const self = displayToken(token);
+  return { word, known: true, neighbors: readable(found, metric).filter((n) => n.word !== self).slice(0, k) };
+}
+
+/**
+ * The vocabulary entry for a word as the user writes it: as given, with the code
+ * tokenizer's leading space, or lower-cased; the most frequent of these (lowest id).
+ */
+export function lookup(index: EmbeddingIndex, word: string): string | undefined {
+  let best: { token: string; id: number } | undefined;
+  for (const token of new Set([word, ' ' + word, word.toLowerCase(), ' ' + word.toLowerCase()])) {
+    const id = index.idOf(token);
+    if (id !== undefined && (!best || id < best.id)) best = { token, id };
+  }
+  return best?.token;
+}
+
+/** Display forms, duplicates (` foo` / `foo`) merged, scores so that higher is nearer. */
+function readable(found: EngineNeighbor[], metric: Metric): Neighbor[] {
+  const seen = new Set<string>();
+  const out: Neighbor[] = [];
+  for (const n of found) {
+    const word = displayToken(n.word);
+    if (seen.has(word)) continue;
+    seen.add(word);
+    out.push({ word, score: metric === 'euclidean' ? -n.score : n.score });
+  }
+  return out;
+}
+
+function checkMetric(metric: string | undefined): Metric {
+  if (metric === undefined) return 'cosine';
+  if (metric === 'cosine' || metric === 'euclidean') return metric;
+  throw invalidParams(NeighborsRequest.method, `"metric" must be "cosine" or "euclidean" (got "${metric}")`);
+}

@@ -1,0 +1,97 @@
+// A real LSP client for the server tests: spawns the server from source over stdio and
+// speaks JSON-RPC to it with vscode-jsonrpc, as any editor would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  ShutdownRequest,
+  type InitializeResult,
+} from 'vscode-languageserver-protocol';
+import { ServerStatusNotification, type InitializationOptions, type ServerStatusParams } from '../../src/protocol';
+
+const root = path.resolve(__dirname, '..', '..');
+
+export interface TestServer {
+  connection: MessageConnection;
+  process: ChildProcess;
+  initializeResult: InitializeResult;
+  statuses: ServerStatusParams[];
+  /** Resolves with the first status (seen so far or later) that matches. */
+  waitForStatus(match: (s: ServerStatusParams) => boolean, timeoutMs?: number): Promise<ServerStatusParams>;
+  stderr(): string;
+  open(uri: string, text: string, languageId?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(init: InitializationOptions = {}): Promise<TestServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--stdio'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, WORDLENS_BACKEND: process.env.WORDLENS_BACKEND ?? 'cpu' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const statuses: ServerStatusParams[] = [];
+  const waiters: { match: (s: ServerStatusParams) => boolean; resolve: (s: ServerStatusParams) => void }[] = [];
+  connection.onNotification(ServerStatusNotification, (s) => {
+    statuses.push(s);
+    for (const w of [...waiters]) {
+      if (w.match(s)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(s);
+      }
+    }
+  });
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.listen();
+  const initializeResult = await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { window: { workDoneProgress: true } },
+    initializationOptions: init,
+  });
+  await connection.sendNotification(InitializedNotification.type, {});
+  return {
+    connection,
+    process: child,
+    initializeResult,
+    statuses,
+    waitForStatus(match, timeoutMs = 20_000) {
+      const seen = statuses.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching status in ${timeoutMs} ms; seen ${JSON.stringify(statuses)}`)), timeoutMs);
+        waiters.push({ match, resolve: (s) => (clearTimeout(timer), resolve(s)) });
+      });
+    },
+    stderr: () => stderr,
+    async open(uri, text, languageId = 'typescript') {
+      await connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId, version: 1, text },
+      });
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        await connection.sendRequest(ShutdownRequest.type);
+        await connection.sendNotification(ExitNotification.type);
+      } catch {
+        child.kill();
+      }
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      connection.dispose();
+    },
+  };
+}
