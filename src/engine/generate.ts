@@ -1,0 +1,341 @@
+// Decoding from any LanguageModel: the next-token distribution (temperature, top-k, top-p,
+// exclusions), sampling with a seedable RNG, greedy and beam search, and a streaming
+// generator. Stop rules: end of line (unless multi-line), a closing bracket that would
+// close more than the generated text opened, and a token budget. `<unk>` is never produced.
+import type { LanguageModel } from './types';
+import { EOS } from './types';
+
+export interface TokenProb {
+  id: number;
+  p: number;
+}
+
+export interface DistributionOptions {
+  /** Divides log-probabilities; 0 (or below) means greedy: the single most probable token. Default 1. */
+  temperature?: number;
+  /** Keep only the k most probable tokens. */
+  topK?: number;
+  /** Keep the smallest set of most probable tokens whose probability reaches p (nucleus). */
+  topP?: number;
+  /** Ids never to produce. */
+  exclude?: ReadonlySet<number>;
+  /** When given, only these ids may be produced (e.g. tokens continuing a partial word). */
+  allow?: ReadonlySet<number>;
+}
+
+/** What decoding needs of a vocabulary (the engine's Vocab fits). */
+export interface VocabLike {
+  readonly size: number;
+  readonly unkId: number;
+  /** -1 when the vocabulary has no `<eos>`. */
+  readonly eosId: number;
+  word(id: number): string;
+}
+
+/** A deterministic PRNG (mulberry32) in [0, 1), so generations can be reproduced. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function allowed(id: number, opts: DistributionOptions): boolean {
+  return !(opts.exclude?.has(id) ?? false) && (opts.allow === undefined || opts.allow.has(id));
+}
+
+/** Indices of the k largest allowed values, largest first (a size-k min-heap: O(V log k)). */
+export function topIndices(values: ArrayLike<number>, k: number, opts: DistributionOptions = {}): number[] {
+  const heap: number[] = [];
+  const less = (i: number, j: number) => values[heap[i]] < values[heap[j]];
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j], heap[i]]);
+  const consider = (id: number) => {
+    const v = values[id];
+    if (v !== v || v === -Infinity || !allowed(id, opts)) return;
+    if (heap.length < k) {
+      heap.push(id);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!less(i, parent)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    } else if (k > 0 && v > values[heap[0]]) {
+      heap[0] = id;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && less(l, m)) m = l;
+        if (r < heap.length && less(r, m)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+  };
+  if (opts.allow && opts.allow.size < values.length) for (const id of opts.allow) consider(id);
+  else for (let id = 0; id < values.length; id++) consider(id);
+  return heap.sort((a, b) => values[b] - values[a] || a - b);
+}
+
+/**
+ * The next-token distribution after temperature, exclusions, top-k and top-p, renormalised
+ * and sorted by probability (highest first). Empty when every token is excluded.
+ */
+export function distributionFromLogProbs(logProbs: Float32Array, opts: DistributionOptions = {}): TokenProb[] {
+  const T = opts.temperature ?? 1;
+  const V = logProbs.length;
+  if (T <= 0) {
+    const [best] = topIndices(logProbs, 1, opts);
+    return best === undefined ? [] : [{ id: best, p: 1 }];
+  }
+  if (opts.topP !== undefined && !(opts.topP > 0 && opts.topP <= 1)) throw new Error(`topP must be in (0, 1], got ${opts.topP}`);
+  if (opts.topK !== undefined && !(opts.topK >= 1)) throw new Error(`topK must be at least 1, got ${opts.topK}`);
+  const [top] = topIndices(logProbs, 1, opts);
+  if (top === undefined) return [];
+  // Normaliser over every allowed token at this temperature (shifted by the max for stability).
+  const max = logProbs[top];
+  let z = 0;
+  const each = (id: number) => {
+    if (allowed(id, opts)) z += Math.exp((logProbs[id] - max) / T);
+  };
+  if (opts.allow && opts.allow.size < V) for (const id of opts.allow) each(id);
+  else for (let id = 0; id < V; id++) each(id);
+  const probOf = (id: number) => Math.exp((logProbs[id] - max) / T) / z;
+  let k = Math.min(opts.topK ?? V, V);
+  let ids: number[];
+  if (opts.topP !== undefined && k > 256) {
+    // The nucleus is usually small: look at the best 256 first, sort everything only if needed.
+    ids = topIndices(logProbs, 256, opts);
+    if (ids.reduce((s, id) => s + probOf(id), 0) < opts.topP) ids = topIndices(logProbs, k, opts);
+  } else {
+    ids = topIndices(logProbs, k, opts);
+  }
+  let out = ids.map((id) => ({ id, p: probOf(id) }));
+  if (opts.topP !== undefined) {
+    let cum = 0;
+    k = out.length;
+    for (let i = 0; i < out.length; i++) {
+      cum += out[i].p;
+      if (cum >= opts.topP - 1e-12) {
+        k = i + 1;
+        break;
+      }
+    }
+    out = out.slice(0, k);
+  }
+  const kept = out.reduce((s, t) => s + t.p, 0);
+  for (const t of out) t.p /= kept;
+  return out;
+}
+
+export function nextTokenDistribution<S>(model: LanguageModel<S>, state: S, opts: DistributionOptions = {}): TokenProb[] {
+  return distributionFromLogProbs(model.logProbs(state), opts);
+}
+
+/** Draws from a distribution with `rng()` in [0, 1). */
+export function sample(dist: readonly TokenProb[], rng: () => number): TokenProb {
+  if (dist.length === 0) throw new Error('Cannot sample from an empty distribution');
+  let u = rng();
+  for (const t of dist) {
+    u -= t.p;
+    if (u < 0) return t;
+  }
+  return dist[dist.length - 1];
+}
+
+/**
+ * Stop rules over token texts, precomputed per id. A rule state is the bracket depth of
+ * the text generated so far; `next` gives the depth after a token, or null when the token
+ * must end generation without being emitted.
+ */
+export class StopRules {
+  readonly exclude: ReadonlySet<number>;
+  private readonly lineBreak: Uint8Array;
+  /** Lowest running depth inside the token (≤ 0) and its net depth change. */
+  private readonly minDepth: Int32Array;
+  private readonly delta: Int32Array;
+
+  constructor(
+    private readonly vocab: VocabLike,
+    readonly multiline: boolean,
+    /** Characters of the first token that are already typed (a partial word): rules see only the rest. */
+    readonly firstTokenSkip = 0,
+  ) {
+    this.exclude = new Set([vocab.unkId]);
+    this.lineBreak = new Uint8Array(vocab.size);
+    this.minDepth = new Int32Array(vocab.size);
+    this.delta = new Int32Array(vocab.size);
+    for (let id = 0; id < vocab.size; id++) {
+      const r = StopRules.scan(id === vocab.eosId ? '\n' : vocab.word(id));
+      this.lineBreak[id] = r.lineBreak ? 1 : 0;
+      this.minDepth[id] = r.minDepth;
+      this.delta[id] = r.delta;
+    }
+  }
+
+  private static scan(text: string): { lineBreak: boolean; minDepth: number; delta: number } {
+    let d = 0;
+    let min = 0;
+    for (const ch of text) {
+      if (ch === '(' || ch === '[' || ch === '{') d++;
+      else if (ch === ')' || ch === ']' || ch === '}') min = Math.min(min, --d);
+    }
+    return { lineBreak: text === EOS || /[\r\n]/.test(text), minDepth: min, delta: d };
+  }
+
+  /** Depth after emitting `id` at `position` (0 = first generated token), or null to stop before it. */
+  next(depth: number, id: number, position: number): number | null {
+    if (position === 0 && this.firstTokenSkip > 0) {
+      const r = StopRules.scan(this.vocab.word(id).slice(this.firstTokenSkip));
+      if (r.lineBreak && !this.multiline) return null;
+      return depth + r.minDepth < 0 ? null : depth + r.delta;
+    }
+    if (this.lineBreak[id] && !this.multiline) return null;
+    if (depth + this.minDepth[id] < 0) return null;
+    return depth + this.delta[id];
+  }
+}
+
+export interface GenerateOptions extends DistributionOptions {
+  maxTokens: number;
+  /** Stop rules (and their exclusions, e.g. `<unk>`). Without them only maxTokens stops. */
+  stop?: StopRules;
+  /** Restricts the first token only (e.g. to tokens continuing a partial word). */
+  firstAllow?: ReadonlySet<number>;
+  /** Randomness for sampling (default: seeded from `seed`, else Math.random). */
+  rng?: () => number;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+export interface GeneratedToken<S> {
+  id: number;
+  /** Probability of the token under the (tempered, truncated) distribution it was drawn from. */
+  p: number;
+  /** Model state after the token. */
+  state: S;
+}
+
+function excludeWith(opts: GenerateOptions): ReadonlySet<number> | undefined {
+  if (!opts.stop) return opts.exclude;
+  if (!opts.exclude) return opts.stop.exclude;
+  return new Set([...opts.exclude, ...opts.stop.exclude]);
+}
+
+/** The decoding loop shared by the sync and async forms. */
+function* decode<S>(model: LanguageModel<S>, state: S, opts: GenerateOptions): Generator<GeneratedToken<S>> {
+  if (!(opts.maxTokens >= 0)) throw new Error(`maxTokens must be a non-negative number, got ${opts.maxTokens}`);
+  const rng = opts.rng ?? (opts.seed !== undefined ? seededRandom(opts.seed) : Math.random);
+  const exclude = excludeWith(opts);
+  let depth = 0;
+  for (let i = 0; i < opts.maxTokens; i++) {
+    if (opts.signal?.aborted) throw abortError();
+    const allow = i === 0 && opts.firstAllow ? opts.firstAllow : opts.allow;
+    const dist = nextTokenDistribution(model, state, { ...opts, exclude, allow });
+    if (dist.length === 0) return;
+    const pick = (opts.temperature ?? 1) <= 0 ? dist[0] : sample(dist, rng);
+    if (opts.stop) {
+      const d = opts.stop.next(depth, pick.id, i);
+      if (d === null) return;
+      depth = d;
+    }
+    state = model.advance(state, pick.id);
+    yield { id: pick.id, p: pick.p, state };
+  }
+}
+
+/** Generates synchronously (greedy when temperature ≤ 0, else sampling). */
+export function generateTokens<S>(model: LanguageModel<S>, state: S, opts: GenerateOptions): GeneratedToken<S>[] {
+  return [...decode(model, state, opts)];
+}
+
+/**
+ * Streams tokens one by one, yielding to the event loop between them so a server stays
+ * responsive and can cancel through `signal` (which rejects with an AbortError).
+ */
+export async function* generate<S>(model: LanguageModel<S>, state: S, opts: GenerateOptions): AsyncGenerator<GeneratedToken<S>> {
+  for (const token of decode(model, state, opts)) {
+    yield token;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export function abortError(): Error {
+  const e = new Error('The operation was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export interface BeamOptions {
+  beamWidth: number;
+  maxTokens: number;
+  stop?: StopRules;
+  exclude?: ReadonlySet<number>;
+  firstAllow?: ReadonlySet<number>;
+}
+
+export interface BeamHypothesis {
+  ids: number[];
+  /** Log-probability of the tokens, plus that of ending here when a stop rule ended it. */
+  logProb: number;
+  /** 'stop': a stop rule ended it; 'max': the token budget did. */
+  end: 'stop' | 'max';
+}
+
+interface Live<S> {
+  ids: number[];
+  state: S;
+  logProb: number;
+  depth: number;
+}
+
+/**
+ * Beam search over token sequences. A hypothesis ends when a stop rule fires (scored with
+ * the stop token's probability, summed over the tokens that end it) or at maxTokens.
+ * Returns ended hypotheses, best first.
+ */
+export function beamSearch<S>(model: LanguageModel<S>, state: S, opts: BeamOptions): BeamHypothesis[] {
+  if (!(opts.beamWidth >= 1)) throw new Error(`beamWidth must be at least 1, got ${opts.beamWidth}`);
+  const exclude = excludeWith({ maxTokens: 0, exclude: opts.exclude, stop: opts.stop });
+  const ended = new Map<string, BeamHypothesis>();
+  const end = (ids: number[], logProb: number, how: 'stop' | 'max') => {
+    const key = ids.join(',');
+    const prev = ended.get(key);
+    if (!prev) ended.set(key, { ids, logProb, end: how });
+    else {
+      const m = Math.max(prev.logProb, logProb);
+      prev.logProb = m + Math.log(Math.exp(prev.logProb - m) + Math.exp(logProb - m));
+    }
+  };
+  let beams: Live<S>[] = [{ ids: [], state, logProb: 0, depth: 0 }];
+  for (let step = 0; step < opts.maxTokens && beams.length > 0; step++) {
+    const candidates: { parent: Live<S>; id: number; logProb: number; depth: number }[] = [];
+    const allow = step === 0 ? opts.firstAllow : undefined;
+    for (const beam of beams) {
+      const lp = model.logProbs(beam.state);
+      // Stop tokens do not take a beam slot, so look a little past the width.
+      for (const id of topIndices(lp, opts.beamWidth * 2, { exclude, allow })) {
+        const logProb = beam.logProb + lp[id];
+        const depth = opts.stop ? opts.stop.next(beam.depth, id, step) : beam.depth;
+        if (depth === null) end(beam.ids, logProb, 'stop');
+        else candidates.push({ parent: beam, id, logProb, depth });
+      }
+    }
+    candidates.sort((x, y) => y.logProb - x.logProb);
+    // Log-probabilities only fall as hypotheses grow: once an ended one beats every live
+    // candidate, no continuation can overtake it.
+    const bestEnded = Math.max(-Infinity, ...[...ended.values()].map((h) => h.logProb));
+    beams = candidates
+      .slice(0, opts.beamWidth)
+      .filter((c) => c.logProb > bestEnded)
+      .map((c) => ({ ids: [...c.parent.ids, c.id], state: model.advance(c.parent.state, c.id), logProb: c.logProb, depth: c.depth }));
+  }
+  for (const b of beams) end(b.ids, b.logProb, 'max');
+  return [...ended.values()].sort((x, y) => y.logProb - x.logProb);
+}
