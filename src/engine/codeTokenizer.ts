@@ -16,7 +16,7 @@
 // - Anything else (emoji, symbols, lone surrogates) is one token per code point.
 import type { Tokenizer } from './types';
 
-const OPERATORS = [
+export const OPERATORS = [
   '>>>=',
   '===', '!==', '**=', '...', '>>>', '<<=', '>>=', '&&=', '||=', '??=', '//=', '<=>', '-->', '---',
   '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=',
@@ -40,48 +40,120 @@ export const KEYWORDS = new Set(
   ).split(' '),
 );
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-const OPERATOR_SOURCE = [...OPERATORS].sort((a, b) => b.length - a.length).map(escapeRe).join('|');
+// Longest operator first, grouped by first character.
+const OPS_BY_FIRST = new Map<string, string[]>();
+for (const op of [...OPERATORS].sort((a, b) => b.length - a.length)) {
+  const list = OPS_BY_FIRST.get(op[0]) ?? [];
+  list.push(op);
+  OPS_BY_FIRST.set(op[0], list);
+}
 
-// Alternatives in priority order; the final `[^]` (one code point, or a lone surrogate
-// under the `u` flag) guarantees every position is consumed, which makes the join exact.
-const PIECE = new RegExp(
-  [
-    '(?<nl>(?:\\r\\n|\\n|\\r)[ \\t]*)',
-    '(?<ws>[^\\S\\r\\n]+)',
-    '(?<id>[\\p{L}\\p{M}\\p{Nl}_$][\\p{L}\\p{M}\\p{N}_$]*)',
-    '(?<num>\\p{Nd}(?:[eE][+-]?\\d|[\\p{L}\\p{N}_]|\\.\\d)*)',
-    `(?<op>${OPERATOR_SOURCE})`,
-    '(?<other>[^])',
-  ].join('|'),
-  'uy',
-);
+const ID_START = /[\p{L}\p{M}\p{Nl}_$]/u;
+const ID_PART = /[\p{L}\p{M}\p{N}_$]/u;
+const DIGIT = /\p{Nd}/u;
+const NUM_PART = /[\p{L}\p{N}_]/u;
+// JS `\s` without \r and \n: the characters of a whitespace run within a line.
+const HSPACE = /[^\S\r\n]/;
 
-/** Raw pieces before space gluing; every character of `text` lands in exactly one piece. */
-function pieces(text: string): { text: string; ws: boolean }[] {
-  const out: { text: string; ws: boolean }[] = [];
-  PIECE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while (PIECE.lastIndex < text.length && (m = PIECE.exec(text)) !== null) {
-    out.push({ text: m[0], ws: m.groups!.ws !== undefined || m.groups!.nl !== undefined });
+const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isAsciiDigit = (c: number) => c >= 48 && c <= 57;
+
+/** The code point starting at i as a string (a lone surrogate stays one unit). */
+function codePointAt(text: string, i: number): string {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    const d = text.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return text.slice(i, i + 2);
   }
-  return out;
+  return text[i];
+}
+
+function isIdPart(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (isAsciiLetter(c) || isAsciiDigit(c) || c === 95 || c === 36) return 1;
+  if (c < 128 || Number.isNaN(c)) return 0;
+  const cp = codePointAt(text, i);
+  return ID_PART.test(cp) ? cp.length : 0;
+}
+
+function isNumPart(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (isAsciiLetter(c) || isAsciiDigit(c) || c === 95) return 1;
+  if (c < 128 || Number.isNaN(c)) return 0;
+  const cp = codePointAt(text, i);
+  return NUM_PART.test(cp) ? cp.length : 0;
+}
+
+const NEWLINE = 0;
+const SPACE = 1;
+const OTHER = 2;
+
+/**
+ * Scans one raw piece at i; returns its end and kind. In priority order: newline + indent,
+ * a whitespace run, an identifier, a number, the longest operator, else one code point
+ * (or a lone surrogate), so every character lands in exactly one piece.
+ */
+function scan(text: string, i: number): [end: number, kind: number] {
+  const c = text.charCodeAt(i);
+  if (c === 10 || c === 13) {
+    let j = c === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+    while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+    return [j, NEWLINE];
+  }
+  if (c === 32 || c === 9 || (c > 127 && HSPACE.test(text[i])) || c === 11 || c === 12) {
+    let j = i + 1;
+    for (;;) {
+      const d = text.charCodeAt(j);
+      if (d === 32 || d === 9 || d === 11 || d === 12 || (d > 127 && HSPACE.test(text[j]))) j++;
+      else break;
+    }
+    return [j, SPACE];
+  }
+  const cp = c < 128 ? text[i] : codePointAt(text, i);
+  if (isAsciiLetter(c) || c === 95 || c === 36 || (c > 127 && ID_START.test(cp))) {
+    let j = i + cp.length;
+    for (let n; (n = isIdPart(text, j)) > 0; ) j += n;
+    return [j, OTHER];
+  }
+  if (isAsciiDigit(c) || (c > 127 && DIGIT.test(cp))) {
+    let j = i + cp.length;
+    for (;;) {
+      const d = text.charCodeAt(j);
+      if (d === 101 || d === 69) {
+        // e/E: an exponent with an optional sign, else just a letter.
+        const s = text.charCodeAt(j + 1);
+        if ((s === 43 || s === 45) && isAsciiDigit(text.charCodeAt(j + 2))) { j += 3; continue; }
+        if (isAsciiDigit(s)) { j += 2; continue; }
+      }
+      if (d === 46 && isAsciiDigit(text.charCodeAt(j + 1))) { j += 2; continue; }
+      const n = isNumPart(text, j);
+      if (n === 0) break;
+      j += n;
+    }
+    return [j, OTHER];
+  }
+  const ops = OPS_BY_FIRST.get(text[i]);
+  if (ops) for (const op of ops) if (text.startsWith(op, i)) return [i + op.length, OTHER];
+  return [i + cp.length, OTHER];
 }
 
 export function tokenizeCode(text: string): string[] {
-  const ps = pieces(text);
   const out: string[] = [];
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i];
-    const next = ps[i + 1];
-    const isRun = p.ws && !/^[\r\n]/.test(p.text);
-    if (isRun && p.text.endsWith(' ') && next !== undefined && !next.ws) {
-      if (p.text.length > 1) out.push(p.text.slice(0, -1));
-      out.push(' ' + next.text);
-      i++;
-    } else {
-      out.push(p.text);
+  let i = 0;
+  while (i < text.length) {
+    const [end, kind] = scan(text, i);
+    if (kind === SPACE && text.charCodeAt(end - 1) === 32 && end < text.length) {
+      const [nextEnd, nextKind] = scan(text, end);
+      if (nextKind === OTHER) {
+        // Glue the run's last space to the next token.
+        if (end - 1 > i) out.push(text.slice(i, end - 1));
+        out.push(text.slice(end - 1, nextEnd));
+        i = nextEnd;
+        continue;
+      }
     }
+    out.push(text.slice(i, end));
+    i = end;
   }
   return out;
 }

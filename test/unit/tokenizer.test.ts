@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   createTokenizer, displayToken, isWordToken, tokenKind, tokenRemainder, tokenStartsWith,
 } from '../../src/engine/tokenizer';
+import { OPERATORS } from '../../src/engine/codeTokenizer';
 
 const ws = createTokenizer('whitespace');
 const code = createTokenizer('code');
@@ -41,7 +42,7 @@ function rng(seed: number): () => number {
 const POOL = [
   'a', 'Z', '_', '$', 'é', 'ß', '日', '9', '0', '.', ' ', ' ', '  ', '\t', '\n', '\r\n', '\r', '\u00a0', '\u2028',
   '\ufeff', '=', '>', '<', '!', '&', '|', '?', '*', '/', '-', '+', '"', "'", '`', '\\', '(', '}', '#',
-  '😀', '👩‍💻', '\ud800', '\udc00', '\u0301', 'e', 'x', '\x00', '\x1c',
+  '😀', '👩‍💻', '\ud800', '\udc00', '\u0301', 'e', 'E', 'x', '\x00', '\x1c', '\x0b', '\u3000', '٣', '²', 'Ⅻ', '=>', '...',
 ];
 function randomString(r: () => number): string {
   let s = '';
@@ -96,6 +97,40 @@ test('code: reversible on 5,000 random strings (CRLF, tabs, emoji, lone surrogat
     const toks = code.tokenize(s);
     assert.equal(code.detokenize(toks), s, JSON.stringify(s));
     assert.ok(toks.every((t) => t.length > 0), 'no empty tokens');
+  }
+});
+
+// The code tokenizer's specification as one regular expression (the scanner is a faster
+// hand-written equivalent): newline + indent, whitespace run, identifier, number, longest
+// operator, any code point; then a run's last space is glued to a following non-space piece.
+function referenceTokenize(text: string): string[] {
+  const ops = [...OPERATORS].sort((a, b) => b.length - a.length).map((o) => o.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const re = new RegExp(
+    `((?:\\r\\n|\\n|\\r)[ \\t]*)|([^\\S\\r\\n]+)|([\\p{L}\\p{M}\\p{Nl}_$][\\p{L}\\p{M}\\p{N}_$]*)|` +
+      `(\\p{Nd}(?:[eE][+-]?\\d|[\\p{L}\\p{N}_]|\\.\\d)*)|(${ops.join('|')})|([^])`,
+    'uy',
+  );
+  const ps: { t: string; ws: boolean; nl: boolean }[] = [];
+  let m: RegExpExecArray | null;
+  while (re.lastIndex < text.length && (m = re.exec(text))) ps.push({ t: m[0], ws: m[2] !== undefined, nl: m[1] !== undefined });
+  const out: string[] = [];
+  for (let i = 0; i < ps.length; i++) {
+    const next = ps[i + 1];
+    if (ps[i].ws && ps[i].t.endsWith(' ') && next && !next.ws && !next.nl) {
+      if (ps[i].t.length > 1) out.push(ps[i].t.slice(0, -1));
+      out.push(' ' + next.t);
+      i++;
+    } else out.push(ps[i].t);
+  }
+  return out;
+}
+
+test('code: the scanner agrees with the reference regular expression', () => {
+  for (const s of [TS_SNIPPET, PY_SNIPPET, MD_SNIPPET]) assert.deepEqual(code.tokenize(s), referenceTokenize(s));
+  const r = rng(7);
+  for (let i = 0; i < 5000; i++) {
+    const s = randomString(r);
+    assert.deepEqual(code.tokenize(s), referenceTokenize(s), JSON.stringify(s));
   }
 });
 
