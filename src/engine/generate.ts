@@ -3,7 +3,6 @@
 // generator. Stop rules: end of line (unless multi-line), a closing bracket that would
 // close more than the generated text opened, and a token budget. `<unk>` is never produced.
 import type { LanguageModel } from './types';
-import { EOS } from './types';
 
 export interface TokenProb {
   id: number;
@@ -149,17 +148,49 @@ export function sample(dist: readonly TokenProb[], rng: () => number): TokenProb
   return dist[dist.length - 1];
 }
 
+interface TokenTables {
+  lineBreak: Uint8Array;
+  /** Lowest running bracket depth inside the token (≤ 0) and its net change. */
+  minDepth: Int32Array;
+  delta: Int32Array;
+}
+
+/** Scanning every token text costs O(V) string work: once per vocabulary, not per keystroke. */
+const tablesByVocab = new WeakMap<VocabLike, TokenTables>();
+
+function scanToken(text: string): { lineBreak: boolean; minDepth: number; delta: number } {
+  let d = 0;
+  let min = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '[' || ch === '{') d++;
+    else if (ch === ')' || ch === ']' || ch === '}') min = Math.min(min, --d);
+  }
+  return { lineBreak: /[\r\n]/.test(text), minDepth: min, delta: d };
+}
+
+function tokenTables(vocab: VocabLike): TokenTables {
+  let t = tablesByVocab.get(vocab);
+  if (!t) {
+    t = { lineBreak: new Uint8Array(vocab.size), minDepth: new Int32Array(vocab.size), delta: new Int32Array(vocab.size) };
+    for (let id = 0; id < vocab.size; id++) {
+      const r = scanToken(id === vocab.eosId ? '\n' : vocab.word(id));
+      t.lineBreak[id] = r.lineBreak ? 1 : 0;
+      t.minDepth[id] = r.minDepth;
+      t.delta[id] = r.delta;
+    }
+    tablesByVocab.set(vocab, t);
+  }
+  return t;
+}
+
 /**
- * Stop rules over token texts, precomputed per id. A rule state is the bracket depth of
- * the text generated so far; `next` gives the depth after a token, or null when the token
- * must end generation without being emitted.
+ * Stop rules over token texts. A rule state is the bracket depth of the text generated so
+ * far; `next` gives the depth after a token, or null when the token must end generation
+ * without being emitted. `<unk>` is excluded outright.
  */
 export class StopRules {
   readonly exclude: ReadonlySet<number>;
-  private readonly lineBreak: Uint8Array;
-  /** Lowest running depth inside the token (≤ 0) and its net depth change. */
-  private readonly minDepth: Int32Array;
-  private readonly delta: Int32Array;
+  private readonly tables: TokenTables;
 
   constructor(
     private readonly vocab: VocabLike,
@@ -168,37 +199,20 @@ export class StopRules {
     readonly firstTokenSkip = 0,
   ) {
     this.exclude = new Set([vocab.unkId]);
-    this.lineBreak = new Uint8Array(vocab.size);
-    this.minDepth = new Int32Array(vocab.size);
-    this.delta = new Int32Array(vocab.size);
-    for (let id = 0; id < vocab.size; id++) {
-      const r = StopRules.scan(id === vocab.eosId ? '\n' : vocab.word(id));
-      this.lineBreak[id] = r.lineBreak ? 1 : 0;
-      this.minDepth[id] = r.minDepth;
-      this.delta[id] = r.delta;
-    }
-  }
-
-  private static scan(text: string): { lineBreak: boolean; minDepth: number; delta: number } {
-    let d = 0;
-    let min = 0;
-    for (const ch of text) {
-      if (ch === '(' || ch === '[' || ch === '{') d++;
-      else if (ch === ')' || ch === ']' || ch === '}') min = Math.min(min, --d);
-    }
-    return { lineBreak: text === EOS || /[\r\n]/.test(text), minDepth: min, delta: d };
+    this.tables = tokenTables(vocab);
   }
 
   /** Depth after emitting `id` at `position` (0 = first generated token), or null to stop before it. */
   next(depth: number, id: number, position: number): number | null {
     if (position === 0 && this.firstTokenSkip > 0) {
-      const r = StopRules.scan(this.vocab.word(id).slice(this.firstTokenSkip));
+      const r = scanToken(this.vocab.word(id).slice(this.firstTokenSkip));
       if (r.lineBreak && !this.multiline) return null;
       return depth + r.minDepth < 0 ? null : depth + r.delta;
     }
-    if (this.lineBreak[id] && !this.multiline) return null;
-    if (depth + this.minDepth[id] < 0) return null;
-    return depth + this.delta[id];
+    const t = this.tables;
+    if (t.lineBreak[id] && !this.multiline) return null;
+    if (depth + t.minDepth[id] < 0) return null;
+    return depth + t.delta[id];
   }
 }
 

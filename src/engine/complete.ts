@@ -1,0 +1,140 @@
+// Completion at a cursor: tokenize the text before it, get the model state (from the
+// document's prefix cache when given), make the first token continue the partial word,
+// decode (greedy, sampled or a short beam) until the line ends, and return exactly the
+// text to insert. Also the next-token distribution at the cursor.
+import { performance } from 'node:perf_hooks';
+import { StopRules, abortError, beamSearch, generate, generateTokens, topIndices, type VocabLike } from './generate';
+import type { PrefixCache } from './prefixCache';
+import { TokenPrefixIndex } from './tokenPrefixIndex';
+import { displayToken } from './tokenizer';
+import type { LanguageModel, Tokenizer } from './types';
+
+export interface CompleteOptions<S> {
+  maxTokens: number;
+  /** Go past the end of the line (otherwise a line break ends the completion). */
+  multiline: boolean;
+  /** Above 0: sample at this temperature (with topK/topP); otherwise decode greedily or by beam. */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  /** Above 1 (and no temperature): beam search of this width. */
+  beamWidth?: number;
+  cache?: PrefixCache<S>;
+  /** Checked between tokens; an aborted completion rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface CompletionResult {
+  /** The text to insert at the cursor (the rest of a partial word included). */
+  completion: string;
+  /** Tokens generated. */
+  tokens: number;
+  ms: number;
+}
+
+interface Prefix<S> {
+  state: S;
+  partial: string;
+  /** Ids allowed as the first token (those continuing `partial`); undefined when any may follow. */
+  firstAllow: Set<number> | undefined;
+}
+
+function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: VocabLike & { id(word: string): number }, text: string, cache?: PrefixCache<S>): Prefix<S> {
+  if (model.vocabSize !== vocab.size) throw new Error(`The model has ${model.vocabSize} words but the vocabulary ${vocab.size}`);
+  const { tokens, partial } = tokenizer.prefix(text);
+  const ids = tokens.map((t) => {
+    const id = vocab.id(t);
+    return id >= 0 ? id : vocab.unkId;
+  });
+  let state: S;
+  if (cache) state = cache.stateFor(model, ids);
+  else {
+    state = model.initialState();
+    for (const id of ids) state = model.advance(state, id);
+  }
+  const firstAllow = partial ? new Set(TokenPrefixIndex.for(vocab).idsStartingWith(partial)) : undefined;
+  firstAllow?.delete(vocab.unkId);
+  return { state, partial, firstAllow };
+}
+
+export async function complete<S>(
+  model: LanguageModel<S>,
+  tokenizer: Tokenizer,
+  vocab: VocabLike & { id(word: string): number },
+  textBeforeCursor: string,
+  opts: CompleteOptions<S>,
+): Promise<CompletionResult> {
+  const t0 = performance.now();
+  if (!(opts.maxTokens >= 0)) throw new Error(`maxTokens must be a non-negative number, got ${opts.maxTokens}`);
+  if (opts.signal?.aborted) throw abortError();
+  const { state, partial, firstAllow } = readPrefix(model, tokenizer, vocab, textBeforeCursor, opts.cache);
+  const done = (ids: number[]): CompletionResult => {
+    // Trailing line breaks and blanks would only leave the cursor on an empty line.
+    while (ids.length > (firstAllow ? 1 : 0) && /^\s*$/.test(tokenizer.detokenize([vocab.word(ids[ids.length - 1])]))) ids.pop();
+    // detokenize gives the spacing; the partial word is already in the document.
+    const text = ids.length ? tokenizer.detokenize(ids.map((id) => vocab.word(id))) : '';
+    return { completion: text.slice(partial.length), tokens: ids.length, ms: performance.now() - t0 };
+  };
+  if (firstAllow && firstAllow.size === 0) return done([]); // nothing known continues this word
+  const stop = new StopRules(vocab, opts.multiline, partial.length);
+  const sampling = (opts.temperature ?? 0) > 0;
+  if (!sampling && (opts.beamWidth ?? 1) > 1) {
+    const [best] = beamSearch(model, state, { beamWidth: opts.beamWidth!, maxTokens: opts.maxTokens, stop, firstAllow });
+    return done(best ? best.ids : []);
+  }
+  const genOpts = {
+    maxTokens: opts.maxTokens,
+    stop,
+    firstAllow,
+    temperature: sampling ? opts.temperature : 0,
+    topK: opts.topK,
+    topP: opts.topP,
+    seed: opts.seed,
+    signal: opts.signal,
+  };
+  const ids: number[] = [];
+  if (opts.signal) for await (const t of generate(model, state, genOpts)) ids.push(t.id);
+  else for (const t of generateTokens(model, state, genOpts)) ids.push(t.id);
+  return done(ids);
+}
+
+export interface NextToken {
+  id: number;
+  /** The token's text in the vocabulary. */
+  token: string;
+  /** A readable label (newlines as ⏎, leading space dropped). */
+  display: string;
+  /** What choosing it inserts after the cursor (the rest of a partial word). */
+  insertText: string;
+  /** Probability among the tokens that continue the partial word (renormalised over them). */
+  p: number;
+}
+
+export interface NextTokensAtResult {
+  partial: string;
+  tokens: NextToken[];
+}
+
+/** The k most probable next tokens at the cursor (never `<unk>`), continuing any partial word. */
+export function nextTokensAt<S>(
+  model: LanguageModel<S>,
+  tokenizer: Tokenizer,
+  vocab: VocabLike & { id(word: string): number },
+  textBeforeCursor: string,
+  k: number,
+  opts: { cache?: PrefixCache<S> } = {},
+): NextTokensAtResult {
+  if (!(k >= 1)) throw new Error(`k must be at least 1, got ${k}`);
+  const { state, partial, firstAllow } = readPrefix(model, tokenizer, vocab, textBeforeCursor, opts.cache);
+  const logProbs = model.logProbs(state);
+  const exclude = new Set([vocab.unkId]);
+  let mass = 0;
+  if (firstAllow) for (const id of firstAllow) mass += Math.exp(logProbs[id]);
+  else for (let id = 0; id < logProbs.length; id++) if (id !== vocab.unkId) mass += Math.exp(logProbs[id]);
+  const tokens = topIndices(logProbs, k, { exclude, allow: firstAllow }).map((id) => {
+    const token = vocab.word(id);
+    return { id, token, display: displayToken(token), insertText: tokenizer.detokenize([token]).slice(partial.length), p: Math.exp(logProbs[id]) / mass };
+  });
+  return { partial, tokens };
+}
