@@ -13,7 +13,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defaultSettings, ServerStatusNotification, type InitializationOptions, type ServerSettings } from '../protocol';
 import { ModelHost } from './modelHost';
 import type { ServerContext } from './context';
+import { registerInlineCompletion } from './handlers/inlineCompletion';
+import { registerCompletion } from './handlers/completion';
 import { registerHover } from './handlers/hover';
+import { registerGenerate } from './handlers/generate';
 import { registerModel } from './handlers/model';
 import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
@@ -112,7 +115,10 @@ export function serve(connection: Connection): ServerContext {
   documents.onDidClose((e) => host.forgetDocument(e.document.uri));
   connection.onShutdown(() => host.dispose());
 
+  registerInlineCompletion(ctx);
+  registerCompletion(ctx);
   registerHover(ctx);
+  registerGenerate(ctx);
   registerModel(ctx);
   registerNeighbors(ctx);
   registerNextTokens(ctx);

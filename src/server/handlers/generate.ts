@@ -1,0 +1,53 @@
+// wordlens/generate: text after a position, streamed as partial results while it is made.
+import { generate, StopRules } from '../../engine/generate';
+import { GenerateChunkProgress, GenerateRequest, type GenerateParams, type GenerateResult } from '../../protocol';
+import type { ServerContext } from '../context';
+import { Continuation, continuing, prefixState, textBefore } from '../predict';
+import { checkParams, guard, intParam, toSignal, UserError } from '../requests';
+
+export function registerGenerate(ctx: ServerContext): void {
+  const { connection, documents, host, log } = ctx;
+  connection.onRequest(
+    GenerateRequest,
+    guard(GenerateRequest.method, log, async (raw: GenerateParams, token): Promise<GenerateResult> => {
+      const params = checkParams<GenerateParams>(GenerateRequest.method, raw, {
+        textDocument: 'textDocument',
+        position: 'position',
+        maxTokens: 'number?',
+        temperature: 'number?',
+        topK: 'number?',
+        topP: 'number?',
+        singleLine: 'boolean?',
+      });
+      const document = documents.get(params.textDocument.uri);
+      if (!document) throw new UserError(`${params.textDocument.uri} is not open (send textDocument/didOpen first).`);
+      const model = host.model;
+      if (!model?.lm) throw new UserError('No model that can generate text is loaded: train or load one first.');
+      const before = textBefore(document, params.position);
+      const { state, partial } = prefixState(model, document.uri, before);
+      const progress = connection.languages.attachPartialResultProgress(GenerateChunkProgress, params);
+      const out = new Continuation(model.tokenizer.kind, partial, before);
+      let count = 0;
+      try {
+        for await (const t of generate(model.lm, state, {
+          maxTokens: intParam(params.maxTokens, 100, 1, 2000),
+          temperature: params.temperature ?? 0.8,
+          topK: params.topK,
+          topP: params.topP,
+          stop: new StopRules(model.vocab, params.singleLine !== true, partial.length),
+          firstAllow: continuing(model, partial),
+          signal: toSignal(token),
+        })) {
+          const chunk = out.push(model.vocab.word(t.id));
+          count++;
+          if (chunk) progress?.report({ text: chunk });
+        }
+      } catch (error) {
+        // Cancelled: answer with what was generated so far (already streamed to the client).
+        if (!token.isCancellationRequested) throw error;
+        return { text: out.text, tokens: count, cancelled: true };
+      }
+      return { text: out.text, tokens: count, cancelled: false };
+    }),
+  );
+}
