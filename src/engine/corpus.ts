@@ -152,6 +152,12 @@ async function readTextFile(file: string, maxFileBytes: number): Promise<Verdict
   }
 }
 
+/** "3 binary, 1 minified" — the non-zero counts, for messages such as an empty-corpus error. */
+export function summarizeSkipped(counts: Record<SkipReason, number>): string {
+  const parts = SKIP_REASONS.filter((r) => counts[r] > 0).map((r) => `${counts[r]} ${r}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 class LimitReached extends Error {
   constructor(readonly limit: 'maxFiles' | 'maxTotalBytes') {
     super(limit);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_EXCLUDES, decodeUtf8, looksBinary, looksMinified, readCorpus } from '../../src/engine/corpus';
+import { DEFAULT_EXCLUDES, decodeUtf8, looksBinary, looksMinified, readCorpus, summarizeSkipped } from '../../src/engine/corpus';
 
 let dir: string;
 const p = (rel: string) => path.join(dir, rel);
@@ -126,6 +126,31 @@ test('readCorpus: a 50 MB minified file is judged without reading it whole', asy
     assert.deepEqual((await readCorpus([d])).skipped, [{ path: f, reason: 'too-large' }]);
     // Even with the size limit lifted, the 64 KiB head decides.
     assert.deepEqual((await readCorpus([d], { maxFileBytes: 100 * 1024 * 1024 })).skipped, [{ path: f, reason: 'minified' }]);
+  } finally {
+    await fs.rm(d, { recursive: true, force: true });
+  }
+});
+
+test('readCorpus: links to files are followed, links to folders are not; empty and binary-only folders', async () => {
+  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-links-'));
+  try {
+    await fs.mkdir(path.join(d, 'real'));
+    await fs.writeFile(path.join(d, 'real', 'f.txt'), 'text\n');
+    await fs.symlink(path.join(d, 'real', 'f.txt'), path.join(d, 'link.txt'));
+    await fs.symlink(d, path.join(d, 'loop')); // a cycle if folders were followed
+    const c = await readCorpus([d]);
+    assert.deepEqual(c.files.map((f) => path.relative(d, f.path)), ['link.txt', path.join('real', 'f.txt')]);
+    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-empty-'));
+    await fs.writeFile(path.join(empty, 'a.bin'), new Uint8Array([0, 1, 2]));
+    await fs.writeFile(path.join(empty, 'b.bin'), new Uint8Array([7, 0]));
+    const bin = await readCorpus([empty]);
+    assert.equal(bin.files.length, 0);
+    assert.equal(summarizeSkipped(bin.counts), '2 binary');
+    await fs.rm(path.join(empty, 'a.bin'));
+    await fs.rm(path.join(empty, 'b.bin'));
+    const none = await readCorpus([empty]);
+    assert.deepEqual([none.files.length, none.skipped.length, summarizeSkipped(none.counts)], [0, 0, 'none']);
+    await fs.rm(empty, { recursive: true });
   } finally {
     await fs.rm(d, { recursive: true, force: true });
   }
