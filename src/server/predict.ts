@@ -1,13 +1,14 @@
-// From a document position to model input: the window of text before the cursor, its
-// token ids, the incomplete word at the cursor, and the model state from the document's
-// prefix cache (so a keystroke advances the model by the few new tokens only).
+// From a document position to the engine: the window of text before the cursor and the
+// document's prefix cache (so a keystroke advances the model by the few new tokens only),
+// then the engine's complete / nextTokensAt / generate.
 import type { Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { generate, StopRules } from '../engine/generate';
+import { complete, nextTokensAt } from '../engine/complete';
 import { PrefixCache } from '../engine/prefixCache';
-import { displayToken, tokenRemainder, tokenStartsWith } from '../engine/tokenizer';
+import { TokenPrefixIndex } from '../engine/tokenPrefixIndex';
+import { tokenRemainder } from '../engine/tokenizer';
 import { EOS } from '../engine/types';
-import type { TokenProbability } from '../protocol';
+import type { NextTokensResult } from '../protocol';
 import type { ServingModel } from './servingModel';
 
 /**
@@ -24,44 +25,57 @@ export function textBefore(document: TextDocument, position: Position): string {
   return document.getText({ start: { line: first, character: 0 }, end: position });
 }
 
+function cacheOf(model: ServingModel, uri: string): PrefixCache<unknown> {
+  return model.documentCache(uri, () => new PrefixCache<unknown>());
+}
+
+/** The k most probable next tokens at the end of `text`, continuing its partial word. */
+export function nextTokens(model: ServingModel, uri: string, text: string, k: number): NextTokensResult {
+  const r = nextTokensAt(model.lm!, model.tokenizer, model.vocab, text, k, { cache: cacheOf(model, uri) });
+  return { partial: r.partial, tokens: r.tokens.map((t) => ({ token: t.display, insertText: t.insertText, prob: t.p })) };
+}
+
+export interface CompleteOptions {
+  maxTokens: number;
+  multiline: boolean;
+  temperature: number;
+  signal: AbortSignal;
+}
+
+/** The continuation at the end of `text` (greedy when temperature is 0). */
+export async function completeText(model: ServingModel, uri: string, text: string, opts: CompleteOptions): Promise<{ text: string; tokens: number }> {
+  const r = await complete(model.lm!, model.tokenizer, model.vocab, text, {
+    maxTokens: opts.maxTokens,
+    multiline: opts.multiline,
+    temperature: opts.temperature,
+    cache: cacheOf(model, uri),
+    signal: opts.signal,
+  });
+  return { text: r.completion, tokens: r.tokens };
+}
+
 export interface PrefixState {
   state: unknown;
-  /** The incomplete word before the cursor: candidates must continue it. */
+  /** The incomplete word before the cursor: the first token must continue it. */
   partial: string;
-  ids: Int32Array;
+  /** Ids that continue `partial` (undefined when any token may follow). */
+  firstAllow: Set<number> | undefined;
 }
 
-/** The model's state after the complete tokens of `text`, through the document's cache. */
+/** The model's state after the complete tokens of `text`, through the document's cache (for streaming). */
 export function prefixState(model: ServingModel, uri: string, text: string): PrefixState {
-  const lm = model.lm;
-  if (!lm) throw new Error('this model has no next-token model');
   const { tokens, partial } = model.tokenizer.prefix(text);
-  const ids = model.vocab.encode(tokens);
-  const cache = model.documentCache(uri, () => new PrefixCache<unknown>());
-  return { state: cache.stateFor(lm, ids), partial, ids };
-}
-
-/** The k most probable next tokens that continue `partial`, renormalised over those that do. */
-export function topTokens(model: ServingModel, state: unknown, partial: string, k: number): TokenProbability[] {
-  const logProbs = model.lm!.logProbs(state);
-  const candidates: { id: number; p: number }[] = [];
-  let mass = 0;
-  for (let id = 0; id < logProbs.length; id++) {
-    const token = model.vocab.word(id);
-    if (id === model.vocab.unkId || !tokenStartsWith(token, partial)) continue;
-    const p = Math.exp(logProbs[id]);
-    mass += p;
-    candidates.push({ id, p });
+  const state = cacheOf(model, uri).stateFor(model.lm!, model.vocab.encode(tokens));
+  let firstAllow: Set<number> | undefined;
+  if (partial) {
+    firstAllow = new Set(TokenPrefixIndex.for(model.vocab).idsStartingWith(partial));
+    firstAllow.delete(model.vocab.unkId);
   }
-  candidates.sort((a, b) => b.p - a.p);
-  return candidates.slice(0, k).map(({ id, p }) => {
-    const token = model.vocab.word(id);
-    return { token: displayToken(token), insertText: tokenRemainder(token, partial), prob: mass > 0 ? p / mass : 0 };
-  });
+  return { state, partial, firstAllow };
 }
 
 /**
- * Turns generated tokens into the text inserted after the cursor, chunk by chunk: the
+ * Turns streamed tokens into the text inserted after the cursor, chunk by chunk: the
  * first token loses the partial word already typed; the whitespace tokenizer's words are
  * joined by spaces and `<eos>` is a line break.
  */
@@ -97,50 +111,4 @@ export class Continuation {
     this.text += chunk;
     return chunk;
   }
-}
-
-/** Ids of the tokens that can continue `partial` (undefined when there is no partial word). */
-export function continuing(model: ServingModel, partial: string): Set<number> | undefined {
-  if (!partial) return undefined;
-  const allow = new Set<number>();
-  for (let id = 0; id < model.vocab.size; id++) {
-    if (id !== model.vocab.unkId && tokenStartsWith(model.vocab.word(id), partial)) allow.add(id);
-  }
-  return allow;
-}
-
-export interface CompleteOptions {
-  maxTokens: number;
-  multiline: boolean;
-  temperature: number;
-  signal: AbortSignal;
-}
-
-/**
- * The continuation at `position` (greedy when temperature is 0). `replaced` is a suggestion
- * selected in the editor: the model reads it as if it were already inserted.
- */
-export async function completeAt(
-  model: ServingModel,
-  document: TextDocument,
-  position: Position,
-  replaced: { range: { start: Position; end: Position }; text: string } | undefined,
-  opts: CompleteOptions,
-): Promise<{ text: string; tokens: number }> {
-  let before = textBefore(document, replaced ? replaced.range.start : position);
-  if (replaced) before += replaced.text;
-  const { state, partial } = prefixState(model, document.uri, before);
-  const out = new Continuation(model.tokenizer.kind, partial, before);
-  let tokens = 0;
-  for await (const t of generate(model.lm!, state, {
-    maxTokens: opts.maxTokens,
-    temperature: opts.temperature,
-    stop: new StopRules(model.vocab, opts.multiline, partial.length),
-    firstAllow: continuing(model, partial),
-    signal: opts.signal,
-  })) {
-    out.push(model.vocab.word(t.id));
-    tokens++;
-  }
-  return { text: out.text, tokens };
 }

@@ -102,7 +102,9 @@ describe('server: completions', () => {
   it('streams generated text as partial results', async () => {
     const chunks: string[] = [];
     const token = 'gen-1';
-    const listener = server.connection.onProgress(GenerateChunkProgress, token, (c) => chunks.push(c.text));
+    const listener = server.connection.onProgress(GenerateChunkProgress, token, (c) => {
+      chunks.push(c.text);
+    });
     const result = await server.connection.sendRequest(GenerateRequest, {
       textDocument: { uri },
       position: end,

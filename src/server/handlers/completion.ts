@@ -2,7 +2,7 @@
 // clients without inline completion.
 import { CompletionItemKind, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
 import type { ServerContext } from '../context';
-import { prefixState, textBefore, topTokens } from '../predict';
+import { nextTokens, textBefore } from '../predict';
 import { checkParams, guard } from '../requests';
 
 export function registerCompletion(ctx: ServerContext): void {
@@ -15,9 +15,9 @@ export function registerCompletion(ctx: ServerContext): void {
       const model = host.model;
       if (!document || !model?.lm) return null;
       const { position } = params;
-      const { state, partial } = prefixState(model, document.uri, textBefore(document, position));
+      const { partial, tokens } = nextTokens(model, document.uri, textBefore(document, position), 20);
       const start = { line: position.line, character: Math.max(0, position.character - partial.length) };
-      const items: CompletionItem[] = topTokens(model, state, partial, 20).map((t, rank) => {
+      const items: CompletionItem[] = tokens.map((t, rank) => {
         const newText = partial + t.insertText;
         return {
           label: t.token,

@@ -2,7 +2,7 @@
 import { generate, StopRules } from '../../engine/generate';
 import { GenerateChunkProgress, GenerateRequest, type GenerateParams, type GenerateResult } from '../../protocol';
 import type { ServerContext } from '../context';
-import { Continuation, continuing, prefixState, textBefore } from '../predict';
+import { Continuation, prefixState, textBefore } from '../predict';
 import { checkParams, guard, intParam, toSignal, UserError } from '../requests';
 
 export function registerGenerate(ctx: ServerContext): void {
@@ -24,7 +24,7 @@ export function registerGenerate(ctx: ServerContext): void {
       const model = host.model;
       if (!model?.lm) throw new UserError('No model that can generate text is loaded: train or load one first.');
       const before = textBefore(document, params.position);
-      const { state, partial } = prefixState(model, document.uri, before);
+      const { state, partial, firstAllow } = prefixState(model, document.uri, before);
       const progress = connection.languages.attachPartialResultProgress(GenerateChunkProgress, params);
       const out = new Continuation(model.tokenizer.kind, partial, before);
       let count = 0;
@@ -35,7 +35,7 @@ export function registerGenerate(ctx: ServerContext): void {
           topK: params.topK,
           topP: params.topP,
           stop: new StopRules(model.vocab, params.singleLine !== true, partial.length),
-          firstAllow: continuing(model, partial),
+          firstAllow,
           signal: toSignal(token),
         })) {
           const chunk = out.push(model.vocab.word(t.id));

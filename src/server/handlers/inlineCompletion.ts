@@ -3,7 +3,7 @@
 import type { InlineCompletionList, InlineCompletionParams, Position, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
-import { completeAt } from '../predict';
+import { completeText, textBefore } from '../predict';
 import { checkParams, guard, toSignal } from '../requests';
 
 /** After the cursor only closing punctuation may follow on the line (else ghost text would clash). */
@@ -25,7 +25,9 @@ export function registerInlineCompletion(ctx: ServerContext): void {
       const selected = params.context?.selectedCompletionInfo;
       const settings = ctx.settings().completion;
       const replaced = selected ? { range: selected.range, text: selected.text } : undefined;
-      const result = await completeAt(model, document, position, replaced, {
+      let before = textBefore(document, replaced ? replaced.range.start : position);
+      if (replaced) before += replaced.text;
+      const result = await completeText(model, document.uri, before, {
         maxTokens: settings.maxTokens,
         multiline: settings.multiline,
         temperature: settings.temperature,

@@ -1,7 +1,7 @@
 // wordlens/nextTokens: the model's top-k next tokens at a position, with probabilities.
 import { NextTokensRequest, type NextTokensParams, type NextTokensResult } from '../../protocol';
 import type { ServerContext } from '../context';
-import { prefixState, textBefore, topTokens } from '../predict';
+import { nextTokens, textBefore } from '../predict';
 import { checkParams, guard, intParam, UserError } from '../requests';
 
 export function registerNextTokens(ctx: ServerContext): void {
@@ -18,8 +18,7 @@ export function registerNextTokens(ctx: ServerContext): void {
       if (!document) throw new UserError(`${params.textDocument.uri} is not open (send textDocument/didOpen first).`);
       const model = host.model;
       if (!model?.lm) return { partial: '', tokens: [] };
-      const { state, partial } = prefixState(model, document.uri, textBefore(document, params.position));
-      return { partial, tokens: topTokens(model, state, partial, intParam(params.k, 10, 1, 200)) };
+      return nextTokens(model, document.uri, textBefore(document, params.position), intParam(params.k, 10, 1, 200));
     }),
   );
 }
