@@ -1,7 +1,10 @@
 // Headless Chromium for driving the workbench: the system's Chromium (Debian package), never
-// a browser downloaded by `playwright install`.
+// a browser downloaded by `playwright install`. Its profile and downloads live in one temporary
+// folder that is removed on close, and also when the process exits on a signal.
 import * as fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const candidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -18,18 +21,56 @@ export function findChromium(): string {
   return found;
 }
 
-export function launchChromium(options: { headless?: boolean } = {}): Promise<Browser> {
-  return chromium.launch({
-    executablePath: findChromium(),
-    headless: options.headless ?? true,
-    args: [
-      '--no-sandbox', // root in CI containers
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+export interface ChromiumSession {
+  context: BrowserContext;
+  /** The window's first tab. */
+  page: Page;
+  close(): Promise<void>;
+}
+
+const roots = new Set<string>();
+process.on('exit', () => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+export async function launchChromium(options: { headless?: boolean; viewport?: { width: number; height: number } } = {}): Promise<ChromiumSession> {
+  const executablePath = findChromium();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-chromium-'));
+  roots.add(root);
+  const cleanup = () => {
+    fs.rmSync(root, { recursive: true, force: true });
+    roots.delete(root);
+  };
+  let context: BrowserContext;
+  try {
+    // A persistent context only so the profile folder is ours to remove (launch() leaves
+    // playwright_chromiumdev_profile-* behind when the process is killed).
+    context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
+      executablePath,
+      headless: options.headless ?? true,
+      downloadsPath: path.join(root, 'downloads'),
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox', // root in CI containers
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close().catch(() => undefined);
+      cleanup();
+    },
+  };
 }

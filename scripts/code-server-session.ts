@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCodeServer } from './code-server';
+import { installExtension } from './package-extension';
 
 export interface CodeServerOptions {
   /** Folder opened in the workbench. */
@@ -13,6 +14,8 @@ export interface CodeServerOptions {
   /** Defaults to a fresh folder inside the session's temporary root. */
   userDataDir?: string;
   extensionsDir?: string;
+  /** Extension folders installed (copied as publisher.name-version) before the server starts. */
+  extensions?: string[];
   /** Extra user settings merged over the quiet defaults. */
   settings?: Record<string, unknown>;
   /** Extra environment for the server and its extension host. */
@@ -124,6 +127,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...quietSettings, ...options.settings }, null, 2),
   );
+
+  try {
+    for (const ext of options.extensions ?? []) installExtension(ext, extensionsDir);
+  } catch (err) {
+    fs.rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
 
   const serverLog = path.join(root, 'code-server.log');
   const out = fs.openSync(serverLog, 'a');

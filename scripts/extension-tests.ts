@@ -38,7 +38,7 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
   try {
     log(`code-server ready on ${server.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     browser = await launchChromium();
-    const page = await browser.newPage();
+    const page = browser.page;
     const result = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
         log(`tests did not finish within ${timeoutMs / 1000} s (set WORDLENS_TEST_TIMEOUT_MS to change); code-server log: ${server.serverLog}`);
@@ -64,7 +64,7 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
     return code;
   } finally {
     if (timer) clearTimeout(timer);
-    await browser?.close().catch(() => undefined);
+    await browser?.close();
     await server.stop();
   }
 }
