@@ -173,6 +173,10 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
   const excluded = compileGlobs(opts.exclude ?? DEFAULT_EXCLUDES);
   const included = opts.include && opts.include.length > 0 ? compileGlobs(opts.include) : () => true;
   const signal = opts.signal;
+  for (const [name, v] of [['maxFileBytes', maxFileBytes], ['maxTotalBytes', maxTotalBytes], ['maxFiles', maxFiles]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
+  }
+  const seen = new Set<string>(); // overlapping roots read each file once
 
   const corpus: Corpus = {
     files: [], skipped: [], repaired: [], bytes: 0,
@@ -185,6 +189,8 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
 
   const visitFile = async (shown: string, abs: string) => {
     signal?.throwIfAborted();
+    if (seen.has(abs)) return;
+    seen.add(abs);
     if (corpus.files.length >= maxFiles) throw new LimitReached('maxFiles');
     const v = await readTextFile(abs, maxFileBytes);
     if (!v.ok) return skip(shown, v.reason);

@@ -87,6 +87,9 @@ test('readCorpus: file roots, limits, progress', async () => {
   assert.equal(small.stoppedAt, 'maxTotalBytes');
   assert.ok(small.bytes <= 40);
   await assert.rejects(readCorpus([p('missing')]), /Path not found: .*missing/);
+  await assert.rejects(readCorpus([dir], { maxFileBytes: -1 }), /maxFileBytes must be a non-negative number/);
+  const twice = await readCorpus([p('sub'), dir, p('a.ts')]);
+  assert.deepEqual(rels(twice.files).filter((r) => r === 'sub/c.py' || r === 'a.ts'), ['sub/c.py', 'a.ts']);
 });
 
 test('readCorpus: abort rejects with AbortError', async () => {
