@@ -1,0 +1,145 @@
+// Skip-gram time-to-quality: Wordlens's trainer vs gensim (anchor_word2vec.py) on the same
+// text and settings, both scored on WordSim-353. Also times a batched TF.js formulation of
+// the same SGD step, the alternative the plain-JS trainer was chosen over.
+// Run: npx tsx bench/skipgram.ts [--minutes 2] [--no-anchor] [--no-tfjs]
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/engine/backend';
+import { trainSkipgram } from '../src/engine/skipgram';
+import { caseInsensitiveLookup, evaluateWordPairs } from '../src/engine/wordsim';
+
+const DATA = '/work/shared/data';
+const TRAIN = `${DATA}/wikitext-2/valid.txt`;
+const PAIRS = `${DATA}/wordsim/wordsim353.tsv`;
+const ANCHOR = '/work/shared/anchors/anchor_word2vec.py';
+const args = process.argv.slice(2);
+const minutes = Number(argValue('--minutes') ?? 2);
+const epochsArg = argValue('--epochs');
+const DIM = 200, WINDOW = 5, NEGATIVE = 10, MIN_COUNT = 3;
+
+function argValue(name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The anchors' convention: first 90% of lines, non-blank ones, words + <eos>. */
+function corpus(): { ids: Int32Array; words: string[]; counts: number[]; eos: number } {
+  const lines = readFileSync(TRAIN, 'utf8').split('\n');
+  const sentences = lines.slice(0, Math.floor(lines.length * 0.9)).filter((l) => l.trim())
+    .map((l) => [...l.trim().split(/\s+/), '<eos>']);
+  const count = new Map<string, number>();
+  for (const s of sentences) for (const w of s) count.set(w, (count.get(w) ?? 0) + 1);
+  const words = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)!);
+  const index = new Map(words.map((w, i) => [w, i]));
+  const ids = Int32Array.from(sentences.flat(), (w) => index.get(w)!);
+  return { ids, words, counts: words.map((w) => count.get(w)!), eos: index.get('<eos>')! };
+}
+
+async function wordlens(): Promise<Record<string, unknown>> {
+  const { ids, words, counts, eos } = corpus();
+  const result = await trainSkipgram(ids, words.length, counts, {
+    dim: DIM, window: WINDOW, negative: NEGATIVE, minCount: MIN_COUNT, eosId: eos, seed: 1,
+    minutes, epochs: epochsArg ? Number(epochsArg) : undefined, progressSeconds: 10,
+    onProgress: (p) => console.error(`  epoch ${p.epoch} ${(p.fraction * 100).toFixed(0)}% ${p.wordsPerSecond.toFixed(0)} words/s loss ${p.loss?.toFixed(3)}`),
+  });
+  // Words under the minimum count were not trained: they are out of the vocabulary, as in gensim.
+  const kept = words.map((_, i) => i).filter((i) => counts[i] >= MIN_COUNT);
+  const matrix = new Float32Array(kept.length * DIM);
+  kept.forEach((row, i) => matrix.set(result.embeddings.subarray(row * DIM, (row + 1) * DIM), i * DIM));
+  const ws = evaluateWordPairs(readFileSync(PAIRS, 'utf8'), caseInsensitiveLookup(kept.map((i) => words[i]), matrix, DIM));
+  return {
+    impl: `wordlens SGD, ${result.implementation === 'wasm-simd' ? 'wasm SIMD kernels' : 'plain JS'}, 1 thread`, vocab: kept.length, tokens: ids.length,
+    seconds: +result.seconds.toFixed(1), epochs: +result.epochs.toFixed(2),
+    words_per_s: Math.round(result.words / result.seconds),
+    spearman: +ws.spearman.toFixed(4), pearson: +ws.pearson.toFixed(4), oov: +ws.oov.toFixed(2),
+  };
+}
+
+function anchor(): Record<string, unknown> {
+  try {
+    const out = execFileSync('/usr/bin/python3', [ANCHOR, '--train', TRAIN, '--pairs', PAIRS], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    return { impl: 'gensim anchor (Cython, 2 workers, 20 epochs)', seconds: r.seconds, spearman: r.spearman, pearson: r.pearson, oov: r.oov_ratio };
+  } catch (e) {
+    return { impl: 'gensim anchor', error: `could not run (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
+/**
+ * The same SGNS update done as batched TF.js ops: gather rows, batched dot products,
+ * gradients, and a dense scatter-add back (unsortedSegmentSum). Returns pairs/s.
+ */
+function tfjsPairsPerSecond(vocab: number, batch: number, steps: number): number {
+  const syn0 = tf.variable(tf.randomUniform([vocab, DIM], -0.5 / DIM, 0.5 / DIM));
+  const syn1 = tf.variable(tf.zeros([vocab, DIM]));
+  const step = () => tf.tidy(() => {
+    const ctx = tf.randomUniform([batch], 0, vocab, 'int32') as tf.Tensor1D;
+    const tgt = tf.randomUniform([batch, NEGATIVE + 1], 0, vocab, 'int32') as tf.Tensor2D;
+    const label = tf.concat([tf.ones([batch, 1]), tf.zeros([batch, NEGATIVE])], 1);
+    const e = tf.gather(syn0, ctx); // [B, D]
+    const u = tf.gather(syn1, tgt.reshape([-1])).reshape([batch, NEGATIVE + 1, DIM]);
+    const f = tf.sum(tf.mul(u, e.expandDims(1)), 2); // [B, K+1]
+    const g = tf.mul(tf.sub(label, tf.sigmoid(f)), 0.025);
+    const dE = tf.sum(tf.mul(g.expandDims(2), u), 1); // [B, D]
+    const dU = tf.mul(g.expandDims(2), e.expandDims(1)).reshape([-1, DIM]);
+    syn0.assign(tf.add(syn0, tf.unsortedSegmentSum(dE, ctx, vocab)));
+    syn1.assign(tf.add(syn1, tf.unsortedSegmentSum(dU, tgt.reshape([-1]) as tf.Tensor1D, vocab)));
+  });
+  step(); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  syn0.dataSync();
+  const secs = (performance.now() - t0) / 1000;
+  syn0.dispose(); syn1.dispose();
+  return (batch * steps) / secs;
+}
+
+/** Plain-JS pairs/s on the same shapes (random pairs, no corpus), for the ratio. */
+function jsPairsPerSecond(vocab: number, pairs: number): number {
+  const syn0 = new Float32Array(vocab * DIM).map(() => (Math.random() - 0.5) / DIM);
+  const syn1 = new Float32Array(vocab * DIM);
+  const neu1e = new Float32Array(DIM);
+  const t0 = performance.now();
+  for (let p = 0; p < pairs; p++) {
+    const l1 = ((Math.random() * vocab) | 0) * DIM;
+    neu1e.fill(0);
+    for (let d = 0; d <= NEGATIVE; d++) {
+      const l2 = ((Math.random() * vocab) | 0) * DIM;
+      let f = 0;
+      for (let k = 0; k < DIM; k++) f += syn0[l1 + k] * syn1[l2 + k];
+      const g = ((d === 0 ? 1 : 0) - 1 / (1 + Math.exp(-f))) * 0.025;
+      for (let k = 0; k < DIM; k++) neu1e[k] += g * syn1[l2 + k];
+      for (let k = 0; k < DIM; k++) syn1[l2 + k] += g * syn0[l1 + k];
+    }
+    for (let k = 0; k < DIM; k++) syn0[l1 + k] += neu1e[k];
+  }
+  return pairs / ((performance.now() - t0) / 1000);
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  console.log(`TF.js backend: ${backend} (the trainer itself uses no TF.js ops)`);
+  if (!args.includes('--no-tfjs')) {
+    const V = 12000;
+    const js = median([0, 1, 2].map(() => jsPairsPerSecond(V, 200_000)));
+    const tfjs = median([0, 1, 2].map(() => tfjsPairsPerSecond(V, 1024, 20)));
+    console.log(JSON.stringify({ step: 'SGNS pair updates/s, V=12000 D=200 negative=10', plain_js: Math.round(js), [`tfjs_${backend}_batch1024`]: Math.round(tfjs), ratio_js_over_tfjs: +(js / tfjs).toFixed(1) }));
+  }
+  const ours = await wordlens();
+  console.log(JSON.stringify(ours));
+  if (!args.includes('--no-anchor')) {
+    const a = anchor();
+    console.log(JSON.stringify(a));
+    if (typeof a.spearman === 'number') {
+      console.log(JSON.stringify({ spearman_ratio: +((ours.spearman as number) / a.spearman).toFixed(3), seconds_ratio: +((ours.seconds as number) / (a.seconds as number)).toFixed(2) }));
+    }
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,96 @@
+// WebAssembly SIMD (f32x4) kernels for the skip-gram inner loop. V8 does not vectorise
+// JS loops; these run the 2 × dim multiply-adds per (context, target) update 4 lanes at
+// a time. Hand-assembled (a few dozen bytes) so no toolchain or package is needed.
+// Every function takes byte offsets into the module's own memory and requires n % 4 === 0.
+
+/** Kernels over one wasm memory. `memory.buffer` holds all vectors they touch. */
+export interface SgnsKernels {
+  memory: WebAssembly.Memory;
+  /** Σ x[i]·y[i] for i < n. */
+  dot(x: number, y: number, n: number): number;
+  /** e += g·u; u += g·x (the output-vector update and the input gradient, fused). */
+  update(x: number, u: number, e: number, g: number, n: number): void;
+  /** dst += src. */
+  add(dst: number, src: number, n: number): void;
+}
+
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+const LOAD = [0xfd, 0x00, 0x02, 0x00], STORE = [0xfd, 0x0b, 0x02, 0x00];
+const MUL = [0xfd, 0xe6, 0x01], ADDV = [0xfd, 0xe4, 0x01];
+const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+/** local[i] += 16 (advance a byte pointer by one f32x4). */
+const step16 = (i: number) => [...get(i), 0x41, 0x10, 0x6a, ...set(i)];
+/** local[n] -= 4; loop again while it is not zero. */
+const countdown = (n: number) => [...get(n), 0x41, 0x04, 0x6b, 0x22, n, 0x0d, 0x00];
+
+const dotBody = [
+  0x01, 0x01, V128, // local 3: accumulator
+  0x03, 0x40,
+  ...get(3), ...get(0), ...LOAD, ...get(1), ...LOAD, ...MUL, ...ADDV, ...set(3),
+  ...step16(0), ...step16(1), ...countdown(2),
+  0x0b,
+  ...get(3), 0xfd, 0x1f, 0, ...get(3), 0xfd, 0x1f, 1, 0x92,
+  ...get(3), 0xfd, 0x1f, 2, 0x92, ...get(3), 0xfd, 0x1f, 3, 0x92,
+  0x0b,
+];
+const updateBody = [
+  0x01, 0x02, V128, // local 5: splat(g), local 6: u
+  ...get(3), 0xfd, 0x13, ...set(5),
+  0x03, 0x40,
+  ...get(1), ...LOAD, ...set(6),
+  ...get(2), ...get(2), ...LOAD, ...get(5), ...get(6), ...MUL, ...ADDV, ...STORE,
+  ...get(1), ...get(6), ...get(5), ...get(0), ...LOAD, ...MUL, ...ADDV, ...STORE,
+  ...step16(0), ...step16(1), ...step16(2), ...countdown(4),
+  0x0b,
+  0x0b,
+];
+const addBody = [
+  0x00,
+  0x03, 0x40,
+  ...get(0), ...get(0), ...LOAD, ...get(1), ...LOAD, ...ADDV, ...STORE,
+  ...step16(0), ...step16(1), ...countdown(2),
+  0x0b,
+  0x0b,
+];
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...leb(payload.length), ...payload];
+}
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
+  return out;
+}
+const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
+
+const moduleBytes = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  ...section(1, [0x03,
+    0x60, 0x03, I32, I32, I32, 0x01, F32,
+    0x60, 0x05, I32, I32, I32, F32, I32, 0x00,
+    0x60, 0x03, I32, I32, I32, 0x00]),
+  ...section(3, [0x03, 0x00, 0x01, 0x02]),
+  ...section(5, [0x01, 0x00, 0x01]),
+  ...section(7, [0x04, ...name('memory'), 0x02, 0x00, ...name('dot'), 0x00, 0x00,
+    ...name('update'), 0x00, 0x01, ...name('add'), 0x00, 0x02]),
+  ...section(10, [0x03,
+    ...leb(dotBody.length), ...dotBody,
+    ...leb(updateBody.length), ...updateBody,
+    ...leb(addBody.length), ...addBody]),
+]);
+
+/**
+ * Instantiates the kernels with room for `bytes` bytes of vectors, or returns undefined when
+ * this runtime lacks WebAssembly SIMD (callers then use the plain-JS loop).
+ */
+export function createSgnsKernels(bytes: number): SgnsKernels | undefined {
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes));
+    const e = instance.exports as unknown as SgnsKernels;
+    const pages = Math.ceil(bytes / 65536);
+    if (pages > 1) e.memory.grow(pages - 1);
+    return { memory: e.memory, dot: e.dot, update: e.update, add: e.add };
+  } catch {
+    return undefined;
+  }
+}
