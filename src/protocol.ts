@@ -289,3 +289,48 @@ export interface GenerateResult {
  * Cancellable with `$/cancelRequest` (the result then holds what was generated so far).
  */
 export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, void>('wordlens/generate');
+
+// ---------------------------------------------------------------------------------------
+// The embedding map (issue 4): the projection streamed while UMAP refines it
+
+/**
+ * {@link ProjectionRequest} params as the map sends them. With a `token`, the server sends
+ * {@link ProjectionProgressNotification}s carrying that token: the PCA picture at once, then
+ * UMAP every few epochs; the request's result is the final picture. Cancellable.
+ */
+export interface ProjectionStreamParams extends ProjectionParams {
+  token?: string;
+  /** UMAP epochs (default 200). */
+  epochs?: number;
+}
+
+export interface ProjectionFrame {
+  token: string;
+  stage: 'pca' | 'umap';
+  /** UMAP epochs done and planned (0 / planned for the PCA frame). */
+  epoch: number;
+  epochs: number;
+  dims: number;
+  /** Row-major, `dims` numbers per vocabulary entry (in vocab order). */
+  coords: number[];
+  /** True when the picture came from the projection cache (nothing was recomputed). */
+  cached: boolean;
+}
+
+export const ProjectionProgressNotification = new NotificationType<ProjectionFrame>('wordlens/projectionProgress');
+
+export interface MapInfoResult {
+  modelPath: string;
+  kind: string;
+  tokenizer: string;
+  /** Readable labels (displayToken) in vocab order. */
+  words: string[];
+  counts: number[];
+  /** tokenKind of each entry: identifier, keyword, number, punctuation, string, whitespace, word, special. */
+  kinds: string[];
+  facts: { vocab: number; dim: number; tokens: number | null; backend: string | null; validPpl: number | null; createdAt: string };
+  curve: { step: number; loss: number; validPpl?: number }[];
+}
+
+/** What the map shows besides coordinates: labels, counts, kinds, the training curve, facts. */
+export const MapInfoRequest = new RequestType0<MapInfoResult, void>('wordlens/mapInfo');
