@@ -20,6 +20,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for the server and its extension host. */
   env?: NodeJS.ProcessEnv;
+  /** Port on 127.0.0.1; by default the OS picks a free one. */
+  port?: number;
   /** Keep the temporary root after stop() (for looking at logs). */
   keep?: boolean;
   log?: (message: string) => void;
@@ -34,6 +36,8 @@ export interface CodeServerSession {
   userDataDir: string;
   extensionsDir: string;
   serverLog: string;
+  /** Resolves with the exit code if code-server stops by itself (or is stopped). */
+  exited: Promise<number | null>;
   /** Workbench URL for the folder, with an optional payload (extension development/tests). */
   workbenchUrl(payload?: { extensionDevelopmentPath?: string; extensionTestsPath?: string }): string;
   /** The extension host's log folder (output channels are files in it), once it exists. */
@@ -153,7 +157,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const args = [
     entry,
     '--config', '/dev/null',
-    '--bind-addr', '127.0.0.1:0', // the OS picks a free port; we read it from the log
+    '--bind-addr', `127.0.0.1:${options.port ?? 0}`, // 0: the OS picks a free port; we read it from the log
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
@@ -170,8 +174,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   live.set(child, options.keep ? undefined : root);
   installExitHook();
   let exited = false;
-  child.on('exit', () => {
-    exited = true;
+  const exitedPromise = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      exited = true;
+      resolve(code);
+    });
   });
 
   const stop = async (): Promise<void> => {
@@ -216,6 +223,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     userDataDir,
     extensionsDir,
     serverLog,
+    exited: exitedPromise,
     workbenchUrl(payload = {}) {
       const params = new URLSearchParams({ folder });
       const entries: [string, string][] = [];
