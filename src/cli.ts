@@ -5,6 +5,13 @@ import type { Command } from './cli/command';
 import { Output, UsageError, describeError } from './cli/output';
 
 const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
+  train: { summary: 'train a language model or embeddings on text', load: () => (require('./cli/train') as typeof import('./cli/train')).trainCommand },
+  eval: { summary: 'perplexity of a model on text files', load: () => (require('./cli/eval') as typeof import('./cli/eval')).evalCommand },
+  complete: { summary: 'complete a file at an offset', load: () => (require('./cli/complete') as typeof import('./cli/complete')).completeCommand },
+  generate: { summary: 'generate text from a model', load: () => (require('./cli/generate') as typeof import('./cli/generate')).generateCommand },
+  export: { summary: 'write embeddings as word2vec, GloVe or TSV', load: () => (require('./cli/export') as typeof import('./cli/export')).exportCommand },
+  import: { summary: 'make a model folder from a vectors file', load: () => (require('./cli/import') as typeof import('./cli/import')).importCommand },
+  lsp: { summary: 'run the language server', load: () => (require('./cli/lsp') as typeof import('./cli/lsp')).lspCommand },
   neighbors: { summary: 'nearest words to a word', load: () => (require('./cli/neighbors') as typeof import('./cli/neighbors')).neighborsCommand },
   analogy: { summary: 'a is to b as c is to ?', load: () => (require('./cli/analogy') as typeof import('./cli/analogy')).analogyCommand },
   wordsim: { summary: 'score embeddings on word-pair judgements', load: () => (require('./cli/wordsim') as typeof import('./cli/wordsim')).wordsimCommand },

@@ -38,6 +38,11 @@ export class Output {
     if (!this.json) this.stderr.write(human + '\n');
   }
 
+  /** Text streamed to stdout as it is produced (humans only; --json gets it in the result). */
+  stream(text: string): void {
+    if (!this.json && text) this.stdout.write(text);
+  }
+
   /** The final result: the last JSON line, or human text on stdout. */
   result(value: object, human: string): void {
     this.stdout.write(this.json ? JSON.stringify(value) + '\n' : human.endsWith('\n') ? human : human + '\n');

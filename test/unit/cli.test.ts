@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/store';
 import { main } from '../../src/cli';
@@ -71,11 +71,10 @@ test('setup: a tiny vectors model', async () => {
 test('neighbors, analogy and wordsim print their JSON shapes', async () => {
   const pairs = path.join(tmp, 'pairs.tsv');
   fs.writeFileSync(pairs, '# comment\nking\tqueen\t8\nKING\tman\t9\nking\tapple\t1\nman\twoman\t7\nking\tbanana\t2\n');
-  const [nb, an, ws] = await Promise.all([
-    wordlens(['neighbors', '--model', vectorsDir, 'king', '--k', '2', '--json']),
-    wordlens(['analogy', '--model', vectorsDir, 'man', 'king', 'woman', '--k', '1', '--json']),
-    wordlens(['wordsim', '--model', vectorsDir, pairs, '--json']),
-  ]);
+  // In this process: the same main() as the binary, without three more process start-ups.
+  const nb = await inProcess(['neighbors', '--model', vectorsDir, 'king', '--k', '2', '--json']);
+  const an = await inProcess(['analogy', '--model', vectorsDir, 'man', 'king', 'woman', '--k', '1', '--json']);
+  const ws = await inProcess(['wordsim', '--model', vectorsDir, pairs, '--json']);
   const n = jsonResult(nb);
   assert.equal(n.word, 'king');
   assert.deepEqual(n.neighbors.map((x: { word: string }) => x.word), ['man', 'queen']);
@@ -109,11 +108,11 @@ test('bad input as a real process: exit 1, one line on stderr, no stack trace', 
   const cases: [string[], RegExp][] = [
     [['neighbors', '--model', notJson, 'king'], /model\.json is not valid JSON/],
     [['neighbors', '--model', vectorsDir, 'King'], /"King" is not in the model's vocabulary .*did you mean "king"/],
-    [['wordsim', '--model', vectorsDir, path.join(tmp, 'nope.tsv')], /cannot read pairs file .*nope\.tsv: no such file/],
   ];
   const runs = await Promise.all(cases.map(([args]) => wordlens(args)));
   runs.forEach((run, i) => assertUserError(run, cases[i][1]));
   assertUserError(await inProcess(['neighbors', '--model', path.join(tmp, 'missing'), 'king']), /no model folder at/);
+  assertUserError(await inProcess(['wordsim', '--model', vectorsDir, path.join(tmp, 'nope.tsv')]), /cannot read pairs file .*nope\.tsv: no such file/);
 });
 
 test('--help describes a command and exits 0', async () => {
@@ -121,4 +120,114 @@ test('--help describes a command and exits 0', async () => {
   assert.equal(run.code, 0);
   assert.match(run.stdout, /Usage: wordlens neighbors --model DIR <word>/);
   assert.match(run.stdout, /--metric cosine\|euclidean/);
+});
+
+// A tiny corpus with structure the models can pick up: two kinds of sentences.
+function writeCorpus(dir: string, lines: number): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const subjects = ['the cat', 'the dog', 'a bird', 'my friend'];
+  const verbs = ['sat on', 'ran to', 'looked at', 'walked past'];
+  const objects = ['the mat', 'the house', 'a tree', 'the river'];
+  let seed = 7;
+  const pick = <T>(xs: T[]) => xs[(seed = (seed * 16807) % 2147483647) % xs.length];
+  const text = Array.from({ length: lines }, () => `${pick(subjects)} ${pick(verbs)} ${pick(objects)} .`).join('\n') + '\n';
+  const file = path.join(dir, 'corpus.txt');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test('train -> eval -> neighbors -> complete -> generate -> export -> import: the --json shapes', async () => {
+  const corpus = writeCorpus(path.join(tmp, 'text'), 300);
+  const model = path.join(tmp, 'lstm');
+  const train = await wordlens(['train', corpus, '--out', model, '--tokenizer', 'whitespace', '--epochs', '1', '--dim', '16', '--json']);
+  const done = jsonResult(train);
+  assert.deepEqual(Object.keys(done).sort(), ['backend', 'event', 'seconds', 'tokens', 'valid_ppl', 'vocab']);
+  assert.equal(done.event, 'done');
+  assert.ok(['wasm', 'cpu', 'tensorflow'].includes(done.backend));
+  assert.equal(done.vocab, 22); // <unk>, <eos>, 19 words and '.'
+  assert.ok(done.tokens > 0 && done.seconds > 0);
+  // The structured corpus is far more predictable than uniform over 20 words.
+  assert.ok(done.valid_ppl > 1 && done.valid_ppl < 15, `valid_ppl ${done.valid_ppl}`);
+  const events = train.stdout.trim().split('\n').map((l) => JSON.parse(l).event);
+  assert.ok(events.includes('progress') && events.includes('ngram'), events.join(','));
+  assert.deepEqual(fs.readdirSync(path.dirname(model)).filter((n) => n.includes('.wl-')), [], 'no temp folders left');
+
+  const doc = path.join(tmp, 'doc.txt');
+  fs.writeFileSync(doc, 'the cat sat on the ma');
+  const vectorsFile = path.join(tmp, 'vectors.txt');
+  const [evalRun, lstmOnly, nb, comp, gen, exp] = await Promise.all([
+    wordlens(['eval', '--model', model, corpus, '--json']),
+    wordlens(['eval', '--model', model, corpus, '--lstm-only', '--json']),
+    wordlens(['neighbors', '--model', model, 'cat', '--k', '3', '--json']),
+    wordlens(['complete', '--model', model, '--file', doc, '--offset', '21', '--json']),
+    wordlens(['generate', '--model', model, '--prompt', 'the cat', '--tokens', '5', '--seed', '1', '--json']),
+    wordlens(['export', '--model', model, '--format', 'word2vec', '--out', vectorsFile, '--json']),
+  ]);
+  const ev = jsonResult(evalRun);
+  assert.deepEqual(Object.keys(ev).sort(), ['backend', 'oov_rate', 'ppl', 'tokens']);
+  assert.equal(ev.oov_rate, 0);
+  assert.ok(ev.ppl > 1 && ev.ppl < 15 && ev.tokens > 1000);
+  const evLstm = jsonResult(lstmOnly);
+  assert.notEqual(evLstm.ppl, ev.ppl, 'the mixture and the LSTM alone are different models');
+  const n = jsonResult(nb);
+  assert.equal(n.word, 'cat');
+  assert.equal(n.neighbors.length, 3);
+  for (const x of n.neighbors) assert.ok(typeof x.word === 'string' && typeof x.score === 'number');
+  const c = jsonResult(comp);
+  assert.deepEqual(Object.keys(c).sort(), ['completion', 'ms']);
+  assert.ok(c.completion.startsWith('t'), `the partial word "ma" completes to "mat": got ${JSON.stringify(c.completion)}`);
+  const g = jsonResult(gen);
+  assert.equal(g.tokens, 5);
+  assert.equal(typeof g.text, 'string');
+  assert.equal(jsonResult(exp).words, 22);
+
+  const imported = path.join(tmp, 'imported');
+  jsonResult(await inProcess(['import', vectorsFile, '--format', 'word2vec', '--out', imported, '--json']));
+  const again = jsonResult(await inProcess(['neighbors', '--model', imported, 'cat', '--k', '3', '--json']));
+  assert.deepEqual(again.neighbors.map((x: { word: string }) => x.word), n.neighbors.map((x: { word: string }) => x.word));
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(again.neighbors[i].score - n.neighbors[i].score) < 1e-5);
+
+  // Embeddings are not a language model: a clear refusal, not a crash.
+  assertUserError(await inProcess(['complete', '--model', imported, '--file', doc, '--offset', '3']), /holds vectors embeddings, not a language model/);
+});
+
+test('train --model skipgram writes an embedding model', async () => {
+  const corpus = writeCorpus(path.join(tmp, 'sg'), 200);
+  const model = path.join(tmp, 'skipgram');
+  const done = jsonResult(await wordlens(['train', corpus, '--out', model, '--tokenizer', 'whitespace', '--model', 'skipgram', '--epochs', '1', '--dim', '8', '--json']));
+  assert.equal(done.event, 'done');
+  assert.equal(done.valid_ppl, null);
+  assert.ok(done.vocab >= 18);
+  const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'));
+  assert.equal(meta.kind, 'skipgram');
+});
+
+test('Ctrl-C during training stops cleanly and saves a loadable model', async () => {
+  const corpus = writeCorpus(path.join(tmp, 'big'), 2000);
+  const model = path.join(tmp, 'interrupted');
+  const child = spawn(process.execPath, [BIN, 'train', corpus, '--out', model, '--tokenizer', 'whitespace', '--minutes', '2', '--dim', '16', '--json'], {
+    env: { ...process.env, WORDLENS_FROM_SOURCE: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d) => {
+      const before = stdout;
+      stdout += d;
+      if (!before.includes('"event":"progress"') && stdout.includes('"event":"progress"')) {
+        child.kill('SIGINT');
+        resolve();
+      }
+    });
+  });
+  assert.equal(await exit, 0, stderr);
+  const done = jsonResult({ code: 0, stdout, stderr });
+  assert.equal(done.event, 'done');
+  assert.equal(done.cancelled, true);
+  const ev = jsonResult(await inProcess(['eval', '--model', model, corpus, '--json']));
+  assert.ok(Number.isFinite(ev.ppl));
+  const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'));
+  assert.equal(meta.metrics.status, 'cancelled');
 });

@@ -1,0 +1,62 @@
+// wordlens eval: perplexity of a model on held-out files, with the mixture the CLI's
+// completions use (LSTM + n-gram by the fitted λ), or the LSTM alone with --lstm-only.
+import type { Command } from './command';
+import { readTextFile } from './files';
+import { openLanguageModel } from './languageModel';
+import { fmt, UserError } from './output';
+import { encodeText } from '../engine/dataset';
+import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../engine/evaluate';
+
+export const evalCommand: Command = {
+  spec: {
+    name: 'eval',
+    summary: 'Perplexity of a model on text files (lower is better).',
+    usage: 'wordlens eval --model DIR <file...> [--lstm-only] [--json]',
+    options: {
+      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      'lstm-only': { type: 'boolean', description: 'evaluate the LSTM without the n-gram mixture' },
+    },
+    positionals: { name: 'files to evaluate', min: 1, max: Infinity },
+    details:
+      'The files are tokenized with the model\'s tokenizer and read as one text. Words outside the\n' +
+      'vocabulary count as <unk> (oov_rate is their share). The first token of each of the 10\n' +
+      'evaluation streams is not scored, as in PyTorch\'s word_language_model.',
+  },
+  async run(args, out) {
+    const texts = await Promise.all(args.positionals.map((f) => readTextFile(f)));
+    const lm = await openLanguageModel(args.required('model'), { lstmOnly: args.flag('lstm-only') });
+    try {
+      const parts = texts.map((t) => encodeText(t, lm.tokenizer, lm.vocab));
+      const ids = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        ids.set(p, at);
+        at += p.length;
+      }
+      if (ids.length < 2) throw new UserError(`too little text to evaluate: ${ids.length} token(s)`);
+      let unk = 0;
+      for (const id of ids) if (id === lm.vocab.unkId) unk++;
+      const t0 = Date.now();
+      let lastNote = Date.now();
+      const scores = await lstmTokenScores(lm.lstm, ids, {
+        onProgress: (done, total) => {
+          if (Date.now() - lastNote < 2000) return;
+          lastNote = Date.now();
+          out.progress({ event: 'progress', tokens: done, total }, `evaluating: ${Math.round((100 * done) / total)}% of ${fmt(total)} tokens`);
+        },
+      });
+      const ppl = lm.ngram && lm.lambda < 1
+        ? mixturePerplexity(scores.logProbs, scoresAt(lm.ngram, ids, scores.positions), lm.lambda)
+        : perplexityOf(scores.logProbs);
+      const oovRate = unk / ids.length;
+      const what = lm.ngram && lm.lambda < 1 ? `LSTM + n-gram (λ = ${fmt(lm.lambda, 3)})` : 'LSTM';
+      out.result(
+        { ppl, tokens: scores.logProbs.length, oov_rate: oovRate, backend: lm.backend },
+        `perplexity ${fmt(ppl)} (${what}) over ${fmt(scores.logProbs.length)} tokens, ` +
+          `${fmt(100 * oovRate, 3)}% <unk>, ${fmt((Date.now() - t0) / 1000, 2)} s on ${lm.backend}`,
+      );
+    } finally {
+      lm.dispose();
+    }
+  },
+};

@@ -1,0 +1,145 @@
+// `wordlens train --model lstm`: n-gram first (instant, saved beside the LSTM), then the LSTM
+// with progress and atomic checkpoints of the best weights, then the mixture weight λ fitted
+// on the validation ids. valid_ppl in the done line is the model `eval`/`complete` use.
+import { initBackend } from '../engine/backend';
+import { lstmTokenScores, perplexityOf, scoresAt } from '../engine/evaluate';
+import { fitLambdaFromLogProbs } from '../engine/interpolate';
+import type { LstmModel } from '../engine/lstm';
+import { NgramModel } from '../engine/ngram';
+import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
+import { DEFAULT_TRAINING, trainLstm } from '../engine/train';
+import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
+import type { TrainingText } from './corpusInput';
+import { onInterrupt } from './interrupt';
+import { fmt, type Output } from './output';
+
+export interface LstmRun {
+  outDir: string;
+  minutes?: number;
+  epochs?: number;
+  dim?: number;
+  layers?: number;
+  seed?: number;
+}
+
+const NGRAM_ORDER = 5;
+
+export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Output): Promise<void> {
+  const t0 = Date.now();
+  const backend = await initBackend();
+  const { dataset } = text;
+  const V = dataset.vocab.size;
+  const vocab = dataset.vocab.toJSON();
+  const hasValid = dataset.valid.length >= 2;
+
+  const ngram = NgramModel.build(dataset.train, V, NGRAM_ORDER);
+  const ngramBytes = ngram.serialize();
+  const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
+  out.progress(
+    { event: 'ngram', order: NGRAM_ORDER, valid_ppl: ngramPpl, seconds: (Date.now() - t0) / 1000 },
+    `built the ${NGRAM_ORDER}-gram model${ngramPpl === null ? '' : `: validation perplexity ${fmt(ngramPpl)}`}`,
+  );
+
+  const hyper: LstmHyper = {
+    vocabSize: V,
+    ...DEFAULT_TRAINING.hyper,
+    ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
+    ...(run.layers ? { layers: run.layers } : {}),
+  };
+  const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
+    format: 'wordlens-model',
+    version: MODEL_FORMAT_VERSION,
+    kind: 'lstm',
+    tokenizer: text.tokenizer.kind,
+    hyper: { ...hyper },
+    metrics: { backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: ngramPpl, ...metrics },
+    corpus: text.summary,
+    ...(curve ? { curve } : {}),
+    createdAt: new Date().toISOString(),
+  });
+  const save = (weights: NamedWeight[], meta: ModelMeta) => saveModel(run.outDir, { meta, vocab, weights, ngram: ngramBytes });
+
+  // Checkpoints keep the best weights so far; until λ is fitted the mixture weight is a neutral 0.5.
+  let savedPpl = Infinity;
+  const abort = new AbortController();
+  const stopListening = onInterrupt(out, () => abort.abort(), 'stopping: saving the best model so far');
+  let model: LstmModel;
+  let result: TrainResult;
+  let curve: ModelMeta['curve'];
+  try {
+    const outcome = await trainLstm(
+      { train: dataset.train, valid: dataset.valid, vocabSize: V },
+      {
+        hyper,
+        minutes: run.minutes,
+        epochs: run.epochs,
+        seed: run.seed,
+        signal: abort.signal,
+        onProgress: (p) => out.progress(p, progressLine(p)),
+        onCheckpoint: async (c) => {
+          const ppl = c.validPpl ?? Infinity;
+          if (ppl >= savedPpl && savedPpl !== Infinity) return;
+          savedPpl = ppl;
+          await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
+          out.progress({ event: 'checkpoint', step: c.step, valid_ppl: c.validPpl, dir: run.outDir }, `checkpoint saved to ${run.outDir}`);
+        },
+      },
+    );
+    ({ model, result, curve } = outcome);
+  } finally {
+    stopListening();
+  }
+
+  try {
+    // Fit λ on the validation ids; a second Ctrl-C here quits and keeps the last checkpoint.
+    const stopAgain = onInterrupt(out, () => process.exit(130), 'quitting: the last checkpoint is kept');
+    let lambda = 0.5;
+    let validPpl: number | null = null;
+    let lstmPpl: number | null = result.valid_ppl;
+    try {
+      if (hasValid) {
+        out.note('fitting the LSTM / n-gram mixture on the validation text...');
+        const scores = await lstmTokenScores(model, dataset.valid);
+        const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, dataset.valid, scores.positions));
+        lambda = fit.lambda;
+        validPpl = fit.ppl;
+        lstmPpl = perplexityOf(scores.logProbs);
+        out.progress(
+          { event: 'interpolation', lambda, valid_ppl: fit.ppl, valid_ppl_lstm: fit.pplA, valid_ppl_ngram: fit.pplB },
+          `mixture: λ = ${fmt(lambda, 3)} (LSTM ${fmt(fit.pplA)}, n-gram ${fmt(fit.pplB)}, mixed ${fmt(fit.ppl)})`,
+        );
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const status = result.cancelled ? 'cancelled' : 'done';
+      await save(
+        model.weights(),
+        metaFor(
+          { status, valid_ppl: validPpl, valid_ppl_lstm: lstmPpl, lambda, tokens: result.tokens, seconds, train_seconds: result.seconds },
+          curve,
+        ),
+      );
+      const done: TrainResult = { event: 'done', backend, vocab: V, tokens: result.tokens, seconds, valid_ppl: validPpl };
+      if (result.cancelled) done.cancelled = true;
+      out.result(
+        done,
+        `${result.cancelled ? 'stopped early; saved the best model so far' : 'saved the model'} to ${run.outDir}: ` +
+          `vocabulary ${fmt(V)}, ${fmt(result.tokens)} tokens trained in ${fmt(seconds, 3)} s on ${backend}` +
+          (validPpl === null ? ' (no validation text: perplexity unknown)' : `, validation perplexity ${fmt(validPpl)}`),
+      );
+    } finally {
+      stopAgain();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+function progressLine(p: TrainProgress): string {
+  if (p.validPpl !== undefined) return `step ${p.step}: validation perplexity ${fmt(p.validPpl)} (LSTM alone)`;
+  const pct = Math.round(p.fraction * 100);
+  const eta = p.etaSeconds >= 60 ? `${Math.floor(p.etaSeconds / 60)}m${String(Math.round(p.etaSeconds % 60)).padStart(2, '0')}s` : `${Math.round(p.etaSeconds)}s`;
+  return (
+    `step ${p.step}/${p.totalSteps} (${pct}%) epoch ${p.epoch + 1}  loss ${fmt(p.loss)}  ` +
+    `${fmt(Math.round(p.tokensPerSecond))} tok/s  ETA ${eta}`
+  );
+}

@@ -1,0 +1,80 @@
+// `wordlens train --model skipgram`: skip-gram embeddings with the anchor's recipe (gensim
+// sg=1: dim 200, window 5, 10 negatives, min count 3), saved as an embedding-only model.
+import { initBackend } from '../engine/backend';
+import { trainSkipgram } from '../engine/skipgram';
+import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
+import { UNK, type ModelMeta, type TrainResult } from '../engine/types';
+import type { TrainingText } from './corpusInput';
+import { fmt, type Output } from './output';
+import { onInterrupt } from './interrupt';
+
+export interface SkipgramRun {
+  outDir: string;
+  minutes?: number;
+  epochs?: number;
+  dim?: number;
+  seed?: number;
+  minCount: number;
+}
+
+export async function trainSkipgramModel(text: TrainingText, run: SkipgramRun, out: Output): Promise<void> {
+  const t0 = Date.now();
+  const backend = await initBackend();
+  const { dataset, tokenizer } = text;
+  const vocab = dataset.vocab.toJSON();
+  const dim = run.dim ?? 200;
+  const window = 5;
+  const negative = 10;
+  const abort = new AbortController();
+  const stopListening = onInterrupt(out, () => abort.abort(), 'stopping: saving the embeddings trained so far');
+  let result;
+  try {
+    result = await trainSkipgram(dataset.train, vocab.words.length, vocab.counts, {
+      dim, window, negative, minCount: run.minCount, seed: run.seed ?? 1,
+      eosId: dataset.vocab.eosId >= 0 ? dataset.vocab.eosId : undefined,
+      epochs: run.epochs,
+      minutes: run.minutes ?? (run.epochs === undefined ? 2 : undefined),
+      signal: abort.signal,
+      onProgress: (p) =>
+        out.progress(
+          { event: 'progress', ...p },
+          `epoch ${p.epoch} ${Math.round(p.fraction * 100)}%  ${fmt(Math.round(p.wordsPerSecond))} words/s` +
+            (p.loss === undefined ? '' : `  loss ${fmt(p.loss)}`),
+        ),
+    });
+  } finally {
+    stopListening();
+  }
+  // Words under the minimum count were not trained: like gensim, they leave the vocabulary.
+  // `<unk>` stays as row 0 so the vocabulary keeps its convention.
+  const kept = vocab.words.map((_, i) => i).filter((i) => i === 0 || vocab.counts[i] >= run.minCount);
+  const matrix = new Float32Array(kept.length * dim);
+  kept.forEach((row, i) => matrix.set(result.embeddings.subarray(row * dim, (row + 1) * dim), i * dim));
+  const seconds = (Date.now() - t0) / 1000;
+  const meta: ModelMeta = {
+    format: 'wordlens-model',
+    version: MODEL_FORMAT_VERSION,
+    kind: 'skipgram',
+    tokenizer: tokenizer.kind,
+    hyper: { vocabSize: kept.length, embedDim: dim, window, negative, minCount: run.minCount },
+    metrics: {
+      backend, seconds, epochs: result.epochs, words: result.words, loss: result.loss,
+      status: result.cancelled ? 'cancelled' : 'done',
+    },
+    corpus: text.summary,
+    createdAt: new Date().toISOString(),
+  };
+  if (vocab.words[0] !== UNK) throw new Error(`vocabulary must start with ${UNK}`);
+  await saveModel(run.outDir, {
+    meta,
+    vocab: { words: kept.map((i) => vocab.words[i]), counts: kept.map((i) => vocab.counts[i]) },
+    weights: [{ name: 'embedding/embeddings', shape: [kept.length, dim], values: matrix }],
+  });
+  const done: TrainResult = { event: 'done', backend, vocab: kept.length, tokens: result.words, seconds, valid_ppl: null };
+  if (result.cancelled) done.cancelled = true;
+  out.result(
+    done,
+    `${result.cancelled ? 'stopped early; saved' : 'saved'} skip-gram embeddings of ${fmt(kept.length)} words (dim ${dim}) to ${run.outDir} ` +
+      `in ${fmt(seconds, 3)} s (${fmt(result.epochs, 3)} epochs, ${backend})`,
+  );
+}
