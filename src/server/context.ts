@@ -11,4 +11,6 @@ export interface ServerContext {
   log(message: string): void;
   settings(): ServerSettings;
   init(): InitializationOptions;
+  /** File-system paths of the client's workspace folders (from initialize). */
+  workspaceRoots(): string[];
 }

@@ -1,5 +1,7 @@
-// Which next-token model a folder serves: the LSTM (with its n-gram when saved beside it),
-// the n-gram alone, or none for vector-only folders.
+// Which next-token model a folder serves: the LSTM mixed with the n-gram saved beside it
+// (weight λ fitted at training, meta.metrics.lambda), the LSTM or n-gram alone, or none
+// for vector-only folders.
+import { InterpolatedModel } from '../engine/interpolate';
 import { LstmModel } from '../engine/lstm';
 import type { NgramModel } from '../engine/ngram';
 import { ModelLoadError } from '../engine/store';
@@ -16,9 +18,15 @@ export function buildLanguageModel(meta: ModelMeta, weights: NamedWeight[], ngra
     tied: h.tied === true,
     dropout: typeof h.dropout === 'number' ? h.dropout : 0,
   };
+  let lstm: LstmModel;
   try {
-    return LstmModel.fromWeights(hyper, weights);
+    lstm = LstmModel.fromWeights(hyper, weights);
   } catch (error) {
     throw new ModelLoadError(`the LSTM cannot be built from this folder: ${(error as Error).message}`);
   }
+  if (!ngram) return lstm;
+  const lambda = meta.metrics?.lambda;
+  const mixed = new InterpolatedModel(lstm, ngram, typeof lambda === 'number' && lambda >= 0 && lambda <= 1 ? lambda : 0.5);
+  // Disposing the mixture frees the LSTM's tensors.
+  return Object.assign(mixed, { dispose: () => lstm.dispose() });
 }

@@ -1,6 +1,7 @@
 // The Wordlens language server: connection, capabilities, lifecycle. The model lives here,
 // never in the editor; each capability's handler is in handlers/, one file each.
 import * as net from 'node:net';
+import { isMainThread } from 'node:worker_threads';
 import {
   createConnection,
   ProposedFeatures,
@@ -10,13 +11,16 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import { defaultSettings, ServerStatusNotification, type InitializationOptions, type ServerSettings } from '../protocol';
 import { ModelHost } from './modelHost';
+import { isTrainingWorker, runTrainingWorker } from './trainingWorker';
 import type { ServerContext } from './context';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerCompletion } from './handlers/completion';
 import { registerHover } from './handlers/hover';
 import { registerGenerate } from './handlers/generate';
+import { registerTrain } from './handlers/train';
 import { registerModel } from './handlers/model';
 import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
@@ -67,6 +71,7 @@ export function serve(connection: Connection): ServerContext {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = { ...defaultSettings };
   let init: InitializationOptions = {};
+  let roots: string[] = [];
   const log = (message: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
   const host = new ModelHost({
     log,
@@ -79,10 +84,13 @@ export function serve(connection: Connection): ServerContext {
     log,
     settings: () => settings,
     init: () => init,
+    workspaceRoots: () => roots,
   };
 
   connection.onInitialize((params): InitializeResult => {
     init = sanitizeInit(params.initializationOptions, log);
+    const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     settings = mergeSettings(settings, init.settings);
     const providers = init.providers ?? {};
     return {
@@ -119,6 +127,7 @@ export function serve(connection: Connection): ServerContext {
   registerCompletion(ctx);
   registerHover(ctx);
   registerGenerate(ctx);
+  registerTrain(ctx);
   registerModel(ctx);
   registerNeighbors(ctx);
   registerNextTokens(ctx);
@@ -167,8 +176,11 @@ export function mergeSettings(base: ServerSettings, incoming: Partial<ServerSett
   return out;
 }
 
-// Run directly (dist/server.js or src/server/main.ts), not when bundled into the CLI.
-if (/[\\/](server\.js|main\.ts)$/.test(process.argv[1] ?? '')) {
+// In a training worker this file runs the pipeline; run directly (dist/server.js or
+// src/server/main.ts) it serves; bundled into the CLI it only exports startServer.
+if (isTrainingWorker()) {
+  runTrainingWorker();
+} else if (isMainThread && /[\\/](server\.js|main\.ts)$/.test(process.argv[1] ?? '')) {
   startServer().catch((error: Error) => {
     console.error(`wordlens language server: ${error.message}`);
     process.exit(1);

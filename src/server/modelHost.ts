@@ -24,6 +24,7 @@ export class ModelHost {
   private backendPreference: BackendName | undefined;
   /** Bumped on every load so a slow, older load cannot replace a newer model. */
   private loadGeneration = 0;
+  private stopJob: (() => void) | undefined;
 
   constructor(private readonly options: ModelHostOptions) {}
 
@@ -97,7 +98,10 @@ export class ModelHost {
     this.serving?.forgetDocument(uri);
   }
 
-  beginTraining(): void {
+  /** Marks a job as running; `stop` ends it at shutdown. Throws if one already runs. */
+  beginTraining(stop: () => void): void {
+    if (this.training) throw new Error('a training job is already running');
+    this.stopJob = stop;
     this.training = { progress: 0 };
     this.setState('training', 'training started');
   }
@@ -110,6 +114,7 @@ export class ModelHost {
 
   endTraining(outcome: 'done' | 'cancelled' | 'failed', message?: string): void {
     this.training = undefined;
+    this.stopJob = undefined;
     if (outcome === 'failed' && !this.serving) this.setState('error', message);
     else this.setState(this.serving ? 'ready' : 'none', message);
   }
@@ -146,6 +151,7 @@ export class ModelHost {
   }
 
   dispose(): void {
+    this.stopJob?.();
     this.serving?.dispose();
     this.serving = undefined;
   }

@@ -36,7 +36,6 @@ export async function startTestServer(init: InitializationOptions = {}): Promise
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--stdio'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, WORDLENS_BACKEND: process.env.WORDLENS_BACKEND ?? 'cpu' },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

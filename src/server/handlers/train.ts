@@ -1,0 +1,158 @@
+// wordlens/train and wordlens/cancelTraining: one training job at a time, in a worker
+// thread, reported through $/progress and the status notification. The model that serves
+// completions stays until the new one is saved; then it is loaded and swapped in.
+import * as path from 'node:path';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline';
+import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import type { ServerContext } from '../context';
+import { MODEL_FOLDER } from '../modelHost';
+import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { startTrainingJob, type TrainingJob } from '../trainingJob';
+
+/** Embedding (= hidden) width per model size; medium is the engine's tuned default. */
+export const MODEL_DIMS: Record<ServerSettings['modelSize'], number> = { small: 128, medium: 200, large: 320 };
+
+export function registerTrain(ctx: ServerContext): void {
+  const { connection, host, log } = ctx;
+  let job: TrainingJob | undefined;
+
+  connection.onRequest(
+    TrainRequest,
+    guard(TrainRequest.method, log, async (raw: TrainParams, token): Promise<TrainResult> => {
+      const params = checkParams<TrainParams & { epochs?: number; dim?: number }>(TrainRequest.method, raw, {
+        roots: 'string[]?',
+        include: 'string[]?',
+        exclude: 'string[]?',
+        tokenizer: 'string?',
+        modelSize: 'string?',
+        budgetMinutes: 'number?',
+        outDir: 'string?',
+        epochs: 'number?',
+        dim: 'number?',
+      });
+      const request = pipelineRequest(ctx, params);
+      if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
+
+      const progress = connection.languages.attachWorkDoneProgress(params);
+      progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
+      log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
+      let lastPpl: number | undefined;
+      const onEvent = (e: PipelineEvent) => {
+        const line = describe(e, lastPpl);
+        if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
+        if (e.event === 'progress') {
+          progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
+          host.reportTraining(e.fraction, lastPpl, line);
+        } else {
+          progress.report(line);
+          host.reportTraining(e.event === 'interpolation' ? 1 : 0, lastPpl, line);
+          log(line);
+        }
+      };
+      const started = startTrainingJob(request, onEvent);
+      job = started;
+      host.beginTraining(() => started.terminate());
+      const cancelListener = token.onCancellationRequested(() => started.cancel());
+      try {
+        const result = await started.done;
+        const modelPath = path.resolve(request.outDir);
+        if (result.saved) {
+          await host.load(modelPath);
+          host.endTraining(result.cancelled ? 'cancelled' : 'done', result.cancelled ? 'training stopped; the best model so far is in use' : undefined);
+        } else {
+          host.endTraining('cancelled', 'training cancelled before a model was ready; the previous model stays');
+        }
+        log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
+        return {
+          cancelled: result.cancelled === true,
+          modelPath,
+          vocab: result.vocab,
+          tokens: result.tokens,
+          seconds: result.seconds,
+          validPpl: result.valid_ppl,
+          backend: result.backend,
+        };
+      } catch (error) {
+        const message = (error as Error).message;
+        const aborted = (error as Error).name === 'AbortError';
+        host.endTraining(aborted ? 'cancelled' : 'failed', aborted ? 'training cancelled' : message);
+        if (aborted) {
+          return { cancelled: true, modelPath: request.outDir, vocab: 0, tokens: 0, seconds: 0, validPpl: null, backend: '' };
+        }
+        // The pipeline's own errors (nothing to train on, too few tokens) are for the user.
+        if (['PipelineError', 'ModelLoadError'].includes((error as Error).name)) throw new UserError(message);
+        throw error;
+      } finally {
+        cancelListener.dispose();
+        progress.done();
+        job = undefined;
+      }
+    }),
+  );
+
+  connection.onRequest(CancelTrainingRequest, () => {
+    if (!job) return { cancelled: false };
+    log('cancelling training');
+    job.cancel();
+    return { cancelled: true };
+  });
+}
+
+function pipelineRequest(ctx: ServerContext, params: TrainParams & { epochs?: number; dim?: number }): PipelineRequest {
+  const settings = ctx.settings();
+  const method = TrainRequest.method;
+  const tokenizer = params.tokenizer ?? settings.tokenizer;
+  if (tokenizer !== 'code' && tokenizer !== 'whitespace') throw invalidParams(method, '"tokenizer" must be "code" or "whitespace"');
+  const size = params.modelSize ?? settings.modelSize;
+  if (!(size in MODEL_DIMS)) throw invalidParams(method, '"modelSize" must be "small", "medium" or "large"');
+  const minutes = params.budgetMinutes ?? settings.trainingBudgetMinutes;
+  if (!(minutes > 0)) throw invalidParams(method, '"budgetMinutes" must be above 0');
+  if (params.epochs !== undefined && !(Number.isInteger(params.epochs) && params.epochs >= 1)) {
+    throw invalidParams(method, '"epochs" must be a positive integer');
+  }
+  if (params.dim !== undefined && !(Number.isInteger(params.dim) && params.dim >= 1 && params.dim <= 2048)) {
+    throw invalidParams(method, '"dim" must be an integer from 1 to 2048');
+  }
+  const roots = params.roots ?? ctx.workspaceRoots();
+  if (roots.length === 0) throw new UserError('Nothing to train on: open a folder (or pass "roots").');
+  const storage = ctx.init().storagePath;
+  const outDir = params.outDir ?? (storage ? path.join(storage, MODEL_FOLDER) : undefined);
+  if (!outDir) throw new UserError('No folder to save the model in: start the server with a storagePath, or pass "outDir".');
+  return {
+    roots: roots.map((r) => path.resolve(r)),
+    include: params.include ?? settings.include,
+    exclude: params.exclude ?? settings.exclude,
+    tokenizer,
+    outDir: path.resolve(outDir),
+    minutes,
+    epochs: params.epochs,
+    dim: params.dim ?? MODEL_DIMS[size as ServerSettings['modelSize']],
+  };
+}
+
+/** One line per event for the progress UI and the log: "37% · ppl 180 · ETA 2m10s". */
+export function describe(e: PipelineEvent, ppl: number | undefined): string {
+  switch (e.event) {
+    case 'corpus':
+      return `read ${e.files} files: ${e.tokens.toLocaleString('en-US')} tokens, vocabulary ${e.vocab.toLocaleString('en-US')} (skipped: ${e.skipped})`;
+    case 'ngram':
+      return `n-gram ready${e.validPpl === null ? '' : ` · ppl ${Math.round(e.validPpl)}`}`;
+    case 'progress': {
+      const parts = [`${Math.floor(e.fraction * 100)}%`];
+      const p = e.validPpl ?? ppl;
+      if (p !== undefined) parts.push(`ppl ${Math.round(p)}`);
+      parts.push(`ETA ${eta(e.etaSeconds)}`);
+      return parts.join(' · ');
+    }
+    case 'checkpoint':
+      return `checkpoint saved (step ${e.step})`;
+    case 'interpolation':
+      return `mixed LSTM and n-gram: ppl ${Math.round(e.validPpl)} (λ = ${e.lambda.toFixed(2)})`;
+  }
+}
+
+function eta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
