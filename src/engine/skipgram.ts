@@ -5,7 +5,9 @@
 // update beats batched TF.js ops by far (measured in bench/skipgram.ts).
 import type { NamedWeight } from './types';
 import type { Vocab } from './vocab';
-import { createSgnsKernels, type SgnsKernels } from './sgnsKernels';
+import { createSgnsKernels, createSharedSgnsModule } from './sgnsKernels';
+import { trainThreaded } from './skipgramThreads';
+import { sigmoidTables, trainSentence, trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
 
 export interface SkipgramOptions {
   /** Embedding size (default 100). */
@@ -42,6 +44,11 @@ export interface SkipgramOptions {
   progressSeconds?: number;
   /** Aborting stops training at the next sentence; the embeddings so far are returned. */
   signal?: AbortSignal;
+  /**
+   * Worker threads updating shared vectors without locks (Hogwild, as word2vec/gensim
+   * `workers`). Default 1, which is also the only deterministic setting for a seed.
+   */
+  threads?: number;
   /** Use the plain-JS inner loop even when WebAssembly SIMD is available (for comparison). */
   plainJs?: boolean;
 }
@@ -72,10 +79,9 @@ export interface SkipgramResult {
   cancelled: boolean;
   /** Which inner loop ran: WebAssembly SIMD kernels or the plain-JS fallback. */
   implementation: 'wasm-simd' | 'js';
+  /** Threads that trained (more than 1 only with the SIMD kernels). */
+  threads: number;
 }
-
-const EXP_TABLE_SIZE = 1000;
-const MAX_EXP = 6;
 
 /** Trains skip-gram embeddings on a corpus of token ids. `counts[id]` is each id's corpus count. */
 export async function trainSkipgram(
@@ -102,10 +108,15 @@ export async function trainSkipgram(
   let rng = (opts.seed ?? 1) >>> 0 || 0x9e3779b9;
   // Vectors live in the SIMD kernels' memory when dim allows f32x4 steps: [syn0 | syn1 | neu1e].
   const matrixBytes = vocabSize * dim * 4;
-  const kernels = dim % 4 === 0 && !opts.plainJs ? createSgnsKernels(2 * matrixBytes + dim * 4) : undefined;
-  const syn0 = kernels ? new Float32Array(kernels.memory.buffer, 0, vocabSize * dim) : new Float32Array(vocabSize * dim);
-  const syn1 = kernels ? new Float32Array(kernels.memory.buffer, matrixBytes, vocabSize * dim) : new Float32Array(vocabSize * dim);
-  const neu1e = kernels ? new Float32Array(kernels.memory.buffer, 2 * matrixBytes, dim) : new Float32Array(dim);
+  // Several threads share one wasm memory [syn0 | syn1 | neu1e per thread] (Hogwild).
+  const threads = positiveInt(opts.threads ?? 1, 'threads');
+  const simd = dim % 4 === 0 && !opts.plainJs;
+  const shared = simd && threads > 1 ? createSharedSgnsModule(2 * matrixBytes + threads * dim * 4) : undefined;
+  const kernels = simd && !shared ? createSgnsKernels(2 * matrixBytes + dim * 4) : undefined;
+  const memory = shared?.memory.buffer ?? kernels?.memory.buffer;
+  const syn0 = memory ? new Float32Array(memory, 0, vocabSize * dim) : new Float32Array(vocabSize * dim);
+  const syn1 = memory ? new Float32Array(memory, matrixBytes, vocabSize * dim) : new Float32Array(vocabSize * dim);
+  const neu1e = memory ? new Float32Array(memory, 2 * matrixBytes, dim) : new Float32Array(dim);
   const trained = new Uint8Array(vocabSize);
   let retained = 0;
   for (let w = 0; w < vocabSize; w++) if (counts[w] >= minCount && counts[w] > 0) trained[w] = 1;
@@ -130,6 +141,31 @@ export async function trainSkipgram(
   if (table.length === 0) throw new Error(`no word occurs at least minCount=${minCount} times`);
   const { sigmoid, logSigmoid } = sigmoidTables();
   const sentences = sentenceBounds(ids, opts, maxLen);
+
+  if (shared) {
+    const start = performance.now();
+    let lastLoss = NaN;
+    const run = await trainThreaded({
+      threads, module: shared.module, memory: shared.memory, matrixBytes, vocabSize, dim, negative, window,
+      ids, sentences, maxLen, trained, keep, table, sigmoid, logSigmoid, alpha0, minAlpha, epochs, budgetSeconds,
+      seed: rng, progressMs, signal: opts.signal,
+      onTick: (words, lossSum, lossPairs) => {
+        if (lossPairs > 0) lastLoss = lossSum / lossPairs;
+        const seconds = (performance.now() - start) / 1000;
+        opts.onProgress?.({
+          epoch: Math.min(Math.floor(words / ids.length) + 1, epochs),
+          fraction: Math.min(1, Math.max(words / (epochs * ids.length), seconds / budgetSeconds)),
+          wordsPerSecond: words / Math.max(1e-3, seconds),
+          loss: Number.isNaN(lastLoss) ? undefined : lastLoss,
+        });
+      },
+    });
+    return {
+      embeddings: syn0.slice(), dim, vocabSize, epochs: run.words / Math.max(1, ids.length), words: run.words,
+      seconds: (performance.now() - start) / 1000, loss: lastLoss, cancelled: run.cancelled,
+      implementation: 'wasm-simd', threads,
+    };
+  }
 
   const model: SentenceTrainer = {
     syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid,
@@ -180,141 +216,10 @@ export async function trainSkipgram(
   fraction = Math.max(words / plannedWords, timeFraction(now));
   report(now);
   return {
-    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, implementation: kernels ? 'wasm-simd' : 'js',
+    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, implementation: kernels ? 'wasm-simd' : 'js', threads: 1,
     epochs: words / Math.max(1, ids.length), words,
     seconds: (now - start) / 1000, loss: lastLoss, cancelled,
   };
-}
-
-interface SentenceTrainer {
-  syn0: Float32Array; syn1: Float32Array; dim: number; negative: number; window: number;
-  trained: Uint8Array; keep: Float64Array; table: Int32Array;
-  sigmoid: Float64Array; logSigmoid: Float64Array;
-  sentence: Int32Array; neu1e: Float32Array; lossSum: number; lossPairs: number;
-}
-
-const SCALE = EXP_TABLE_SIZE / MAX_EXP / 2;
-
-/**
- * One sentence of SGD: subsample, then for each centre word and each context word in its
- * random window, update the context's input vector and the output vectors of the centre
- * word and `negative` sampled words. Synchronous with everything in locals: the hot loop.
- * Returns the advanced xorshift32 state.
- */
-function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
-  const { syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid, sentence, neu1e } = m;
-  const tableSize = table.length;
-  const dim4 = dim - (dim % 4);
-  let lossSum = 0, lossPairs = 0;
-  let len = 0;
-  for (let i = from; i < to; i++) {
-    const w = ids[i];
-    if (!trained[w]) continue;
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    if (keep[w] < (rng >>> 0)) continue;
-    sentence[len++] = w;
-  }
-  for (let pos = 0; pos < len; pos++) {
-    const word = sentence[pos];
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    const reduced = (rng >>> 0) % window;
-    const lo = Math.max(0, pos - window + reduced), hi = Math.min(len, pos + window + 1 - reduced);
-    for (let c = lo; c < hi; c++) {
-      if (c === pos) continue;
-      const l1 = sentence[c] * dim;
-      neu1e.fill(0);
-      for (let d = 0; d <= negative; d++) {
-        let target: number, label: number;
-        if (d === 0) { target = word; label = 1; } else {
-          rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-          target = table[(rng >>> 0) % tableSize];
-          if (target === word) continue;
-          label = 0;
-        }
-        const l2 = target * dim;
-        // Four accumulators: V8 does not vectorise, and this halves the dependency chain.
-        let f0 = 0, f1 = 0, f2 = 0, f3 = 0, k = 0;
-        for (; k < dim4; k += 4) {
-          f0 += syn0[l1 + k] * syn1[l2 + k]; f1 += syn0[l1 + k + 1] * syn1[l2 + k + 1];
-          f2 += syn0[l1 + k + 2] * syn1[l2 + k + 2]; f3 += syn0[l1 + k + 3] * syn1[l2 + k + 3];
-        }
-        for (; k < dim; k++) f0 += syn0[l1 + k] * syn1[l2 + k];
-        const f = f0 + f1 + f2 + f3;
-        // Loss is -log σ(f) for the positive, -log σ(-f) for a negative.
-        const z = label ? f : -f;
-        if (z <= -MAX_EXP) lossSum -= z; else if (z < MAX_EXP) lossSum -= logSigmoid[((z + MAX_EXP) * SCALE) | 0];
-        let g: number;
-        if (f >= MAX_EXP) g = (label - 1) * alpha;
-        else if (f <= -MAX_EXP) g = label * alpha;
-        else g = (label - sigmoid[((f + MAX_EXP) * SCALE) | 0]) * alpha;
-        for (k = 0; k < dim4; k += 4) {
-          const u0 = syn1[l2 + k], u1 = syn1[l2 + k + 1], u2 = syn1[l2 + k + 2], u3 = syn1[l2 + k + 3];
-          neu1e[k] += g * u0; neu1e[k + 1] += g * u1; neu1e[k + 2] += g * u2; neu1e[k + 3] += g * u3;
-          syn1[l2 + k] = u0 + g * syn0[l1 + k]; syn1[l2 + k + 1] = u1 + g * syn0[l1 + k + 1];
-          syn1[l2 + k + 2] = u2 + g * syn0[l1 + k + 2]; syn1[l2 + k + 3] = u3 + g * syn0[l1 + k + 3];
-        }
-        for (; k < dim; k++) {
-          const u = syn1[l2 + k];
-          neu1e[k] += g * u;
-          syn1[l2 + k] = u + g * syn0[l1 + k];
-        }
-      }
-      lossPairs++;
-      for (let k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
-    }
-  }
-  m.lossSum += lossSum; m.lossPairs += lossPairs;
-  return rng;
-}
-
-/** trainSentence with the dot products and updates in the SIMD kernels (same maths, same rng). */
-function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
-  const { dim, negative, window, trained, keep, table, sigmoid, logSigmoid, sentence, neu1e } = m;
-  const { dot, update, add } = kern;
-  const tableSize = table.length;
-  const rowBytes = dim * 4, syn1Base = m.syn1.byteOffset, neuBase = neu1e.byteOffset;
-  let lossSum = 0, lossPairs = 0;
-  let len = 0;
-  for (let i = from; i < to; i++) {
-    const w = ids[i];
-    if (!trained[w]) continue;
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    if (keep[w] < (rng >>> 0)) continue;
-    sentence[len++] = w;
-  }
-  for (let pos = 0; pos < len; pos++) {
-    const word = sentence[pos];
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    const reduced = (rng >>> 0) % window;
-    const lo = Math.max(0, pos - window + reduced), hi = Math.min(len, pos + window + 1 - reduced);
-    for (let c = lo; c < hi; c++) {
-      if (c === pos) continue;
-      const l1 = sentence[c] * rowBytes;
-      neu1e.fill(0);
-      for (let d = 0; d <= negative; d++) {
-        let target: number, label: number;
-        if (d === 0) { target = word; label = 1; } else {
-          rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-          target = table[(rng >>> 0) % tableSize];
-          if (target === word) continue;
-          label = 0;
-        }
-        const l2 = syn1Base + target * rowBytes;
-        const f = dot(l1, l2, dim);
-        const z = label ? f : -f;
-        if (z <= -MAX_EXP) lossSum -= z; else if (z < MAX_EXP) lossSum -= logSigmoid[((z + MAX_EXP) * SCALE) | 0];
-        let g: number;
-        if (f >= MAX_EXP) g = (label - 1) * alpha;
-        else if (f <= -MAX_EXP) g = label * alpha;
-        else g = (label - sigmoid[((f + MAX_EXP) * SCALE) | 0]) * alpha;
-        update(l1, l2, neuBase, g, dim);
-      }
-      lossPairs++;
-      add(l1, neuBase, dim);
-    }
-  }
-  m.lossSum += lossSum; m.lossPairs += lossPairs;
-  return rng;
 }
 
 /**
@@ -376,17 +281,6 @@ function unigramTable(counts: ArrayLike<number>, trained: Uint8Array, power: num
   }
   for (; slot < size; slot++) table[slot] = w;
   return table;
-}
-
-function sigmoidTables(): { sigmoid: Float64Array; logSigmoid: Float64Array } {
-  const sigmoid = new Float64Array(EXP_TABLE_SIZE + 1);
-  const logSigmoid = new Float64Array(EXP_TABLE_SIZE + 1);
-  for (let i = 0; i <= EXP_TABLE_SIZE; i++) {
-    const x = ((i + 0.5) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP;
-    sigmoid[i] = 1 / (1 + Math.exp(-x));
-    logSigmoid[i] = -Math.log1p(Math.exp(-x));
-  }
-  return { sigmoid, logSigmoid };
 }
 
 function positiveInt(v: number, name: string): number {
