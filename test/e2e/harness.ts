@@ -205,8 +205,9 @@ function makeWorkbench(
     outputChannels() {
       const channels: Record<string, string> = {};
       for (const file of logFiles()) {
-        // output_logging_<ts>/<n>-<Channel name>.log
-        const m = /output_logging_[^/]+\/\d+-(.+)\.log$/.exec(file);
+        // Plain channels: output_logging_<ts>/<n>-<Channel>.log; log channels
+        // (createOutputChannel(name, { log: true })): <publisher.name>/<Channel>.log.
+        const m = /output_logging_[^/]+\/\d+-(.+)\.log$/.exec(file) ?? /\/[\w-]+\.[\w-]+\/([^/]+)\.log$/.exec(file);
         if (m) channels[m[1]] = fs.readFileSync(file, 'utf8');
       }
       return channels;

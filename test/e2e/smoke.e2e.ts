@@ -15,7 +15,7 @@ interface Contributes {
 
 // A harmless command to run and what the status bar shows before/after, per extension.
 const probes: Record<string, { command: string; statusBefore: RegExp; statusAfter?: RegExp; channel?: string; channelText?: RegExp }> = {
-  'wordlens.wordlens': { command: 'Wordlens: Show Log', statusBefore: /Wordlens/ },
+  'wordlens.wordlens': { command: 'Wordlens: Show Log', statusBefore: /Wordlens/, channel: 'Wordlens', channelText: /\S/ },
   'wordlens-test.minimal-extension': {
     command: 'Minimal: Say Hello',
     statusBefore: /Minimal: ready/,
