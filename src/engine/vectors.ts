@@ -62,24 +62,42 @@ export async function readVectors(path: string, format?: VectorFormat, opts: { m
   }
 }
 
+export interface WriteVectorsResult {
+  written: number;
+  /** Words the format cannot store, left out because `skipUnwritable` was set. */
+  skipped: string[];
+}
+
 /**
  * Writes vectors atomically (temp file + rename). For `tsv`, `path` is vectors.tsv and the
  * words go to `metadataPath` (default tsvMetadataPath(path)). Words a format cannot hold
- * (whitespace in word2vec/GloVe/fastText words, tab or newline in TSV, empty words) are refused.
+ * (whitespace in word2vec/GloVe/fastText words, tab or newline in TSV, empty words) are
+ * refused with an error, or left out and listed when `skipUnwritable` is set (code tokens
+ * such as " foo" or "\n    " have no place in a space-separated format).
  */
 export async function writeVectors(
-  path: string, format: VectorFormat, words: readonly string[], matrix: Float32Array, dim: number,
-  opts: { metadataPath?: string } = {},
-): Promise<void> {
+  path: string, format: VectorFormat, allWords: readonly string[], allMatrix: Float32Array, dim: number,
+  opts: { metadataPath?: string; skipUnwritable?: boolean } = {},
+): Promise<WriteVectorsResult> {
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim must be a positive integer, got ${dim}`);
-  if (matrix.length !== words.length * dim) throw new Error(`matrix has ${matrix.length} values; ${words.length} words × ${dim} needs ${words.length * dim}`);
+  if (allMatrix.length !== allWords.length * dim) throw new Error(`matrix has ${allMatrix.length} values; ${allWords.length} words × ${dim} needs ${allWords.length * dim}`);
   const forbidden = format === 'tsv' ? /[\t\n\r]/ : /\s/;
-  words.forEach((w, i) => {
-    if (w === '') throw new Error(`word ${i} is empty; ${format} cannot store an empty word`);
-    if (forbidden.test(w)) {
-      throw new Error(`word ${i} ${JSON.stringify(w)} contains ${format === 'tsv' ? 'a tab or newline' : 'whitespace'}, which the ${format} format cannot store${format === 'tsv' ? '' : ' (the TSV format allows spaces)'}`);
-    }
+  const keep: number[] = [];
+  const skipped: string[] = [];
+  allWords.forEach((w, i) => {
+    const problem = w === '' ? 'is empty' : forbidden.test(w) ? `contains ${format === 'tsv' ? 'a tab or newline' : 'whitespace'}` : undefined;
+    if (!problem) { keep.push(i); return; }
+    if (opts.skipUnwritable) { skipped.push(w); return; }
+    throw new Error(`word ${i} ${JSON.stringify(w)} ${problem}, which the ${format} format cannot store${format === 'tsv' || w === '' ? '' : ' (the TSV format allows spaces)'}`);
   });
+  if (keep.length === 0) throw new Error(`none of the ${allWords.length} words can be stored in the ${format} format`);
+  const words = keep.length === allWords.length ? allWords : keep.map((i) => allWords[i]);
+  let matrix = allMatrix;
+  if (keep.length !== allWords.length) {
+    matrix = new Float32Array(keep.length * dim);
+    keep.forEach((row, i) => matrix.set(allMatrix.subarray(row * dim, (row + 1) * dim), i * dim));
+  }
+  const result = { written: words.length, skipped };
   if (format === 'tsv') {
     const metadataPath = opts.metadataPath ?? tsvMetadataPath(path);
     await atomicWrite(path, async (out) => {
@@ -90,7 +108,7 @@ export async function writeVectors(
       }
     });
     await atomicWrite(metadataPath, async (out) => { for (const w of words) await out.write(w + '\n'); });
-    return;
+    return result;
   }
   const binary = format === 'word2vec-bin';
   await atomicWrite(path, async (out) => {
@@ -111,6 +129,7 @@ export async function writeVectors(
       }
     }
   });
+  return result;
 }
 
 /** Shortest decimal that reads back as the same float32. */
@@ -165,7 +184,7 @@ async function readText(path: string, hasHeader: boolean): Promise<ReadVectorsRe
       if (!m) throw new Error(`${path}:1: expected a header "<words> <dimensions>", found ${JSON.stringify(clip(line))}`);
       declared = { rows: Number(m[1]), dim: Number(m[2]) };
       if (declared.dim < 1) throw new Error(`${path}:1: header declares ${declared.dim} dimensions`);
-      rows = new RowCollector(declared.dim, Math.min(declared.rows, 1_000_000));
+      rows = new RowCollector(declared.dim, Math.min(declared.rows, 100_000)); // a wrong header must not allocate gigabytes
       buf = new Float32Array(declared.dim);
       continue;
     }
@@ -217,7 +236,7 @@ async function readBinary(path: string): Promise<ReadVectorsResult> {
     const count = Number(m[1]), dim = Number(m[2]);
     if (dim < 1) throw new Error(`${path}:1: header declares ${dim} dimensions`);
     if (count < 1) throw new Error(`${path}: no vectors (header declares 0 words)`);
-    const rows = new RowCollector(dim, Math.min(count, 1_000_000));
+    const rows = new RowCollector(dim, Math.min(count, 100_000));
     const values = new Float32Array(dim);
     for (let i = 1; i <= count; i++) {
       await reader.skipNewlines();

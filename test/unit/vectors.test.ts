@@ -126,3 +126,15 @@ test('bad TSV input: row widths, non-numbers, and metadata that does not match',
 test('writeVectors checks the matrix size', async () => {
   await assert.rejects(writeVectors(join(dir, 'bad.txt'), 'word2vec', ['a'], new Float32Array(3), 2), /matrix has 3 values; 1 words × 2 needs 2/);
 });
+
+test('skipUnwritable leaves out words the format cannot hold (code tokens) and lists them', async () => {
+  const path = join(dir, 'code.txt');
+  const r = await writeVectors(path, 'word2vec', ['def', ' f', '\n    ', 'x'], new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]), 2, { skipUnwritable: true });
+  assert.deepEqual(r, { written: 2, skipped: [' f', '\n    '] });
+  const back = await readVectors(path, 'word2vec');
+  assert.deepEqual(back.words, ['def', 'x']);
+  assert.deepEqual(Array.from(back.matrix), [1, 2, 7, 8]);
+  const tsv = await writeVectors(join(dir, 'code-vectors.tsv'), 'tsv', ['def', ' f', '\n    '], new Float32Array(6), 2, { skipUnwritable: true });
+  assert.deepEqual(tsv.skipped, ['\n    ']);
+  await assert.rejects(writeVectors(join(dir, 'none.txt'), 'glove', [' a'], new Float32Array(2), 2, { skipUnwritable: true }), /none of the 1 words can be stored/);
+});
