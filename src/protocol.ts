@@ -101,6 +101,10 @@ export interface TrainParams extends WorkDoneProgressParams {
   tokenizer?: ServerSettings['tokenizer'];
   modelSize?: ServerSettings['modelSize'];
   budgetMinutes?: number;
+  /** Stop after this many passes over the text even within the budget (tests, quick runs). */
+  epochs?: number;
+  /** Embedding (= hidden) width; overrides `modelSize`. */
+  dim?: number;
   /** Where to save the model. Default: `storagePath`/model. */
   outDir?: string;
 }

@@ -21,6 +21,7 @@ import { registerCompletion } from './handlers/completion';
 import { registerHover } from './handlers/hover';
 import { registerGenerate } from './handlers/generate';
 import { registerTrain } from './handlers/train';
+import { registerVectors } from './handlers/vectors';
 import { registerModel } from './handlers/model';
 import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
@@ -128,6 +129,7 @@ export function serve(connection: Connection): ServerContext {
   registerHover(ctx);
   registerGenerate(ctx);
   registerTrain(ctx);
+  registerVectors(ctx);
   registerModel(ctx);
   registerNeighbors(ctx);
   registerNextTokens(ctx);

@@ -33,7 +33,12 @@ export interface TestServer {
 }
 
 export async function startTestServer(init: InitializationOptions = {}): Promise<TestServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--stdio'], {
+  // From source by default; WORDLENS_TEST_SERVER=dist runs the bundle (after `npm run build`).
+  const args =
+    process.env.WORDLENS_TEST_SERVER === 'dist'
+      ? [path.join(root, 'dist/server.js'), '--stdio']
+      : ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--stdio'];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

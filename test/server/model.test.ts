@@ -6,7 +6,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
-import { AnalogyRequest, LoadModelRequest, NeighborsRequest, NextTokensRequest, ServerStatusRequest } from '../../src/protocol';
+import {
+  AnalogyRequest,
+  ExportEmbeddingsRequest,
+  ImportVectorsRequest,
+  LoadModelRequest,
+  NeighborsRequest,
+  NextTokensRequest,
+  SaveModelRequest,
+  ServerStatusRequest,
+} from '../../src/protocol';
 import { FIXTURE_TEXT, writeFixtureModel } from './fixtures';
 import { startTestServer, type TestServer } from './lspClient';
 
@@ -30,7 +39,7 @@ describe('server: model loading, neighbours, next tokens', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-server-'));
     modelDir = path.join(tmp, 'model');
     await writeFixtureModel(modelDir);
-    server = await startTestServer({ modelPath: modelDir });
+    server = await startTestServer({ modelPath: modelDir, storagePath: path.join(tmp, 'storage') });
     await server.open(uri, FIXTURE_TEXT);
   });
 
@@ -112,6 +121,44 @@ describe('server: model loading, neighbours, next tokens', () => {
 
     const ok = await server.connection.sendRequest(NeighborsRequest, { word: 'left', k: 1 });
     assert.equal(ok.neighbors.length, 1);
+  });
+
+  it('saves a copy of the model atomically, refusing to overwrite a folder that is not a model', async () => {
+    const copy = path.join(tmp, 'copy', 'wordlens-model');
+    const saved = await server.connection.sendRequest(SaveModelRequest, { path: copy });
+    assert.equal(saved.path, copy);
+    assert.deepEqual(fs.readdirSync(copy).sort(), fs.readdirSync(modelDir).sort());
+    const other = path.join(tmp, 'not-a-model');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'notes.txt'), 'mine');
+    const error = await rejection(server.connection.sendRequest(SaveModelRequest, { path: other }));
+    assert.match(error.message, /not a Wordlens model folder/);
+    assert.equal(fs.readFileSync(path.join(other, 'notes.txt'), 'utf8'), 'mine');
+  });
+
+  it('exports embeddings as word2vec text and imports them back as a vectors model', async () => {
+    const file = path.join(tmp, 'vectors.txt');
+    const exported = await server.connection.sendRequest(ExportEmbeddingsRequest, { path: file, format: 'word2vec' });
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines.length, exported.words + 1);
+    assert.match(lines[0], new RegExp(`^${exported.words} 8$`));
+    assert.ok(lines.some((l) => l.startsWith('number ')), 'leading-space tokens are written as plain words');
+
+    const info = await server.connection.sendRequest(ImportVectorsRequest, { path: file });
+    assert.equal(info.kind, 'vectors');
+    assert.equal(info.canComplete, false);
+    const near = await server.connection.sendRequest(NeighborsRequest, { word: 'number', k: 1 });
+    assert.equal(near.neighbors[0].word, 'total');
+    // Vectors cannot complete: next tokens are empty rather than an error.
+    const next = await server.connection.sendRequest(NextTokensRequest, { textDocument: { uri }, position: { line: 1, character: 4 } });
+    assert.deepEqual(next.tokens, []);
+
+    const bad = path.join(tmp, 'bad.vec');
+    fs.writeFileSync(bad, '2 3\nalpha 1 2 3\nbeta 1 x 3\n');
+    const error = await rejection(server.connection.sendRequest(ImportVectorsRequest, { path: bad }));
+    assert.equal(error.code, LSPErrorCodes.RequestFailed);
+    assert.match(error.message, /bad\.vec/);
+    await server.connection.sendRequest(LoadModelRequest, { path: modelDir });
   });
 
   it('refuses a corrupt model folder with a clear message and keeps the previous model', async () => {

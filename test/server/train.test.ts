@@ -51,14 +51,16 @@ describe('server: training', () => {
 
   it('trains in a worker with $/progress begin/report/end, keeps completing meanwhile, then swaps the model in', async () => {
     const events: Progress[] = [];
-    server.connection.onProgress(WorkDoneProgress.type, 'train-1', (p) => events.push(p));
+    server.connection.onProgress(WorkDoneProgress.type, 'train-1', (p) => {
+      events.push(p);
+    });
     const training = server.connection.sendRequest(TrainRequest, {
       workDoneToken: 'train-1',
       roots: [workspace],
       budgetMinutes: 0.5,
       epochs: 1,
       dim: 16,
-    } as never);
+    });
 
     // While the worker trains, the previous model answers (the server thread is free).
     await server.waitForStatus((s) => s.state === 'training');
@@ -94,7 +96,9 @@ describe('server: training', () => {
 
   it('refuses a second job while one runs, and cancels on request keeping a usable model', async () => {
     const events: Progress[] = [];
-    server.connection.onProgress(WorkDoneProgress.type, 'train-2', (p) => events.push(p));
+    server.connection.onProgress(WorkDoneProgress.type, 'train-2', (p) => {
+      events.push(p);
+    });
     const training = server.connection.sendRequest(TrainRequest, {
       workDoneToken: 'train-2',
       roots: [workspace],

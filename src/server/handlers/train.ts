@@ -20,7 +20,7 @@ export function registerTrain(ctx: ServerContext): void {
   connection.onRequest(
     TrainRequest,
     guard(TrainRequest.method, log, async (raw: TrainParams, token): Promise<TrainResult> => {
-      const params = checkParams<TrainParams & { epochs?: number; dim?: number }>(TrainRequest.method, raw, {
+      const params = checkParams<TrainParams>(TrainRequest.method, raw, {
         roots: 'string[]?',
         include: 'string[]?',
         exclude: 'string[]?',
@@ -99,7 +99,7 @@ export function registerTrain(ctx: ServerContext): void {
   });
 }
 
-function pipelineRequest(ctx: ServerContext, params: TrainParams & { epochs?: number; dim?: number }): PipelineRequest {
+function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineRequest {
   const settings = ctx.settings();
   const method = TrainRequest.method;
   const tokenizer = params.tokenizer ?? settings.tokenizer;
