@@ -139,7 +139,11 @@ describe('server: completions', () => {
       }
     }
     console.log(`cancelled before completing: ${cancelledCount}/20`);
-    // A long generation cancelled mid-way returns what it had.
+    // A long generation cancelled mid-way returns what it had. At the top level of the file
+    // (after a closing brace) nothing stops it before maxTokens but the cancel.
+    const topLevel = 'file:///fixture/top.ts';
+    await server.open(topLevel, FIXTURE_TEXT);
+    const lines = FIXTURE_TEXT.split('\n');
     const source = new CancellationTokenSource();
     const chunks: string[] = [];
     const listener = server.connection.onProgress(GenerateChunkProgress, 'gen-2', (c) => {
@@ -148,7 +152,13 @@ describe('server: completions', () => {
     });
     const result = await server.connection.sendRequest(
       GenerateRequest,
-      { textDocument: { uri }, position: end, partialResultToken: 'gen-2', maxTokens: 2000, temperature: 1 },
+      {
+        textDocument: { uri: topLevel },
+        position: { line: lines.length - 1, character: 0 },
+        partialResultToken: 'gen-2',
+        maxTokens: 2000,
+        temperature: 0,
+      },
       source.token,
     );
     listener.dispose();
