@@ -96,36 +96,27 @@ function tfjsPairsPerSecond(vocab: number, batch: number, steps: number): number
   return (batch * steps) / secs;
 }
 
-/** Plain-JS pairs/s on the same shapes (random pairs, no corpus), for the ratio. */
-function jsPairsPerSecond(vocab: number, pairs: number): number {
-  const syn0 = new Float32Array(vocab * DIM).map(() => (Math.random() - 0.5) / DIM);
-  const syn1 = new Float32Array(vocab * DIM);
-  const neu1e = new Float32Array(DIM);
-  const t0 = performance.now();
-  for (let p = 0; p < pairs; p++) {
-    const l1 = ((Math.random() * vocab) | 0) * DIM;
-    neu1e.fill(0);
-    for (let d = 0; d <= NEGATIVE; d++) {
-      const l2 = ((Math.random() * vocab) | 0) * DIM;
-      let f = 0;
-      for (let k = 0; k < DIM; k++) f += syn0[l1 + k] * syn1[l2 + k];
-      const g = ((d === 0 ? 1 : 0) - 1 / (1 + Math.exp(-f))) * 0.025;
-      for (let k = 0; k < DIM; k++) neu1e[k] += g * syn1[l2 + k];
-      for (let k = 0; k < DIM; k++) syn1[l2 + k] += g * syn0[l1 + k];
-    }
-    for (let k = 0; k < DIM; k++) syn0[l1 + k] += neu1e[k];
-  }
-  return pairs / ((performance.now() - t0) / 1000);
-}
-
 async function main(): Promise<void> {
   const backend = await initBackend();
   console.log(`TF.js backend: ${backend} (the trainer itself uses no TF.js ops)`);
   if (!args.includes('--no-tfjs')) {
-    const V = 12000;
-    const js = median([0, 1, 2].map(() => jsPairsPerSecond(V, 200_000)));
-    const tfjs = median([0, 1, 2].map(() => tfjsPairsPerSecond(V, 1024, 20)));
-    console.log(JSON.stringify({ step: 'SGNS pair updates/s, V=12000 D=200 negative=10', plain_js: Math.round(js), [`tfjs_${backend}_batch1024`]: Math.round(tfjs), ratio_js_over_tfjs: +(js / tfjs).toFixed(1) }));
+    // Same corpus and settings, 10% of an epoch each: the trainer's SIMD and plain-JS inner
+    // loops, and the batched TF.js formulation converted to words/s by pairs per word.
+    const { ids, words, counts, eos } = corpus();
+    const short = (plainJs: boolean) => trainSkipgram(ids, words.length, counts, { dim: DIM, window: WINDOW, negative: NEGATIVE, minCount: MIN_COUNT, eosId: eos, epochs: 0.1, plainJs });
+    const simd: number[] = [], js: number[] = [], tfjs: number[] = [];
+    let pairsPerWord = 0;
+    for (let rep = 0; rep < 3; rep++) {
+      const a = await short(false), b = await short(true);
+      simd.push(a.words / a.seconds); js.push(b.words / b.seconds);
+      pairsPerWord = a.pairs / a.words;
+      tfjs.push(tfjsPairsPerSecond(words.length, 1024, 5) / pairsPerWord);
+    }
+    console.log(JSON.stringify({
+      step: `words/s, 1 thread, V=${words.length} D=${DIM} negative=${NEGATIVE} (${pairsPerWord.toFixed(2)} pairs/word), median of 3`,
+      wasm_simd: Math.round(median(simd)), plain_js: Math.round(median(js)), [`tfjs_${backend}_batched`]: Math.round(median(tfjs)),
+      simd_over_js: +(median(simd) / median(js)).toFixed(2), simd_over_tfjs: +(median(simd) / median(tfjs)).toFixed(1),
+    }));
   }
   const ours = await wordlens();
   console.log(JSON.stringify(ours));

@@ -73,6 +73,8 @@ export interface SkipgramResult {
   epochs: number;
   /** Corpus words processed (all epochs, before subsampling). */
   words: number;
+  /** (context, centre) pairs trained, each with `negative` sampled words. */
+  pairs: number;
   seconds: number;
   /** Mean loss per pair over the last reporting interval. */
   loss: number;
@@ -161,7 +163,7 @@ export async function trainSkipgram(
       },
     });
     return {
-      embeddings: syn0.slice(), dim, vocabSize, epochs: run.words / Math.max(1, ids.length), words: run.words,
+      embeddings: syn0.slice(), dim, vocabSize, pairs: run.pairs, epochs: run.words / Math.max(1, ids.length), words: run.words,
       seconds: (performance.now() - start) / 1000, loss: lastLoss, cancelled: run.cancelled,
       implementation: 'wasm-simd', threads,
     };
@@ -175,12 +177,13 @@ export async function trainSkipgram(
   const start = performance.now();
   const plannedWords = epochs * ids.length;
   let words = 0, alpha = alpha0, fraction = 0;
-  let lastLoss = NaN;
+  let lastLoss = NaN, totalPairs = 0;
   let lastReport = start, lastYield = start, cancelled = false, epoch = 0;
   let wordsAtAlpha = 0;
 
   const timeFraction = (now: number) => (now - start) / 1000 / budgetSeconds;
   const report = (now: number) => {
+    totalPairs += model.lossPairs;
     if (model.lossPairs > 0) lastLoss = model.lossSum / model.lossPairs;
     model.lossSum = 0; model.lossPairs = 0;
     opts.onProgress?.({
@@ -216,7 +219,7 @@ export async function trainSkipgram(
   fraction = Math.max(words / plannedWords, timeFraction(now));
   report(now);
   return {
-    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, implementation: kernels ? 'wasm-simd' : 'js', threads: 1,
+    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, pairs: totalPairs, implementation: kernels ? 'wasm-simd' : 'js', threads: 1,
     epochs: words / Math.max(1, ids.length), words,
     seconds: (now - start) / 1000, loss: lastLoss, cancelled,
   };

@@ -35,7 +35,7 @@ export interface ThreadedRun {
 }
 
 /** Runs the threads to the end of the budget (or an abort); returns the corpus words processed. */
-export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; cancelled: boolean }> {
+export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; pairs: number; cancelled: boolean }> {
   const stats = new Float64Array(new SharedArrayBuffer(run.threads * 3 * 8)); // per thread: words, loss sum, pairs
   const flags = new Int32Array(new SharedArrayBuffer(4)); // [abort]
   const shared = <T extends Int32Array>(a: T): Int32Array => {
@@ -87,9 +87,9 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
     await Promise.all(workers.map((w) => w.terminate()));
   }
   tick();
-  let words = 0;
-  for (let t = 0; t < run.threads; t++) words += stats[t * 3];
-  return { words, cancelled: run.signal?.aborted ?? false };
+  let words = 0, pairs = 0;
+  for (let t = 0; t < run.threads; t++) { words += stats[t * 3]; pairs += stats[t * 3 + 2]; }
+  return { words, pairs, cancelled: run.signal?.aborted ?? false };
 }
 
 type SentenceFn = (kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number) => number;
