@@ -133,7 +133,8 @@ export class LstmModel implements LanguageModel<LstmState> {
     this.checkAlive();
     return weightSpecs(this.hyper).map((s) => {
       const t = s.name === 'dense/kernel' ? this.outKernel() : this.variableByName(s.name);
-      return { name: s.name, shape: s.shape.slice(), values: t.dataSync() as Float32Array };
+      // A copy: on some backends dataSync() is the live storage, and callers may transfer it.
+      return { name: s.name, shape: s.shape.slice(), values: Float32Array.from(t.dataSync() as Float32Array) };
     });
   }
 
