@@ -11,7 +11,8 @@ import { DEFAULT_TRAINING, trainLstm } from '../engine/train';
 import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
 import type { TrainingText } from './corpusInput';
 import { onInterrupt } from './interrupt';
-import { fmt, type Output } from './output';
+import { fmt, UserError, type Output } from './output';
+import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../engine/memoryBudget';
 
 export interface LstmRun {
   outDir: string;
@@ -32,6 +33,23 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   const vocab = dataset.vocab.toJSON();
   const hasValid = dataset.valid.length >= 2;
 
+  const hyper: LstmHyper = {
+    vocabSize: V,
+    ...DEFAULT_TRAINING.hyper,
+    ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
+    ...(run.layers ? { layers: run.layers } : {}),
+  };
+  if (backend !== 'tensorflow') {
+    const D = DEFAULT_TRAINING;
+    const need = estimateTrainingBytes(hyper, { batch: D.batch, bptt: D.bptt, samples: D.samples });
+    if (need > WASM_USABLE_BYTES) {
+      throw new UserError(
+        `a model of ${fmt(V)} words with --dim ${hyper.hiddenDim} needs about ${formatBytes(need)} to train, more than the ` +
+          `${formatBytes(WASM_HEAP_BYTES)} the ${backend} backend can use; lower --max-vocab (or raise --min-count) or --dim`,
+      );
+    }
+  }
+
   const ngram = NgramModel.build(dataset.train, V, NGRAM_ORDER);
   const ngramBytes = ngram.serialize();
   const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
@@ -40,12 +58,6 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
     `built the ${NGRAM_ORDER}-gram model${ngramPpl === null ? '' : `: validation perplexity ${fmt(ngramPpl)}`}`,
   );
 
-  const hyper: LstmHyper = {
-    vocabSize: V,
-    ...DEFAULT_TRAINING.hyper,
-    ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
-    ...(run.layers ? { layers: run.layers } : {}),
-  };
   const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
     format: 'wordlens-model',
     version: MODEL_FORMAT_VERSION,
