@@ -14,6 +14,8 @@ export interface WordlensApi {
   ready: Promise<LanguageClient>;
   /** The status bar item's text, e.g. "$(sparkle) Wordlens: ready · V=12,950". */
   statusText(): string;
+  /** The inline completion provider as registered (tests call it directly). */
+  inlineProvider: vscode.InlineCompletionItemProvider;
 }
 
 let client: LanguageClient | undefined;
@@ -79,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
     context.subscriptions.push(once);
   }
 
-  return { ready, statusText: () => status.text };
+  return { ready, statusText: () => status.text, inlineProvider: provider };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,139 @@
+// Wordlens in a real VS Code: palette commands, the status bar following the server, and the
+// inline completion provider answering from a model trained through the server.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const extensionId = process.env.WORDLENS_EXTENSION_ID ?? 'wordlens.wordlens';
+
+interface Api {
+  ready: Promise<{ sendRequest(method: string, params?: unknown): Promise<unknown> }>;
+  statusText(): string;
+  inlineProvider: vscode.InlineCompletionItemProvider;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const CODE = Array.from(
+  { length: 40 },
+  (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
+).join('\n');
+
+suite('wordlens', function () {
+  this.timeout(120_000);
+  let api: Api;
+  let tmp: string;
+
+  suiteSetup(async () => {
+    if (extensionId !== 'wordlens.wordlens') this.ctx.skip?.();
+    const ext = vscode.extensions.getExtension<Api>(extensionId);
+    assert.ok(ext, `${extensionId} is not installed`);
+    api = await ext.activate();
+    await api.ready;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-integration-'));
+    fs.mkdirSync(path.join(tmp, 'corpus'));
+    fs.writeFileSync(path.join(tmp, 'corpus', 'add.ts'), CODE);
+  });
+
+  suiteTeardown(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the palette titles are the documented ones, under "Wordlens:"', async () => {
+    const commands: { command: string; title: string; category?: string }[] =
+      vscode.extensions.getExtension(extensionId)!.packageJSON.contributes.commands;
+    const titles = commands.map((c) => `${c.category}: ${c.title}`);
+    for (const title of [
+      'Wordlens: Train on Workspace',
+      'Wordlens: Cancel Training',
+      'Wordlens: Load Model…',
+      'Wordlens: Import Vectors…',
+      'Wordlens: Export Embeddings…',
+      'Wordlens: Show Neighbours of Word at Cursor',
+      'Wordlens: Analogy…',
+      'Wordlens: Show Next-Token Distribution',
+      'Wordlens: Generate Text',
+      'Wordlens: Toggle Inline Completions',
+      'Wordlens: Open Embedding Map',
+    ]) {
+      assert.ok(titles.includes(title), `missing ${title}`);
+    }
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const c of commands) assert.ok(registered.has(c.command), `${c.command} is not registered`);
+  });
+
+  test('the status bar follows the server: no model, training with progress, then ready with V', async () => {
+    await waitFor('a first status', () => !/starting/.test(api.statusText()));
+    assert.match(api.statusText(), /Wordlens: (none|ready)/);
+
+    const seen = new Set<string>();
+    const watching = setInterval(() => seen.add(api.statusText()), 20);
+    const client = await api.ready;
+    const result = (await client.sendRequest('wordlens/train', {
+      roots: [path.join(tmp, 'corpus')],
+      outDir: path.join(tmp, 'model'),
+      epochs: 1,
+      dim: 16,
+      budgetMinutes: 0.5,
+    })) as { vocab: number; cancelled: boolean };
+    await waitFor('ready status', () => /ready · V=/.test(api.statusText()), 30_000);
+    clearInterval(watching);
+    assert.equal(result.cancelled, false);
+    assert.ok([...seen].some((t) => /Wordlens: training \d+%/.test(t)), `saw: ${[...seen].join(' | ')}`);
+    assert.match(api.statusText(), new RegExp(`ready · V=${result.vocab.toLocaleString('en-US')}`));
+  });
+
+  test('the inline provider returns the model\'s continuation, and nothing when toggled off', async () => {
+    const document = await vscode.workspace.openTextDocument({
+      language: 'typescript',
+      content: CODE + '\nfunction add1(left: number, right: number): number {\n  const total = left + ',
+    });
+    await vscode.window.showTextDocument(document);
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    const context: vscode.InlineCompletionContext = {
+      triggerKind: vscode.InlineCompletionTriggerKind.Invoke,
+      selectedCompletionInfo: undefined,
+    };
+    const ask = () =>
+      Promise.resolve(api.inlineProvider.provideInlineCompletionItems(document, end, context, new vscode.CancellationTokenSource().token));
+    const result = await ask();
+    const items = Array.isArray(result) ? result : result?.items ?? [];
+    assert.equal(items.length, 1);
+    assert.equal(items[0].insertText, 'right;');
+
+    await vscode.commands.executeCommand('wordlens.toggleInlineCompletions');
+    try {
+      await waitFor('completions off', () => /eye-closed/.test(api.statusText()), 5_000);
+      assert.equal(await ask(), undefined);
+    } finally {
+      await vscode.commands.executeCommand('wordlens.toggleInlineCompletions');
+    }
+    await waitFor('completions on', () => !/eye-closed/.test(api.statusText()), 5_000);
+    const again = await ask();
+    assert.ok(again && (Array.isArray(again) ? again : again.items).length === 1);
+  });
+
+  test('a cancelled token gets no item and no error', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: CODE + '\nconst x = left + ' });
+    const source = new vscode.CancellationTokenSource();
+    source.cancel();
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    const result = await api.inlineProvider.provideInlineCompletionItems(
+      document,
+      end,
+      { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined },
+      source.token,
+    );
+    assert.equal(result, undefined);
+  });
+});
