@@ -1,13 +1,15 @@
 // `wordlens train --model lstm`: n-gram first (instant, saved beside the LSTM), then the LSTM
 // with progress and atomic checkpoints of the best weights, then the mixture weight λ fitted
 // on the validation ids. valid_ppl in the done line is the model `eval`/`complete` use.
+import * as path from 'node:path';
 import { initBackend } from '../engine/backend';
 import { lstmTokenScores, perplexityOf, scoresAt } from '../engine/evaluate';
 import { fitLambdaFromLogProbs } from '../engine/interpolate';
-import type { LstmModel } from '../engine/lstm';
+import { LstmModel } from '../engine/lstm';
+import { startTrainingWorker, type TrainingOutput } from '../engine/trainClient';
 import { NgramModel } from '../engine/ngram';
 import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
-import { DEFAULT_TRAINING, trainLstm } from '../engine/train';
+import { DEFAULT_TRAINING, type TrainCheckpoint } from '../engine/train';
 import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
 import type { TrainingText } from './corpusInput';
 import { onInterrupt } from './interrupt';
@@ -72,35 +74,41 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   const save = (weights: NamedWeight[], meta: ModelMeta) => saveModel(run.outDir, { meta, vocab, weights, ngram: ngramBytes });
 
   // Checkpoints keep the best weights so far; until λ is fitted the mixture weight is a neutral 0.5.
+  // Saves are chained so two checkpoints never write the folder at once.
   let savedPpl = Infinity;
-  const abort = new AbortController();
-  const stopListening = onInterrupt(out, () => abort.abort(), 'stopping: saving the best model so far');
-  let model: LstmModel;
-  let result: TrainResult;
-  let curve: ModelMeta['curve'];
+  let saving: Promise<void> = Promise.resolve();
+  const checkpoint = (c: TrainCheckpoint) => {
+    const ppl = c.validPpl ?? Infinity;
+    if (ppl >= savedPpl && savedPpl !== Infinity) return;
+    savedPpl = ppl;
+    saving = saving
+      .then(async () => {
+        await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
+        out.progress({ event: 'checkpoint', step: c.step, valid_ppl: c.validPpl, dir: run.outDir }, `checkpoint saved to ${run.outDir}`);
+      })
+      // A failed checkpoint is not fatal: training goes on and the final save reports a lasting problem.
+      .catch((err: Error) => out.note(`checkpoint not saved: ${err.message.split('\n')[0]}`));
+  };
+  // Training runs in a worker thread; the ids are copied because the worker takes their buffers.
+  const handle = startTrainingWorker({
+    data: { train: dataset.train.slice(), valid: dataset.valid.slice(), vocabSize: V },
+    options: { hyper, minutes: run.minutes, epochs: run.epochs, seed: run.seed },
+    backend,
+    // From source (tsx), the worker needs a JS entry that loads tsx; the bundle has dist/worker.js.
+    ...(__filename.endsWith('.ts') ? { workerPath: path.join(__dirname, 'sourceTrainWorker.js') } : {}),
+  });
+  handle.onProgress((p) => out.progress(p, progressLine(p)));
+  handle.onCheckpoint(checkpoint);
+  const stopListening = onInterrupt(out, () => handle.cancel(), 'stopping: saving the best model so far');
+  let trained: TrainingOutput;
   try {
-    const outcome = await trainLstm(
-      { train: dataset.train, valid: dataset.valid, vocabSize: V },
-      {
-        hyper,
-        minutes: run.minutes,
-        epochs: run.epochs,
-        seed: run.seed,
-        signal: abort.signal,
-        onProgress: (p) => out.progress(p, progressLine(p)),
-        onCheckpoint: async (c) => {
-          const ppl = c.validPpl ?? Infinity;
-          if (ppl >= savedPpl && savedPpl !== Infinity) return;
-          savedPpl = ppl;
-          await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
-          out.progress({ event: 'checkpoint', step: c.step, valid_ppl: c.validPpl, dir: run.outDir }, `checkpoint saved to ${run.outDir}`);
-        },
-      },
-    );
-    ({ model, result, curve } = outcome);
+    trained = await handle.done;
+    await saving;
   } finally {
     stopListening();
   }
+  const { result, curve } = trained;
+  const model = LstmModel.fromWeights(hyper, trained.weights);
 
   try {
     // Fit λ on the validation ids; a second Ctrl-C here quits and keeps the last checkpoint.
@@ -124,7 +132,7 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
       const seconds = (Date.now() - t0) / 1000;
       const status = result.cancelled ? 'cancelled' : 'done';
       await save(
-        model.weights(),
+        trained.weights,
         metaFor(
           { status, valid_ppl: validPpl, valid_ppl_lstm: lstmPpl, lambda, tokens: result.tokens, seconds, train_seconds: result.seconds },
           curve,
