@@ -20,7 +20,7 @@ import {
   type ServerStatusParams,
 } from '../protocol';
 import { toggleCompletions, readServerSettings } from './config';
-import { openEmbeddingMap } from './map';
+import { showMap } from './projector';
 import { MENU_COMMAND } from './status';
 import { mayLoadFrom } from './trust';
 
@@ -67,7 +67,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       ctx.onCompletionsToggled(on);
       void vscode.window.setStatusBarMessage(`Wordlens: inline completions ${on ? 'on' : 'off'}`, 3000);
     }),
-    register('wordlens.openMap', () => openEmbeddingMap()),
+    register('wordlens.openMap', (word?: unknown) => showMap(typeof word === 'string' ? word : undefined)),
     register('wordlens.showOutput', async () => ctx.output.show()),
     register(MENU_COMMAND, () => showMenu(ctx)),
   ];

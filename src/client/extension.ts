@@ -7,6 +7,7 @@ import { InlineCompletionProvider } from './completions';
 import { SECTION, readClientSettings, type ClientSettings } from './config';
 import { createLanguageClient } from './connection';
 import { NeighborsHoverProvider } from './hover';
+import { registerProjector } from './projector';
 import { StatusItem } from './status';
 
 /** What the integration tests may look at (returned from activate). */
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
       output,
       onCompletionsToggled: (on) => status.setCompletionsEnabled(on),
     }),
+    ...registerProjector({ extensionUri: context.extensionUri, client: () => ready, output }),
   );
 
   // Optional: train once when the workspace has no model yet (off by default: it costs minutes of CPU).

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { NeighborsRequest } from '../protocol';
+import { SHOW_ON_MAP_COMMAND } from './projector';
 
 export class NeighborsHoverProvider implements vscode.HoverProvider {
   constructor(
@@ -23,6 +24,8 @@ export class NeighborsHoverProvider implements vscode.HoverProvider {
       const result = await client.sendRequest(NeighborsRequest, { word, k: 8 }, token);
       if (token.isCancellationRequested || !result.known || result.neighbors.length === 0) return undefined;
       const md = new vscode.MarkdownString(undefined, true);
+      // Links in this hover may run our "Show on Map" command and nothing else.
+      md.isTrusted = { enabledCommands: [SHOW_ON_MAP_COMMAND] };
       md.appendMarkdown('**Wordlens** — nearest to ');
       md.appendText(word);
       md.appendMarkdown('\n\n');
@@ -31,6 +34,8 @@ export class NeighborsHoverProvider implements vscode.HoverProvider {
         md.appendText(n.word);
         md.appendMarkdown(` — ${n.score.toFixed(3)}\n`);
       }
+      const args = encodeURIComponent(JSON.stringify([word]));
+      md.appendMarkdown(`\n[$(location) Show on Map](command:${SHOW_ON_MAP_COMMAND}?${args} "Show this word on the embedding map")`);
       return new vscode.Hover(md, range);
     } catch {
       return undefined; // no model with embeddings, or cancelled: no hover
