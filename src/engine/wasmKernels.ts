@@ -6,6 +6,7 @@
 //    Every matmul gradient is transposed, so we re-register both kernels: transposed
 //    operands go through the (fast) Transpose kernel, batches are folded into rows or
 //    run one by one through the fast path on zero-copy views of the heap.
+// 3. The stock _FusedMatMul returns wrong values for transposed operands; ours transposes first.
 import * as tf from '@tensorflow/tfjs';
 
 type DataId = object;
@@ -84,7 +85,7 @@ function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorInfo 
 function batchMatMul(args: KernelArgs, original: Kernel): TensorInfo {
   const { backend } = args;
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !worthUntransposing(a, b, args.attrs)) return original(args);
   const temps: TensorInfo[] = [];
   try {
     const [a2, b2] = untranspose(backend, a, b, args.attrs, temps);
@@ -131,6 +132,8 @@ function perBatch(backend: WasmBackend, a: TensorInfo, b: TensorInfo, batchA: nu
 function fusedMatMul(args: KernelArgs, original: Kernel): TensorInfo {
   const { backend, attrs } = args;
   const { a, b, bias, preluActivationWeights } = args.inputs;
+  // Always explicit here: the stock fused kernel gives WRONG values when an operand is
+  // transposed (measured with bias + relu, 4.22), not only slow ones.
   if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
   const temps: TensorInfo[] = [];
   try {
@@ -150,6 +153,19 @@ function fusedMatMul(args: KernelArgs, original: Kernel): TensorInfo {
   } finally {
     release(backend, temps);
   }
+}
+
+// An explicit transpose costs ~50x a fast multiply-add per element moved, the scalar loop
+// ~12x: transposing B (K*N moves) pays off once A has a few rows, and A once B has a few
+// columns. Below that (e.g. one query row against a big matrix) the stock kernel is faster.
+const MIN_OTHER_SIDE = 8;
+
+/** Whether the transposes should be made explicit (see MIN_OTHER_SIDE). */
+function worthUntransposing(a: TensorInfo, b: TensorInfo, attrs: Record<string, unknown>): boolean {
+  const ar = a.shape.length, br = b.shape.length;
+  const m = attrs.transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
+  const n = attrs.transposeB ? b.shape[br - 2] : b.shape[br - 1];
+  return (!attrs.transposeA || n >= MIN_OTHER_SIDE) && (!attrs.transposeB || m >= MIN_OTHER_SIDE);
 }
 
 /** Returns [A, B] with the requested transposes of the last two axes made explicit. */

@@ -70,7 +70,8 @@ test('gradient of gather (an Embedding lookup) works on wasm and matches cpu', a
 });
 
 test('matMul in all four transpose combinations matches cpu, values and gradients', async () => {
-  const [m, k, n] = [7, 5, 6];
+  // Small outer sizes keep the stock kernel; larger ones take the explicit-transpose path.
+  for (const [m, k, n] of [[7, 5, 6], [12, 5, 10], [1, 9, 20], [20, 9, 1]]) {
   for (const ta of [false, true]) {
     for (const tb of [false, true]) {
       await compare(() => {
@@ -82,12 +83,15 @@ test('matMul in all four transpose combinations matches cpu, values and gradient
       });
     }
   }
+  }
 });
 
 test('batched 3-D matMul (equal batches, broadcast either side, transposed) matches cpu', async () => {
   const cases: [number[], number[], boolean, boolean][] = [
     [[3, 4, 5], [3, 5, 2], false, false],
     [[3, 5, 4], [3, 2, 5], true, true],
+    [[3, 9, 10], [3, 12, 9], true, true],
+    [[2, 10, 9], [12, 9], false, true],
     [[1, 4, 5], [3, 5, 2], false, false],
     [[3, 4, 5], [1, 5, 2], false, false],
     [[3, 4, 5], [5, 2], false, false],
@@ -106,12 +110,14 @@ test('batched 3-D matMul (equal batches, broadcast either side, transposed) matc
 });
 
 test('fused matMul with bias and activation, transposed, matches cpu', async () => {
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-    await compare(() => {
-      const a = tf.tensor2d(rand(20, 10), ta ? [5, 4] : [4, 5]);
-      const b = tf.tensor2d(rand(15, 11), tb ? [3, 5] : [5, 3]);
-      return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: tf.tensor1d([0.1, -0.2, 0.3]), activation: 'relu' });
-    });
+  for (const [m, n] of [[4, 3], [9, 10]]) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      await compare(() => {
+        const a = tf.tensor2d(rand(m * 5, 10), ta ? [5, m] : [m, 5]);
+        const b = tf.tensor2d(rand(5 * n, 11), tb ? [n, 5] : [5, n]);
+        return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: tf.tensor1d(rand(n, 12)), activation: 'relu' });
+      });
+    }
   }
 });
 
