@@ -47,34 +47,63 @@ function allowed(id: number, opts: DistributionOptions): boolean {
   return !(opts.exclude?.has(id) ?? false) && (opts.allow === undefined || opts.allow.has(id));
 }
 
-/** Indices of the k largest allowed values, largest first (a size-k min-heap: O(V log k)). */
+/** Index of the largest allowed finite value, or -1: the greedy pick in one tight pass. */
+export function argmax(values: ArrayLike<number>, opts: DistributionOptions = {}): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  if (opts.allow && opts.allow.size < values.length) {
+    for (const id of opts.allow) {
+      const v = values[id];
+      if (v > bestValue && allowed(id, opts)) [best, bestValue] = [id, v];
+    }
+    return best;
+  }
+  for (let id = 0; id < values.length; id++) {
+    const v = values[id];
+    if (v > bestValue && allowed(id, opts)) {
+      best = id;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/**
+ * Indices of the k largest allowed values, largest first (a size-k min-heap: O(V log k)).
+ * The allow/exclude sets are consulted only for values that would enter the heap, so a
+ * full-vocabulary scan costs a comparison per id.
+ */
 export function topIndices(values: ArrayLike<number>, k: number, opts: DistributionOptions = {}): number[] {
   const heap: number[] = [];
-  const less = (i: number, j: number) => values[heap[i]] < values[heap[j]];
-  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j], heap[i]]);
+  if (k < 1) return heap;
+  const siftDown = () => {
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && values[heap[l]] < values[heap[m]]) m = l;
+      if (r < heap.length && values[heap[r]] < values[heap[m]]) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
   const consider = (id: number) => {
     const v = values[id];
-    if (v !== v || v === -Infinity || !allowed(id, opts)) return;
+    // Also rejects NaN and -Infinity (impossible tokens).
+    if (heap.length === k ? !(v > values[heap[0]]) : !(v > -Infinity)) return;
+    if (!allowed(id, opts)) return;
     if (heap.length < k) {
       heap.push(id);
       for (let i = heap.length - 1; i > 0; ) {
         const parent = (i - 1) >> 1;
-        if (!less(i, parent)) break;
-        swap(i, parent);
+        if (!(values[heap[i]] < values[heap[parent]])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
         i = parent;
       }
-    } else if (k > 0 && v > values[heap[0]]) {
+    } else {
       heap[0] = id;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && less(l, m)) m = l;
-        if (r < heap.length && less(r, m)) m = r;
-        if (m === i) break;
-        swap(i, m);
-        i = m;
-      }
+      siftDown();
     }
   };
   if (opts.allow && opts.allow.size < values.length) for (const id of opts.allow) consider(id);
@@ -90,21 +119,22 @@ export function distributionFromLogProbs(logProbs: Float32Array, opts: Distribut
   const T = opts.temperature ?? 1;
   const V = logProbs.length;
   if (T <= 0) {
-    const [best] = topIndices(logProbs, 1, opts);
-    return best === undefined ? [] : [{ id: best, p: 1 }];
+    const best = argmax(logProbs, opts);
+    return best < 0 ? [] : [{ id: best, p: 1 }];
   }
   if (opts.topP !== undefined && !(opts.topP > 0 && opts.topP <= 1)) throw new Error(`topP must be in (0, 1], got ${opts.topP}`);
   if (opts.topK !== undefined && !(opts.topK >= 1)) throw new Error(`topK must be at least 1, got ${opts.topK}`);
-  const [top] = topIndices(logProbs, 1, opts);
-  if (top === undefined) return [];
+  const top = argmax(logProbs, opts);
+  if (top < 0) return [];
   // Normaliser over every allowed token at this temperature (shifted by the max for stability).
   const max = logProbs[top];
   let z = 0;
-  const each = (id: number) => {
-    if (allowed(id, opts)) z += Math.exp((logProbs[id] - max) / T);
-  };
-  if (opts.allow && opts.allow.size < V) for (const id of opts.allow) each(id);
-  else for (let id = 0; id < V; id++) each(id);
+  if (opts.allow && opts.allow.size < V) {
+    for (const id of opts.allow) if (allowed(id, opts)) z += Math.exp((logProbs[id] - max) / T);
+  } else {
+    for (let id = 0; id < V; id++) if (opts.allow === undefined || opts.allow.has(id)) z += Math.exp((logProbs[id] - max) / T);
+    if (opts.exclude) for (const id of opts.exclude) if (id >= 0 && id < V && (opts.allow === undefined || opts.allow.has(id))) z -= Math.exp((logProbs[id] - max) / T);
+  }
   const probOf = (id: number) => Math.exp((logProbs[id] - max) / T) / z;
   let k = Math.min(opts.topK ?? V, V);
   let ids: number[];

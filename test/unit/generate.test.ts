@@ -8,6 +8,8 @@ import {
   generateTokens,
   sample,
   seededRandom,
+  topIndices,
+  argmax,
   type VocabLike,
 } from '../../src/engine/generate';
 import type { LanguageModel } from '../../src/engine/types';
@@ -59,6 +61,17 @@ test('temperature, top-k, top-p, exclusions and greedy shape the distribution', 
   assert.deepEqual(distributionFromLogProbs(lp(q), { allow: new Set([2, 3]) }).map((t) => t.id), [2, 3]);
   assert.deepEqual(distributionFromLogProbs(lp(q), { allow: new Set([0]), exclude: new Set([0]) }), []);
   assert.throws(() => distributionFromLogProbs(lp(q), { topP: 0 }), /topP/);
+});
+
+test('topIndices and argmax pick the largest allowed finite values', () => {
+  const values = Float32Array.from([0.1, -Infinity, 0.9, NaN, 0.5, 0.9, 0.3]);
+  assert.deepEqual(topIndices(values, 3), [2, 5, 4], 'ties by lower id');
+  assert.deepEqual(topIndices(values, 10), [2, 5, 4, 6, 0]);
+  assert.deepEqual(topIndices(values, 2, { exclude: new Set([2]) }), [5, 4]);
+  assert.deepEqual(topIndices(values, 0), []);
+  assert.equal(argmax(values), 2);
+  assert.equal(argmax(values, { exclude: new Set([2, 5]) }), 4);
+  assert.equal(argmax(values, { allow: new Set([1, 3]) }), -1);
 });
 
 test('seeded sampling is reproducible and follows the distribution', () => {
