@@ -13,7 +13,8 @@ const RIPGREP_PKG_VERSION = '1.15.11';
 const RIPGREP_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
 export const repoRoot = path.resolve(__dirname, '..');
-export const cacheRoot = path.join(repoRoot, '.cache', 'code-server');
+// WORDLENS_CODE_SERVER_CACHE moves it (e.g. to a folder a CI system caches between runs).
+export const cacheRoot = path.resolve(process.env.WORDLENS_CODE_SERVER_CACHE ?? path.join(repoRoot, '.cache', 'code-server'));
 
 export interface CodeServerInstall {
   /** The JS entry point; run it with the current Node: `node <entry> ...`. */

@@ -26,6 +26,15 @@ if (!options.extensionDevelopmentPath || !options.extensionTestsPath) {
 }
 if (folders.length) options.folder = folders[0];
 
+// If the test runner that started us dies, stop too (the exit hooks stop code-server/Chromium).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    console.error('vscode-shim: the test runner went away; stopping');
+    process.exit(1);
+  }
+}, 1000).unref();
+
 let code = 1;
 try {
   code = await runExtensionTests(options);

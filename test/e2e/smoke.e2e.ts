@@ -14,7 +14,7 @@ interface Contributes {
 }
 
 // A harmless command to run and what the status bar shows before/after, per extension.
-const probes: Record<string, { command: string; statusBefore: RegExp; statusAfter?: RegExp; channel?: string; channelText?: RegExp }> = {
+const probes: Record<string, { command: string; statusBefore: RegExp; statusAfter?: RegExp; channel?: string; channelText?: RegExp; ghost?: { type: string; text: RegExp; accepted: RegExp } }> = {
   'wordlens.wordlens': { command: 'Wordlens: Show Log', statusBefore: /Wordlens/, channel: 'Wordlens', channelText: /\S/ },
   'wordlens-test.minimal-extension': {
     command: 'Minimal: Say Hello',
@@ -22,6 +22,7 @@ const probes: Record<string, { command: string; statusBefore: RegExp; statusAfte
     statusAfter: /Minimal: hello 1/,
     channel: 'Minimal',
     channelText: /activated\nhello 1/,
+    ghost: { type: 'hello', text: /world/, accepted: /hello\s+world/ },
   },
 };
 
@@ -58,6 +59,14 @@ test('workbench loads with the extension activated; palette, status bar, screens
           await new Promise((r) => setTimeout(r, 200));
         }
         assert.match(wb.outputChannels()[probe.channel] ?? '(no channel)', probe.channelText);
+      }
+
+      if (probe.ghost) {
+        // Ghost text appears, and Tab accepts it into the document.
+        await wb.page.keyboard.type(probe.ghost.type);
+        assert.match(await wb.waitForGhostText(), probe.ghost.text);
+        await wb.page.keyboard.press('Tab');
+        await wb.page.locator('.monaco-editor .view-line', { hasText: probe.ghost.accepted }).first().waitFor({ timeout: 10_000 });
       }
 
       const shot = await wb.screenshot('workbench');

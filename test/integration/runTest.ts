@@ -5,7 +5,8 @@
 //   WORDLENS_VSCODE=code-server     VS Code 1.100 in code-server + headless Chromium (the shim)
 //   default                         electron where a display exists (macOS, Windows, Linux with
 //                                   DISPLAY) and the download works, else code-server.
-// WORDLENS_EXTENSION_DIR tests another extension folder (e.g. test/fixtures/minimal-extension).
+// WORDLENS_EXTENSION_DIR tests another extension folder (e.g. test/fixtures/minimal-extension);
+// WORDLENS_TEST_WORKSPACE opens another folder than test/fixtures/workspace.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   if (manifest.main && !fs.existsSync(main)) {
     throw new Error(`${path.relative(repoRoot, main)} does not exist: build the extension first (npm run build)`);
   }
+  const workspace = path.resolve(process.env.WORDLENS_TEST_WORKSPACE ?? path.join(repoRoot, 'test', 'fixtures', 'workspace'));
   const extensionTestsPath = await buildSuite();
   const vscodeExecutablePath = await chooseVSCode();
   console.log(`integration tests of ${manifest.publisher}.${manifest.name} in ${vscodeExecutablePath === shim ? 'code-server (scripts/vscode-shim.mjs)' : vscodeExecutablePath}`);
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
         `--user-data-dir=${path.join(profile, 'user-data')}`,
         `--extensions-dir=${path.join(profile, 'extensions')}`,
         '--disable-extensions', // only the extension under test
-        extensionDevelopmentPath,
+        workspace,
       ],
       extensionTestsEnv: { WORDLENS_EXTENSION_ID: `${manifest.publisher}.${manifest.name}` },
     });
