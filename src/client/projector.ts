@@ -1,0 +1,277 @@
+// The embedding map's webview panel: builds its HTML (strict CSP with a nonce, only dist/
+// and media/ readable), checks every message both ways (src/mapMessages.ts), forwards the
+// webview's questions to the language server and the answers back, and revives the panel
+// after a reload (WebviewPanelSerializer; the webview keeps its own state with setState).
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { MapMessageError, parseToHost, parseToWebview, type ToHost, type ToWebview } from '../mapMessages';
+import {
+  AnalogyRequest,
+  ExportEmbeddingsRequest,
+  MapInfoRequest,
+  NeighborsRequest,
+  ProjectionProgressNotification,
+  ProjectionRequest,
+  type ProjectionStreamParams,
+} from '../protocol';
+
+export const MAP_VIEW_TYPE = 'wordlens.map';
+export const SHOW_ON_MAP_COMMAND = 'wordlens.showOnMap';
+
+export interface ProjectorDeps {
+  extensionUri: vscode.Uri;
+  client(): Promise<LanguageClient>;
+  output: vscode.LogOutputChannel;
+}
+
+let deps: ProjectorDeps | undefined;
+let projectionSeq = 0;
+
+/** Registers the panel serializer and "Show on Map"; call once from activate. */
+export function registerProjector(d: ProjectorDeps): vscode.Disposable[] {
+  deps = d;
+  return [
+    vscode.window.registerWebviewPanelSerializer(MAP_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        MapPanel.adopt(panel, d);
+      },
+    }),
+    vscode.commands.registerCommand(SHOW_ON_MAP_COMMAND, (word?: unknown) => showOnMap(word)),
+  ];
+}
+
+/** "Wordlens: Open Embedding Map": opens (or reveals) the map, optionally centred on a word. */
+export async function showMap(word?: string): Promise<void> {
+  if (!deps) throw new Error('the embedding map is not ready yet (the extension is still starting)');
+  const panel = MapPanel.current ?? MapPanel.create(deps);
+  panel.reveal();
+  if (word) panel.focus(word);
+}
+
+/** "Show on Map" for a word given by a link (hover) or, without one, the word at the cursor. */
+async function showOnMap(word: unknown): Promise<void> {
+  let target = typeof word === 'string' && word.trim() ? word.trim() : undefined;
+  if (!target) {
+    const editor = vscode.window.activeTextEditor;
+    const range = editor && editor.document.getWordRangeAtPosition(editor.selection.active);
+    target = range && editor.document.getText(range);
+  }
+  if (!target) {
+    void vscode.window.showInformationMessage('Wordlens: put the cursor on a word to show it on the map.');
+    return;
+  }
+  await showMap(target);
+}
+
+class MapPanel {
+  static current: MapPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private projection: vscode.CancellationTokenSource | undefined;
+  /** A word to centre on once the webview has its data (Show on Map before it loaded). */
+  private pendingFocus: string | undefined;
+  private webviewReady = false;
+
+  static create(d: ProjectorDeps): MapPanel {
+    const panel = vscode.window.createWebviewPanel(MAP_VIEW_TYPE, 'Wordlens: Embedding Map', vscode.ViewColumn.Active, panelOptions(d));
+    return new MapPanel(panel, d);
+  }
+
+  static adopt(panel: vscode.WebviewPanel, d: ProjectorDeps): MapPanel {
+    MapPanel.current?.panel.dispose();
+    panel.webview.options = panelOptions(d);
+    return new MapPanel(panel, d);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly d: ProjectorDeps,
+  ) {
+    MapPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(d.extensionUri, 'media', 'map.svg');
+    panel.webview.html = html(panel.webview, d.extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  focus(word: string): void {
+    if (this.webviewReady) this.post({ type: 'focus', word });
+    else this.pendingFocus = word;
+  }
+
+  private post(message: ToWebview): void {
+    try {
+      parseToWebview(message); // our own messages are checked too: a bug here must not reach the page half-formed
+    } catch (error) {
+      this.d.output.error(`map: not sent: ${(error as Error).message}`);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    let message: ToHost;
+    try {
+      message = parseToHost(raw);
+    } catch (error) {
+      this.d.output.warn(`map: ignored a message from the webview: ${error instanceof MapMessageError ? error.message : String(error)}`);
+      return;
+    }
+    void this.handle(message).catch((error: Error) => {
+      const seq = 'seq' in message ? message.seq : undefined;
+      this.post({ type: 'error', message: error.message, ...(seq !== undefined ? { seq } : {}) });
+    });
+  }
+
+  private async handle(message: ToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return this.sendInfo();
+      case 'project':
+        return this.project(message.dims);
+      case 'neighbors': {
+        const client = await this.d.client();
+        const r = await client.sendRequest(NeighborsRequest, { word: message.word, k: message.k, metric: message.metric });
+        this.post({ type: 'neighbors', seq: message.seq, word: r.word, known: r.known, metric: message.metric, neighbors: r.neighbors });
+        return;
+      }
+      case 'analogy': {
+        const client = await this.d.client();
+        const r = await client.sendRequest(AnalogyRequest, { a: message.a, b: message.b, c: message.c, k: message.k });
+        this.post({ type: 'analogy', seq: message.seq, unknown: r.unknown, results: r.results });
+        return;
+      }
+      case 'exportPng':
+        return this.exportPng(message.dataUrl);
+      case 'exportTsv':
+        return this.exportTsv();
+      case 'log':
+        if (message.level === 'error') this.d.output.error(`map: ${message.message}`);
+        else this.d.output.info(`map: ${message.message}`);
+        return;
+    }
+  }
+
+  private async sendInfo(): Promise<void> {
+    this.post({ type: 'status', state: 'loading', message: 'Starting the Wordlens server…' });
+    const client = await this.d.client();
+    let info;
+    try {
+      info = await client.sendRequest(MapInfoRequest);
+    } catch (error) {
+      const text = (error as Error).message;
+      const none = /no model/i.test(text);
+      this.post({ type: 'status', state: none ? 'none' : 'error', message: none ? 'No model yet: run “Wordlens: Train on Workspace” or “Wordlens: Load Model…”.' : text });
+      return;
+    }
+    this.post({ type: 'info', ...info });
+    this.webviewReady = true;
+    if (this.pendingFocus) {
+      this.post({ type: 'focus', word: this.pendingFocus });
+      this.pendingFocus = undefined;
+    }
+  }
+
+  /** Streams PCA then UMAP frames; a newer request (3D toggle, reload) cancels the older one. */
+  private async project(dims: 2 | 3): Promise<void> {
+    this.projection?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.projection = cts;
+    const client = await this.d.client();
+    const token = `map-${++projectionSeq}`;
+    const listener = client.onNotification(ProjectionProgressNotification, (frame) => {
+      if (frame.token !== token || cts.token.isCancellationRequested) return;
+      const { token: _t, ...rest } = frame;
+      this.post({ type: 'frame', ...rest, dims: rest.dims === 3 ? 3 : 2 });
+    });
+    try {
+      const params: ProjectionStreamParams = { method: 'umap', dims, token };
+      await client.sendRequest(ProjectionRequest, params, cts.token);
+    } catch (error) {
+      if (!cts.token.isCancellationRequested) throw error;
+    } finally {
+      listener.dispose();
+      if (this.projection === cts) this.projection = undefined;
+      cts.dispose();
+    }
+  }
+
+  private async exportPng(dataUrl: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      saveLabel: 'Export PNG',
+      filters: { 'PNG image': ['png'] },
+      defaultUri: defaultFile('wordlens-map.png'),
+    });
+    if (!target) return;
+    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`Wordlens: saved the map to ${target.fsPath}.`);
+  }
+
+  private async exportTsv(): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      saveLabel: 'Export vectors.tsv',
+      title: 'Wordlens: vectors.tsv for the TensorFlow projector (metadata.tsv is written beside it)',
+      filters: { 'TensorFlow projector TSV': ['tsv'] },
+      defaultUri: defaultFile('vectors.tsv'),
+    });
+    if (!target) return;
+    const client = await this.d.client();
+    const r = await client.sendRequest(ExportEmbeddingsRequest, { path: target.fsPath, format: 'tsv' });
+    void vscode.window.showInformationMessage(`Wordlens: exported ${r.words.toLocaleString('en-US')} vectors to ${r.path} (+ metadata.tsv).`);
+  }
+
+  private dispose(): void {
+    if (MapPanel.current === this) MapPanel.current = undefined;
+    this.projection?.cancel();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function panelOptions(d: ProjectorDeps): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: false,
+    // Only the bundle and the stylesheet are readable by the page; nothing from the workspace.
+    localResourceRoots: [vscode.Uri.joinPath(d.extensionUri, 'dist'), vscode.Uri.joinPath(d.extensionUri, 'media')],
+  };
+}
+
+function defaultFile(name: string): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return folder && vscode.Uri.joinPath(folder, name);
+}
+
+/** The page: no inline script or style, one nonce'd script, resources from the extension only. */
+export function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(18).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'map.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Wordlens: Embedding Map</title>
+</head>
+<body>
+<div id="app" data-testid="map-app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
