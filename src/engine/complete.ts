@@ -131,7 +131,14 @@ export function nextTokensAt<S>(
   const exclude = new Set([vocab.unkId]);
   let mass = 0;
   if (firstAllow) for (const id of firstAllow) mass += Math.exp(logProbs[id]);
-  else for (let id = 0; id < logProbs.length; id++) if (id !== vocab.unkId) mass += Math.exp(logProbs[id]);
+  else {
+    // The distribution sums to 1; sum explicitly only when <unk> holds nearly all of it.
+    mass = 1 - Math.exp(logProbs[vocab.unkId]);
+    if (mass < 1e-3) {
+      mass = 0;
+      for (let id = 0; id < logProbs.length; id++) if (id !== vocab.unkId) mass += Math.exp(logProbs[id]);
+    }
+  }
   const tokens = topIndices(logProbs, k, { exclude, allow: firstAllow }).map((id) => {
     const token = vocab.word(id);
     return { id, token, display: displayToken(token), insertText: tokenizer.detokenize([token]).slice(partial.length), p: Math.exp(logProbs[id]) / mass };
