@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
 import {
   CompletionRequest,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   InlineCompletionRequest,
   InlineCompletionTriggerKind,
@@ -89,6 +90,21 @@ describe('server: completions', () => {
     })) as InlineCompletionList;
     assert.equal(result.items[0].insertText, 'left + right;');
     assert.deepEqual(result.items[0].range, { start: lineStart, end });
+  });
+
+  it('follows wordlens settings sent with workspace/didChangeConfiguration (multi-line, max tokens)', async () => {
+    const configure = (completion: object) =>
+      server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { wordlens: { completion } } });
+    await configure({ multiline: true, maxTokens: 12 });
+    try {
+      const multi = await inline();
+      assert.match(multi!.items[0].insertText as string, /^right;\n\s+console/);
+      await configure({ multiline: true, maxTokens: 1 });
+      assert.equal((await inline())!.items[0].insertText, 'right');
+    } finally {
+      await configure({ multiline: false, maxTokens: 8 });
+    }
+    assert.equal((await inline())!.items[0].insertText, 'right;');
   });
 
   it('offers completion items with probabilities in detail', async () => {

@@ -94,6 +94,17 @@ describe('server: training', () => {
     assert.equal(next.tokens[0].token, 'right');
   });
 
+  it('loads the trained model from the storage folder when a new server starts', async () => {
+    const next = await startTestServer({ storagePath: storage });
+    try {
+      const status = await next.waitForStatus((s) => s.state !== 'none');
+      assert.equal(status.state, 'ready');
+      assert.equal(status.modelPath, path.join(storage, 'model'));
+    } finally {
+      await next.stop();
+    }
+  });
+
   it('refuses a second job while one runs, and cancels on request keeping a usable model', async () => {
     const events: Progress[] = [];
     server.connection.onProgress(WorkDoneProgress.type, 'train-2', (p) => {
