@@ -23,6 +23,7 @@ test('prose: the partial word is completed and the line ends the completion', as
   const opts = { maxTokens: 20, multiline: false };
   assert.equal((await complete(model, tokenizer, vocab, 'the cat s', opts)).completion, 'at on the mat');
   assert.equal((await complete(model, tokenizer, vocab, 'the dog ', opts)).completion, 'ran to the park');
+  assert.equal((await complete(model, tokenizer, vocab, 'the cat', opts)).completion, ' sat on the mat', 'a whole word then a space');
   assert.equal((await complete(model, tokenizer, vocab, 'the dog ran to the park', opts)).completion, '', 'the word is whole and the line is done');
   const multi = await complete(model, tokenizer, vocab, 'the dog ran to the p', { maxTokens: 6, multiline: true });
   assert.equal(multi.completion, 'ark\nthe cat sat on');
