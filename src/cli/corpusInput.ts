@@ -2,7 +2,8 @@
 // read with the corpus rules, tokenized and split 90/10 into training and validation ids.
 import * as fsp from 'node:fs/promises';
 import { readCorpus, type Corpus } from '../engine/corpus';
-import { buildDataset, type Dataset } from '../engine/dataset';
+import { buildDataset, splitFile, type Dataset } from '../engine/dataset';
+import type { Vocab } from '../engine/vocab';
 import { createTokenizer } from '../engine/tokenizer';
 import type { Tokenizer, TokenizerKind } from '../engine/types';
 import { reason } from './files';
@@ -21,6 +22,8 @@ export interface TrainingTextOptions {
   maxVocab?: number;
   /** Files in folders larger than this are skipped (files named explicitly are always read). */
   maxFileBytes?: number;
+  /** Encode with this vocabulary instead of building one (resuming a model). */
+  vocab?: Vocab;
 }
 
 export async function readTrainingText(roots: string[], opts: TrainingTextOptions, out: Output): Promise<TrainingText> {
@@ -47,7 +50,7 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
   const tokenizer = createTokenizer(opts.tokenizer);
   let dataset: Dataset;
   try {
-    dataset = buildDataset(texts, tokenizer, { minCount: opts.minCount, maxVocab: opts.maxVocab });
+    dataset = opts.vocab ? datasetWithVocab(texts, tokenizer, opts.vocab) : buildDataset(texts, tokenizer, { minCount: opts.minCount, maxVocab: opts.maxVocab });
   } catch (err) {
     throw new UserError((err as Error).message);
   }
@@ -67,4 +70,17 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
       `${fmt(dataset.train.length)} training + ${fmt(dataset.valid.length)} validation tokens, vocabulary ${fmt(dataset.vocab.size)}`,
   );
   return { tokenizer, dataset, summary };
+}
+
+/** The same 90/10 split as buildDataset, encoded with an existing vocabulary. */
+function datasetWithVocab(files: { text: string }[], tokenizer: Tokenizer, vocab: Vocab): Dataset {
+  const train: string[] = [];
+  const valid: string[] = [];
+  for (const f of files) {
+    const parts = splitFile(f.text, tokenizer);
+    for (const t of parts.train) train.push(t);
+    for (const t of parts.valid) valid.push(t);
+  }
+  if (train.length < 2) throw new Error(`too little training text: ${train.length} token(s)`);
+  return { vocab, train: vocab.encode(train), valid: vocab.encode(valid), tokens: train.length + valid.length };
 }

@@ -3,7 +3,11 @@
 import type { Command } from './command';
 import type { TokenizerKind } from '../engine/types';
 import { readTrainingText } from './corpusInput';
-import { trainLstmModel } from './trainLstm';
+import { trainLstmModel, type ResumeFrom } from './trainLstm';
+import type { Args } from './args';
+import { UserError } from './output';
+import { loadModel } from '../engine/store';
+import { Vocab } from '../engine/vocab';
 import { trainSkipgramModel } from './trainSkipgram';
 
 export const trainCommand: Command = {
@@ -23,6 +27,7 @@ export const trainCommand: Command = {
       dim: { type: 'number', integer: true, min: 1, max: 2048, description: 'embedding size (lstm: also the hidden size)', defaultText: '200' },
       layers: { type: 'number', integer: true, min: 1, max: 4, description: 'LSTM layers', defaultText: '1' },
       seed: { type: 'number', integer: true, description: 'random seed', defaultText: '1' },
+      resume: { type: 'boolean', description: 'continue training the LSTM already in --out (same vocabulary and hyper-parameters)' },
       'max-file-kb': { type: 'number', min: 1, description: 'skip files larger than this inside folders (named files are always read)', defaultText: '1024' },
     },
     positionals: { name: 'files or folders to train on', min: 1, max: Infinity },
@@ -33,10 +38,12 @@ export const trainCommand: Command = {
   },
   async run(args, out) {
     const kind = args.string('model', 'lstm') as 'lstm' | 'skipgram';
+    const resume = args.flag('resume') ? await openForResume(args, kind) : undefined;
     const text = await readTrainingText(
       args.positionals,
       {
-        tokenizer: args.string('tokenizer', 'code') as TokenizerKind,
+        tokenizer: resume?.meta.tokenizer ?? (args.string('tokenizer', 'code') as TokenizerKind),
+        vocab: resume?.vocab,
         minCount: kind === 'lstm' ? args.number('min-count') : undefined,
         maxVocab: args.number('max-vocab'),
         maxFileBytes: args.has('max-file-kb') ? args.number('max-file-kb', 1024) * 1024 : undefined,
@@ -51,6 +58,18 @@ export const trainCommand: Command = {
       seed: args.number('seed'),
     };
     if (kind === 'skipgram') await trainSkipgramModel(text, { ...common, minCount: args.number('min-count', 3) }, out);
-    else await trainLstmModel(text, { ...common, layers: args.number('layers') }, out);
+    else await trainLstmModel(text, { ...common, layers: args.number('layers'), resume }, out);
   },
 };
+
+/** The model in --out to continue from; its tokenizer, vocabulary and shape win over options. */
+async function openForResume(args: Args, kind: string): Promise<ResumeFrom> {
+  const dir = args.required('out');
+  if (kind !== 'lstm') throw new UserError('--resume continues an LSTM; skip-gram trains from scratch');
+  for (const option of ['tokenizer', 'dim', 'layers', 'min-count', 'max-vocab']) {
+    if (args.has(option)) throw new UserError(`--${option} cannot change when resuming: the model in ${dir} keeps its own`);
+  }
+  const saved = await loadModel(dir);
+  if (saved.meta.kind !== 'lstm') throw new UserError(`cannot resume: ${dir} holds ${saved.meta.kind} embeddings, not an LSTM`);
+  return { meta: saved.meta, vocab: Vocab.fromJSON(saved.vocab), weights: saved.weights };
+}

@@ -12,6 +12,7 @@ import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
 import { DEFAULT_TRAINING, type TrainCheckpoint } from '../engine/train';
 import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
 import type { TrainingText } from './corpusInput';
+import type { Vocab } from '../engine/vocab';
 import { onInterrupt } from './interrupt';
 import { fmt, UserError, type Output } from './output';
 import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../engine/memoryBudget';
@@ -23,6 +24,14 @@ export interface LstmRun {
   dim?: number;
   layers?: number;
   seed?: number;
+  resume?: ResumeFrom;
+}
+
+/** A saved LSTM to continue training (`train --resume`). */
+export interface ResumeFrom {
+  meta: ModelMeta;
+  vocab: Vocab;
+  weights: NamedWeight[];
 }
 
 const NGRAM_ORDER = 5;
@@ -35,12 +44,14 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   const vocab = dataset.vocab.toJSON();
   const hasValid = dataset.valid.length >= 2;
 
-  const hyper: LstmHyper = {
-    vocabSize: V,
-    ...DEFAULT_TRAINING.hyper,
-    ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
-    ...(run.layers ? { layers: run.layers } : {}),
-  };
+  const hyper: LstmHyper = run.resume
+    ? { ...(run.resume.meta.hyper as unknown as LstmHyper), vocabSize: V }
+    : {
+        vocabSize: V,
+        ...DEFAULT_TRAINING.hyper,
+        ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
+        ...(run.layers ? { layers: run.layers } : {}),
+      };
   if (backend !== 'tensorflow') {
     const D = DEFAULT_TRAINING;
     const need = estimateTrainingBytes(hyper, { batch: D.batch, bptt: D.bptt, samples: D.samples });
@@ -75,7 +86,8 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
 
   // Checkpoints keep the best weights so far; until λ is fitted the mixture weight is a neutral 0.5.
   // Saves are chained so two checkpoints never write the folder at once.
-  let savedPpl = Infinity;
+  // A resumed model's checkpoint is only replaced by a better one.
+  let savedPpl = numberOrNull(run.resume?.meta.metrics.valid_ppl_lstm) ?? Infinity;
   let saving: Promise<void> = Promise.resolve();
   const checkpoint = (c: TrainCheckpoint) => {
     const ppl = c.validPpl ?? Infinity;
@@ -92,7 +104,14 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   // Training runs in a worker thread; the ids are copied because the worker takes their buffers.
   const handle = startTrainingWorker({
     data: { train: dataset.train.slice(), valid: dataset.valid.slice(), vocabSize: V },
-    options: { hyper, minutes: run.minutes, epochs: run.epochs, seed: run.seed },
+    options: {
+      hyper,
+      minutes: run.minutes,
+      epochs: run.epochs,
+      seed: run.seed,
+      // Resuming starts the epoch count afresh (--epochs/--minutes mean more training) from the saved weights.
+      ...(run.resume ? { resume: { weights: run.resume.weights, step: 0, validPpl: numberOrNull(run.resume.meta.metrics.valid_ppl_lstm) } } : {}),
+    },
     backend,
     // From source (tsx), the worker needs a JS entry that loads tsx; the bundle has dist/worker.js.
     ...(__filename.endsWith('.ts') ? { workerPath: path.join(__dirname, 'sourceTrainWorker.js') } : {}),
@@ -134,7 +153,10 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
       await save(
         trained.weights,
         metaFor(
-          { status, valid_ppl: validPpl, valid_ppl_lstm: lstmPpl, lambda, tokens: result.tokens, seconds, train_seconds: result.seconds },
+          {
+            status, valid_ppl: validPpl, valid_ppl_lstm: lstmPpl, lambda, tokens: result.tokens, seconds,
+            train_seconds: result.seconds, step: curve.length ? curve[curve.length - 1].step : 0,
+          },
           curve,
         ),
       );
@@ -152,6 +174,10 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   } finally {
     model.dispose();
   }
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 function progressLine(p: TrainProgress): string {

@@ -187,6 +187,12 @@ test('train -> eval -> neighbors -> complete -> generate -> export -> import: th
   assert.deepEqual(again.neighbors.map((x: { word: string }) => x.word), n.neighbors.map((x: { word: string }) => x.word));
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(again.neighbors[i].score - n.neighbors[i].score) < 1e-5);
 
+  // --resume continues from the saved weights with the saved vocabulary.
+  const resumed = jsonResult(await wordlens(['train', corpus, '--out', model, '--resume', '--epochs', '1', '--json']));
+  assert.equal(resumed.vocab, 22);
+  assert.ok(resumed.valid_ppl < done.valid_ppl * 1.05, `resumed ${resumed.valid_ppl} vs ${done.valid_ppl}`);
+  assertUserError(await inProcess(['train', corpus, '--out', model, '--resume', '--dim', '8']), /--dim cannot change when resuming/);
+
   // Embeddings are not a language model: a clear refusal, not a crash.
   assertUserError(await inProcess(['complete', '--model', imported, '--file', doc, '--offset', '3']), /holds vectors embeddings, not a language model/);
 });
