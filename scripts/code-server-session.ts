@@ -22,7 +22,7 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Port on 127.0.0.1; by default the OS picks a free one. */
   port?: number;
-  /** Keep the temporary root after stop() (for looking at logs). */
+  /** Keep the temporary root after stop() (for looking at logs); also WORDLENS_KEEP_LOGS=1. */
   keep?: boolean;
   log?: (message: string) => void;
 }
@@ -118,6 +118,7 @@ function tail(file: string, lines = 30): string {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServerSession> {
   const log = options.log ?? ((m: string) => process.stderr.write(`[code-server] ${m}\n`));
+  const keep = options.keep ?? process.env.WORDLENS_KEEP_LOGS === '1';
   const { entry } = await ensureCodeServer({ log });
   const folder = path.resolve(options.folder);
   if (!fs.existsSync(folder)) throw new Error(`workspace folder does not exist: ${folder}`);
@@ -171,7 +172,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   // Its own process group, so stop() reaches the extension host and every other child.
   const child = spawn(process.execPath, args, { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  live.set(child, options.keep ? undefined : root);
+  live.set(child, keep ? undefined : root);
   installExitHook();
   let exited = false;
   const exitedPromise = new Promise<number | null>((resolve) => {
@@ -189,7 +190,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       for (let i = 0; i < 20 && groupAlive(child.pid); i++) await sleep(100);
     }
     live.delete(child);
-    if (!options.keep) fs.rmSync(root, { recursive: true, force: true });
+    if (keep) log(`kept logs and profile in ${root}`);
+    else fs.rmSync(root, { recursive: true, force: true });
   };
 
   let port = 0;
