@@ -9,6 +9,9 @@ import {
 import { SECTION, readServerSettings } from './config';
 import type { InitializationOptions } from '../protocol';
 
+/** Documents synced to the server (and served by the inline and hover providers). */
+export const DOCUMENTS = [{ scheme: 'file' }, { scheme: 'untitled' }];
+
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -25,7 +28,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     providers: { inlineCompletion: false, completion: false, hover: false },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+    documentSelector: DOCUMENTS,
     synchronize: { configurationSection: SECTION },
     initializationOptions,
     outputChannel: output,

@@ -5,7 +5,7 @@ import { ServerStatusNotification } from '../protocol';
 import { registerCommands } from './commands';
 import { InlineCompletionProvider } from './completions';
 import { SECTION, readClientSettings, type ClientSettings } from './config';
-import { createLanguageClient } from './connection';
+import { createLanguageClient, DOCUMENTS } from './connection';
 import { NeighborsHoverProvider } from './hover';
 import { registerProjector } from './projector';
 import { StatusItem } from './status';
@@ -51,9 +51,10 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
     languageClient.onDidChangeState((e) => {
       if (e.newState === State.Stopped) status.serverDown('The Wordlens server stopped; see the Wordlens output.');
     }),
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
+    // The same documents the language client syncs: the server knows no others.
+    vscode.languages.registerInlineCompletionItemProvider(DOCUMENTS, provider),
     vscode.languages.registerHoverProvider(
-      [{ scheme: 'file' }, { scheme: 'untitled' }],
+      DOCUMENTS,
       new NeighborsHoverProvider(running, () => vscode.workspace.getConfiguration(SECTION).get('hover.enabled', true)),
     ),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -33,6 +33,20 @@ export class ModelHost {
     return this.serving;
   }
 
+  /**
+   * Runs `fn` with the serving model held, so a swap during an awaited request cannot free
+   * the model under it. Synchronous handlers can read `model` directly.
+   */
+  async withModel<R>(fn: (model: ServingModel | undefined) => Promise<R>): Promise<R> {
+    const model = this.serving;
+    const release = model?.hold();
+    try {
+      return await fn(model);
+    } finally {
+      release?.();
+    }
+  }
+
   setBackendPreference(name: '' | BackendName): void {
     this.backendPreference = name || undefined;
   }
@@ -90,8 +104,8 @@ export class ModelHost {
     this.serving = next;
     if (!this.training) this.setState('ready', undefined);
     else this.publishStatus();
-    // In-flight requests hold their own reference; TF.js tensors are freed after they settle.
-    if (previous && previous !== next) setTimeout(() => previous.dispose(), 5_000).unref();
+    // Requests still running on the old model hold it; its tensors are freed when they end.
+    if (previous && previous !== next) previous.retire();
   }
 
   forgetDocument(uri: string): void {

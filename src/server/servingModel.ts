@@ -22,6 +22,10 @@ export interface ServingModel {
   /** The prefix-state cache of one document (created on first use). */
   documentCache<C>(uri: string, create: () => C): C;
   forgetDocument(uri: string): void;
+  /** Keeps the model alive for a request; call the returned function when it ends. */
+  hold(): () => void;
+  /** Frees the model once no request holds it (after a swap). */
+  retire(): void;
   dispose(): void;
 }
 
@@ -62,7 +66,9 @@ export function assemble(dir: string, saved: SavedModel): ServingModel {
     canComplete: lm !== undefined,
   };
   let disposed = false;
-  return {
+  let holders = 0;
+  let retired = false;
+  const model: ServingModel = {
     info,
     meta,
     vocab,
@@ -80,6 +86,20 @@ export function assemble(dir: string, saved: SavedModel): ServingModel {
     forgetDocument(uri: string) {
       caches.delete(uri);
     },
+    hold() {
+      holders++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holders--;
+        if (retired && holders === 0) model.dispose();
+      };
+    },
+    retire() {
+      retired = true;
+      if (holders === 0) model.dispose();
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -88,4 +108,5 @@ export function assemble(dir: string, saved: SavedModel): ServingModel {
       (lm as { dispose?: () => void } | undefined)?.dispose?.();
     },
   };
+  return model;
 }

@@ -14,7 +14,7 @@ import {
   InlineCompletionTriggerKind,
   type InlineCompletionList,
 } from 'vscode-languageserver-protocol';
-import { GenerateChunkProgress, GenerateRequest, NeighborsRequest } from '../../src/protocol';
+import { GenerateChunkProgress, GenerateRequest, LoadModelRequest, NeighborsRequest } from '../../src/protocol';
 import { FIXTURE_TEXT, writeFixtureModel } from './fixtures';
 import { startTestServer, type TestServer } from './lspClient';
 
@@ -184,4 +184,28 @@ describe('server: completions', () => {
     assert.equal(still?.items[0].insertText, 'right;');
     assert.ok((await server.connection.sendRequest(NeighborsRequest, { word: 'number', k: 1 })).known);
   });
+
+  it('a model swapped in during a long generation does not break it (the old model is freed after)', async () => {
+    const topLevel = 'file:///fixture/swap.ts';
+    await server.open(topLevel, FIXTURE_TEXT);
+    let swapped: Promise<unknown> | undefined;
+    let chunks = 0;
+    const listener = server.connection.onProgress(GenerateChunkProgress, 'gen-swap', () => {
+      if (++chunks === 3) swapped = server.connection.sendRequest(LoadModelRequest, { path: path.join(tmp, 'model') });
+    });
+    const result = await server.connection.sendRequest(GenerateRequest, {
+      textDocument: { uri: topLevel },
+      position: { line: FIXTURE_TEXT.split('\n').length - 1, character: 0 },
+      partialResultToken: 'gen-swap',
+      maxTokens: 300,
+      temperature: 0,
+    });
+    listener.dispose();
+    assert.ok(swapped, 'the swap was requested mid-way');
+    await swapped;
+    assert.equal(result.cancelled, false);
+    assert.equal(result.tokens, 300);
+    assert.equal((await inline())?.items[0].insertText, 'right;');
+  });
 });
+

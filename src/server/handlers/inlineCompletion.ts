@@ -16,28 +16,29 @@ export function registerInlineCompletion(ctx: ServerContext): void {
     guard(method, log, async (raw: InlineCompletionParams, token): Promise<InlineCompletionList | null> => {
       const params = checkParams<InlineCompletionParams>(method, raw, { textDocument: 'textDocument', position: 'position' });
       const document = documents.get(params.textDocument.uri);
-      const model = host.model;
-      if (!document || !model?.lm) return null;
-      const position = params.position;
-      if (!REST_OF_LINE_OK.test(restOfLine(document, position))) return null;
+      return host.withModel(async (model) => {
+        if (!document || !model?.lm) return null;
+        const position = params.position;
+        if (!REST_OF_LINE_OK.test(restOfLine(document, position))) return null;
 
-      // With a suggestion selected in the suggest widget, complete as if it were accepted.
-      const selected = params.context?.selectedCompletionInfo;
-      const settings = ctx.settings().completion;
-      const replaced = selected ? { range: selected.range, text: selected.text } : undefined;
-      let before = textBefore(document, replaced ? replaced.range.start : position);
-      if (replaced) before += replaced.text;
-      const result = await completeText(model, document.uri, before, {
-        maxTokens: settings.maxTokens,
-        multiline: settings.multiline,
-        temperature: settings.temperature,
-        signal: toSignal(token),
+        // With a suggestion selected in the suggest widget, complete as if it were accepted.
+        const selected = params.context?.selectedCompletionInfo;
+        const settings = ctx.settings().completion;
+        const replaced = selected ? { range: selected.range, text: selected.text } : undefined;
+        let before = textBefore(document, replaced ? replaced.range.start : position);
+        if (replaced) before += replaced.text;
+        const result = await completeText(model, document.uri, before, {
+          maxTokens: settings.maxTokens,
+          multiline: settings.multiline,
+          temperature: settings.temperature,
+          signal: toSignal(token),
+        });
+        if (token.isCancellationRequested || !result.text) return null;
+        const insertText = replaced ? replaced.text + result.text : result.text;
+        const range: Range = replaced ? replaced.range : { start: position, end: position };
+        if (!insertText.trim() && !settings.multiline) return null;
+        return { items: [{ insertText, range }] };
       });
-      if (token.isCancellationRequested || !result.text) return null;
-      const insertText = replaced ? replaced.text + result.text : result.text;
-      const range: Range = replaced ? replaced.range : { start: position, end: position };
-      if (!insertText.trim() && !settings.multiline) return null;
-      return { items: [{ insertText, range }] };
     }),
   );
 }

@@ -1,0 +1,141 @@
+// wordlens/projection and wordlens/mapInfo: the embedding map's data. The projection runs in a
+// worker thread (engine/projectionWorker.ts); frames stream as wordlens/projectionProgress
+// notifications when the request carries a token; finished pictures are cached per model in
+// the storage folder.
+import * as path from 'node:path';
+import type { BackendName } from '../../engine/backend';
+import { ProjectionCache } from '../../engine/projectionCache';
+import { projectEmbeddings, type ProjectionFrame } from '../../engine/projectionWorker';
+import { displayToken, tokenKind } from '../../engine/tokenizer';
+import type { EmbeddingIndex } from '../../engine/neighbors';
+import {
+  MapInfoRequest,
+  ProjectionProgressNotification,
+  ProjectionRequest,
+  type MapInfoResult,
+  type ProjectionResult,
+  type ProjectionStreamParams,
+} from '../../protocol';
+import type { ServerContext } from '../context';
+import { checkParams, guard, intParam, invalidParams, toSignal, UserError } from '../requests';
+
+/** Sub-folder of the storage folder holding cached projections. */
+export const PROJECTION_FOLDER = 'projections';
+
+export function registerProject(ctx: ServerContext): void {
+  const { connection, host, log } = ctx;
+
+  connection.onRequest(
+    MapInfoRequest,
+    guard(MapInfoRequest.method, log, (): MapInfoResult => {
+      const model = host.model;
+      if (!model) throw new UserError('No model is loaded: train or load one first.');
+      const { meta, vocab } = model;
+      const json = vocab.toJSON();
+      const metric = (name: string) => (typeof meta.metrics?.[name] === 'number' ? (meta.metrics[name] as number) : null);
+      const backend = meta.metrics?.backend;
+      return {
+        modelPath: model.info.modelPath,
+        kind: model.info.kind,
+        tokenizer: meta.tokenizer,
+        words: json.words.map(displayToken),
+        counts: json.counts.map((c) => (Number.isFinite(c) ? c : 0)),
+        kinds: json.words.map((w) => tokenKind(w, meta.tokenizer)),
+        facts: {
+          vocab: vocab.size,
+          dim: model.embeddings.dim,
+          tokens: metric('tokens') ?? (typeof meta.corpus?.tokens === 'number' ? meta.corpus.tokens : null),
+          backend: typeof backend === 'string' ? backend : null,
+          validPpl: model.info.validPpl,
+          createdAt: meta.createdAt,
+        },
+        curve: (meta.curve ?? []).filter((p) => Number.isFinite(p.step) && Number.isFinite(p.loss)),
+      };
+    }),
+  );
+
+  connection.onRequest(
+    ProjectionRequest,
+    guard(ProjectionRequest.method, log, async (raw: ProjectionStreamParams, token): Promise<ProjectionResult> => {
+      const params = checkParams<ProjectionStreamParams>(ProjectionRequest.method, raw, {
+        method: 'string',
+        dims: 'number?',
+        token: 'string?',
+        epochs: 'number?',
+      });
+      if (params.method !== 'pca' && params.method !== 'umap') {
+        throw invalidParams(ProjectionRequest.method, `"method" must be "pca" or "umap" (got "${params.method}")`);
+      }
+      const dims = params.dims ?? 2;
+      if (dims !== 2 && dims !== 3) throw invalidParams(ProjectionRequest.method, `"dims" must be 2 or 3 (got ${dims})`);
+      const model = host.model;
+      if (!model) throw new UserError('No model is loaded: train or load one first.');
+      const index = model.embeddings;
+      const storage = ctx.init().storagePath;
+      const started = Date.now();
+      let frames = 0;
+      const final = await projectEmbeddings(
+        {
+          matrix: matrixOf(index),
+          n: index.size,
+          dim: index.dim,
+          method: params.method,
+          dims,
+          epochs: intParam(params.epochs, 200, 10, 2000),
+          backend: (ctx.settings().backend || undefined) as BackendName | undefined,
+        },
+        {
+          signal: toSignal(token),
+          cache: storage
+            ? { cache: new ProjectionCache(path.join(storage, PROJECTION_FOLDER)), modelPath: model.info.modelPath, createdAt: model.meta.createdAt }
+            : undefined,
+          onFrame: (frame) => {
+            frames++;
+            if (params.token === undefined) return;
+            void connection
+              .sendNotification(ProjectionProgressNotification, { token: params.token, ...wireFrame(frame) })
+              .catch(() => undefined);
+          },
+        },
+      );
+      log(
+        `projection ${params.method} ${dims}-D of ${index.size} words: ${final.cached ? 'from cache' : `${frames} frames`} in ${Date.now() - started} ms`,
+      );
+      const json = model.vocab.toJSON();
+      return { words: json.words.map(displayToken), counts: json.counts, coords: wireFrame(final).coords, dims };
+    }),
+  );
+}
+
+/** The index's row-major matrix (EmbeddingIndex.vector returns views into it). */
+function matrixOf(index: EmbeddingIndex): Float32Array {
+  const first = index.vector(index.words[0]);
+  return new Float32Array(first.buffer, first.byteOffset, index.size * index.dim);
+}
+
+/**
+ * A frame for the wire: centred and scaled into [-1, 1] (the map fits its view anyway) and
+ * rounded to 1e-4, which is finer than a pixel at any useful zoom and a third of the JSON.
+ */
+export function wireFrame(frame: ProjectionFrame): Omit<ProjectionFrame, 'coords'> & { coords: number[] } {
+  const { coords, dims } = frame;
+  const n = coords.length / dims;
+  const lo = new Array<number>(dims).fill(Infinity);
+  const hi = new Array<number>(dims).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dims; d++) {
+      const v = coords[i * dims + d];
+      if (v < lo[d]) lo[d] = v;
+      if (v > hi[d]) hi[d] = v;
+    }
+  }
+  const half = Math.max(1e-12, ...hi.map((h, d) => (h - lo[d]) / 2));
+  const out = new Array<number>(coords.length);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dims; d++) {
+      const v = (coords[i * dims + d] - (lo[d] + hi[d]) / 2) / half;
+      out[i * dims + d] = Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : 0;
+    }
+  }
+  return { stage: frame.stage, epoch: frame.epoch, epochs: frame.epochs, dims: frame.dims, cached: frame.cached, coords: out };
+}
