@@ -37,7 +37,7 @@ interface Prefix<S> {
   state: S;
   partial: string;
   /** Ids allowed as the first token (those continuing `partial`); undefined when any may follow. */
-  firstAllow: Set<number> | undefined;
+  firstAllow: ReadonlySet<number> | undefined;
 }
 
 function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: VocabLike & { id(word: string): number }, text: string, cache?: PrefixCache<S>): Prefix<S> {
@@ -53,8 +53,8 @@ function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Voc
     state = model.initialState();
     for (const id of ids) state = model.advance(state, id);
   }
-  const firstAllow = partial ? new Set(TokenPrefixIndex.for(vocab).idsStartingWith(partial)) : undefined;
-  firstAllow?.delete(vocab.unkId);
+  // Shared and cached: never mutate. `<unk>` is excluded where it is used.
+  const firstAllow = partial ? TokenPrefixIndex.for(vocab).setStartingWith(partial) : undefined;
   return { state, partial, firstAllow };
 }
 
@@ -76,7 +76,7 @@ export async function complete<S>(
     const text = ids.length ? tokenizer.detokenize(ids.map((id) => vocab.word(id))) : '';
     return { completion: text.slice(partial.length), tokens: ids.length, ms: performance.now() - t0 };
   };
-  if (firstAllow && firstAllow.size === 0) return done([]); // nothing known continues this word
+  if (firstAllow && firstAllow.size === (firstAllow.has(vocab.unkId) ? 1 : 0)) return done([]); // nothing known continues this word
   const stop = new StopRules(vocab, opts.multiline, partial.length);
   const sampling = (opts.temperature ?? 0) > 0;
   if (!sampling && (opts.beamWidth ?? 1) > 1) {
@@ -130,7 +130,7 @@ export function nextTokensAt<S>(
   const logProbs = model.logProbs(state);
   const exclude = new Set([vocab.unkId]);
   let mass = 0;
-  if (firstAllow) for (const id of firstAllow) mass += Math.exp(logProbs[id]);
+  if (firstAllow) for (const id of firstAllow) mass += id === vocab.unkId ? 0 : Math.exp(logProbs[id]);
   else {
     // The distribution sums to 1; sum explicitly only when <unk> holds nearly all of it.
     mass = 1 - Math.exp(logProbs[vocab.unkId]);

@@ -7,6 +7,8 @@ const indexByVocab = new WeakMap<VocabLike, TokenPrefixIndex>();
 export class TokenPrefixIndex {
   private readonly words: string[];
   private readonly ids: Int32Array;
+  /** Recent partials repeat (" ", an indent, a half-typed name): keep their sets. */
+  private readonly recent = new Map<string, ReadonlySet<number>>();
 
   private constructor(vocab: VocabLike) {
     const order = Array.from({ length: vocab.size }, (_, id) => id);
@@ -36,5 +38,15 @@ export class TokenPrefixIndex {
     const out: number[] = [];
     for (let i = lo; i < this.words.length && this.words[i].startsWith(prefix); i++) out.push(this.ids[i]);
     return out;
+  }
+
+  /** The same ids as a set, cached for the most recently used prefixes. */
+  setStartingWith(prefix: string): ReadonlySet<number> {
+    let set = this.recent.get(prefix);
+    if (set) this.recent.delete(prefix);
+    else set = new Set(this.idsStartingWith(prefix));
+    this.recent.set(prefix, set);
+    if (this.recent.size > 32) this.recent.delete(this.recent.keys().next().value as string);
+    return set;
   }
 }

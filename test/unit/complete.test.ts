@@ -124,3 +124,18 @@ test('mismatched model and vocabulary fail clearly', async () => {
   const tk: Tokenizer = tokenizer;
   await assert.rejects(complete(other, tk, vocab, 'the ', { maxTokens: 3, multiline: false }), /3 words but the vocabulary/);
 });
+
+test('the token prefix index finds exactly the tokens starting with a prefix', async () => {
+  const { TokenPrefixIndex } = await import('../../src/engine/tokenPrefixIndex');
+  const words = ['<unk>', 'b', 'ab', 'a', 'abc', 'Ab', 'ä', 'a b', ''];
+  const vocab = { size: words.length, unkId: 0, eosId: -1, word: (id: number) => words[id] };
+  const index = TokenPrefixIndex.for(vocab);
+  assert.equal(TokenPrefixIndex.for(vocab), index, 'one index per vocabulary');
+  const sorted = (xs: Iterable<number>) => [...xs].sort((x, y) => x - y);
+  assert.deepEqual(sorted(index.idsStartingWith('a')), [2, 3, 4, 7]);
+  assert.deepEqual(sorted(index.idsStartingWith('ab')), [2, 4]);
+  assert.deepEqual(sorted(index.idsStartingWith('abcd')), []);
+  assert.deepEqual(sorted(index.idsStartingWith('')), words.map((_, i) => i));
+  assert.deepEqual(sorted(index.setStartingWith('ä')), [6]);
+  assert.equal(index.setStartingWith('ä'), index.setStartingWith('ä'), 'recent sets are reused');
+});
