@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   lsp: { summary: 'run the language server', load: () => (require('./cli/lsp') as typeof import('./cli/lsp')).lspCommand },
   neighbors: { summary: 'nearest words to a word', load: () => (require('./cli/neighbors') as typeof import('./cli/neighbors')).neighborsCommand },
   analogy: { summary: 'a is to b as c is to ?', load: () => (require('./cli/analogy') as typeof import('./cli/analogy')).analogyCommand },
+  project: { summary: 'write 2-D/3-D map coordinates (PCA, UMAP)', load: () => (require('./cli/project') as typeof import('./cli/project')).projectCommand },
   wordsim: { summary: 'score embeddings on word-pair judgements', load: () => (require('./cli/wordsim') as typeof import('./cli/wordsim')).wordsimCommand },
 };
 

@@ -187,6 +187,18 @@ test('train -> eval -> neighbors -> complete -> generate -> export -> import: th
   assert.deepEqual(again.neighbors.map((x: { word: string }) => x.word), n.neighbors.map((x: { word: string }) => x.word));
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(again.neighbors[i].score - n.neighbors[i].score) < 1e-5);
 
+  // The map's coordinates: PCA and a short UMAP, one row per word.
+  const mapFile = path.join(tmp, 'map.json');
+  for (const method of ['pca', 'umap']) {
+    const r = jsonResult(await inProcess(['project', '--model', model, '--out', mapFile, '--method', method, '--neighbors', '5', '--epochs', '20', '--json']));
+    assert.deepEqual(Object.keys(r).sort(), ['backend', 'points', 'seconds']);
+    assert.equal(r.points, 22);
+    const map = JSON.parse(fs.readFileSync(mapFile, 'utf8'));
+    assert.equal(map.words.length, 22);
+    assert.equal(map.coords.length, 22);
+    for (const xy of map.coords) assert.ok(xy.length === 2 && xy.every(Number.isFinite));
+  }
+
   // --resume continues from the saved weights with the saved vocabulary.
   const resumed = jsonResult(await wordlens(['train', corpus, '--out', model, '--resume', '--epochs', '1', '--json']));
   assert.equal(resumed.vocab, 22);
