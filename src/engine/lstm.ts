@@ -67,6 +67,8 @@ export class LstmModel implements LanguageModel<LstmState> {
   private readonly denseBias: tf.Variable; // [V]
   /** [H, V] output kernel for inference; for a tied model a cached transpose of the embedding. */
   private outKernelCache: tf.Tensor2D | null = null;
+  /** Batch-1 inference copies, rebuilt after weight changes (see inference()). */
+  private inferenceCache: InferenceCache | null = null;
   private readonly logProbsCache = new WeakMap<LstmState, Float32Array>();
   private disposed = false;
 
@@ -164,6 +166,8 @@ export class LstmModel implements LanguageModel<LstmState> {
   weightsChanged(): void {
     this.outKernelCache?.dispose();
     this.outKernelCache = null;
+    if (this.inferenceCache) this.inferenceCache.kernels.forEach((k) => k.dispose());
+    this.inferenceCache = null;
   }
 
   dispose(): void {
@@ -185,25 +189,37 @@ export class LstmModel implements LanguageModel<LstmState> {
     if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= this.vocabSize) {
       throw new Error(`Token id ${tokenId} is outside the vocabulary (0..${this.vocabSize - 1})`);
     }
-    const H = this.hyper.hiddenDim;
-    const L = this.layers.length;
-    const flat = tf.tidy(() => {
-      let x: tf.Tensor2D = tf.slice(this.embedding as tf.Tensor2D, [tokenId, 0], [1, this.hyper.embedDim]);
-      const parts: tf.Tensor2D[] = [];
-      for (let l = 0; l < L; l++) {
-        const { h, c } = this.cell(l, x, tf.tensor2d(state.h[l], [1, H]), tf.tensor2d(state.c[l], [1, H]));
-        parts.push(h, c);
-        x = h;
-      }
-      return tf.concat(parts, 1);
-    });
-    const data = flat.dataSync() as Float32Array;
-    flat.dispose();
+    // Batch 1 is dominated by per-kernel overhead: one matMul per layer on the backend
+    // ([x, h] · [K; U]), the bias and gate arithmetic in plain loops (measured in bench/step.ts).
+    const { embedDim: E, hiddenDim: H } = this.hyper;
+    const cache = this.inference();
+    let x = cache.embedding.subarray(tokenId * E, tokenId * E + E);
     const h: Float32Array[] = [];
     const c: Float32Array[] = [];
-    for (let l = 0; l < L; l++) {
-      h.push(data.slice(2 * l * H, (2 * l + 1) * H));
-      c.push(data.slice((2 * l + 1) * H, (2 * l + 2) * H));
+    for (let l = 0; l < this.layers.length; l++) {
+      const xh = new Float32Array(x.length + H);
+      xh.set(x);
+      xh.set(state.h[l], x.length);
+      const a = tf.tensor2d(xh, [1, xh.length]);
+      const zt = tf.matMul(a, cache.kernels[l]);
+      const z = zt.dataSync() as Float32Array;
+      a.dispose();
+      zt.dispose();
+      const b = cache.biases[l];
+      const cPrev = state.c[l];
+      const hl = new Float32Array(H);
+      const cl = new Float32Array(H);
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(z[j] + b[j]);
+        const f = sigmoid(z[H + j] + b[H + j]);
+        const g = Math.tanh(z[2 * H + j] + b[2 * H + j]);
+        const o = sigmoid(z[3 * H + j] + b[3 * H + j]);
+        cl[j] = f * cPrev[j] + i * g;
+        hl[j] = o * Math.tanh(cl[j]);
+      }
+      h.push(hl);
+      c.push(cl);
+      x = hl;
     }
     return { h, c };
   }
@@ -214,9 +230,18 @@ export class LstmModel implements LanguageModel<LstmState> {
     let cached = this.logProbsCache.get(state);
     if (!cached) {
       const top = state.h[state.h.length - 1];
-      const t = tf.tidy(() => tf.logSoftmax(this.outputLogits(tf.tensor2d(top, [1, this.hyper.hiddenDim]))));
-      cached = t.dataSync() as Float32Array;
+      const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
+      const t = tf.matMul(a, this.outKernel());
+      cached = Float32Array.from(t.dataSync() as Float32Array);
+      a.dispose();
       t.dispose();
+      const bias = this.inference().outBias;
+      let max = -Infinity;
+      for (let v = 0; v < cached.length; v++) max = Math.max(max, (cached[v] += bias[v]));
+      let sum = 0;
+      for (let v = 0; v < cached.length; v++) sum += Math.exp(cached[v] - max);
+      const lse = max + Math.log(sum);
+      for (let v = 0; v < cached.length; v++) cached[v] -= lse;
       this.logProbsCache.set(state, cached);
     }
     return cached.slice();
@@ -283,10 +308,20 @@ export class LstmModel implements LanguageModel<LstmState> {
     return this.denseBias as tf.Tensor1D;
   }
 
-  private cell(l: number, x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
-    const { kernel, recurrent, bias } = this.layers[l];
-    const z = tf.add(tf.add(tf.matMul(x, kernel as tf.Tensor2D), tf.matMul(h, recurrent as tf.Tensor2D)), bias) as tf.Tensor2D;
-    return gates(z, c);
+  /**
+   * Plain-array embedding (slicing one row of the tensor costs milliseconds on wasm), biases,
+   * and per layer the stacked kernel [K; U] so a step is one matMul.
+   */
+  private inference(): InferenceCache {
+    if (!this.inferenceCache) {
+      this.inferenceCache = {
+        embedding: Float32Array.from(this.embedding.dataSync() as Float32Array),
+        kernels: this.layers.map((l) => tf.keep(tf.tidy(() => tf.concat([l.kernel, l.recurrent], 0) as tf.Tensor2D))),
+        biases: this.layers.map((l) => Float32Array.from(l.bias.dataSync() as Float32Array)),
+        outBias: Float32Array.from(this.denseBias.dataSync() as Float32Array),
+      };
+    }
+    return this.inferenceCache;
   }
 
   private outKernel(): tf.Tensor2D {
@@ -313,10 +348,11 @@ export class LstmModel implements LanguageModel<LstmState> {
   }
 }
 
-/** The LSTM cell's gate arithmetic on pre-activations z [B, 4H] (Keras order i, f, c, o). */
-function gates(z: tf.Tensor2D, c: tf.Tensor2D): { h: tf.Tensor2D; c: tf.Tensor2D } {
-  const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-  const cNext = tf.add(tf.mul(tf.sigmoid(zf), c), tf.mul(tf.sigmoid(zi), tf.tanh(zg))) as tf.Tensor2D;
-  const hNext = tf.mul(tf.sigmoid(zo), tf.tanh(cNext)) as tf.Tensor2D;
-  return { h: hNext, c: cNext };
+interface InferenceCache {
+  embedding: Float32Array;
+  kernels: tf.Tensor2D[];
+  biases: Float32Array[];
+  outBias: Float32Array;
 }
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

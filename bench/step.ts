@@ -1,0 +1,112 @@
+// Next-token step latency at V=10k (advance one token + log-probabilities of the next), batch 1:
+// the chosen path (LstmModel: TF.js ops on the backend, plain-array states) against the
+// alternative, the same step as pure-JS Float32Array loops. Prints the backend, median and p95
+// wall-clock ms, and CPU ms per step (the machine may be shared), and the max difference.
+//   npx tsx bench/step.ts [--vocab 10000] [--hidden 256] [--layers 1] [--steps 300] [--backend wasm|cpu]
+import { initBackend, type BackendName } from '../src/engine/backend';
+import { LstmModel, type LstmState } from '../src/engine/lstm';
+import type { NamedWeight } from '../src/engine/types';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
+}
+
+/** The alternative: the whole step in plain loops over the saved (Keras-layout) weights. */
+class JsStep {
+  private readonly w = new Map<string, Float32Array>();
+  constructor(weights: NamedWeight[], private readonly V: number, private readonly E: number, private readonly H: number, private readonly L: number) {
+    for (const x of weights) this.w.set(x.name, x.values);
+  }
+  initialState(): LstmState {
+    const z = () => Array.from({ length: this.L }, () => new Float32Array(this.H));
+    return { h: z(), c: z() };
+  }
+  advance(s: LstmState, id: number): LstmState {
+    const { E, H } = this;
+    let x = this.w.get('embedding/embeddings')!.subarray(id * E, id * E + E);
+    const hs: Float32Array[] = [];
+    const cs: Float32Array[] = [];
+    for (let l = 0; l < this.L; l++) {
+      const n = l === 0 ? 'lstm' : `lstm_${l}`;
+      const K = this.w.get(`${n}/kernel`)!;
+      const U = this.w.get(`${n}/recurrent_kernel`)!;
+      const z = Float32Array.from(this.w.get(`${n}/bias`)!);
+      const F = 4 * H;
+      for (let i = 0; i < x.length; i++) for (let j = 0, xi = x[i], o = i * F; j < F; j++) z[j] += xi * K[o + j];
+      const hp = s.h[l];
+      for (let i = 0; i < H; i++) for (let j = 0, hi = hp[i], o = i * F; j < F; j++) z[j] += hi * U[o + j];
+      const h = new Float32Array(H);
+      const c = new Float32Array(H);
+      const sg = (v: number) => 1 / (1 + Math.exp(-v));
+      for (let j = 0; j < H; j++) {
+        c[j] = sg(z[H + j]) * s.c[l][j] + sg(z[j]) * Math.tanh(z[2 * H + j]);
+        h[j] = sg(z[3 * H + j]) * Math.tanh(c[j]);
+      }
+      hs.push(h);
+      cs.push(c);
+      x = h;
+    }
+    return { h: hs, c: cs };
+  }
+  logProbs(s: LstmState): Float32Array {
+    const { V, H } = this;
+    const W = this.w.get('dense/kernel')!;
+    const out = Float32Array.from(this.w.get('dense/bias')!);
+    const h = s.h[s.h.length - 1];
+    for (let k = 0; k < H; k++) for (let v = 0, hk = h[k], o = k * V; v < V; v++) out[v] += hk * W[o + v];
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) max = Math.max(max, out[v]);
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += Math.exp(out[v] - max);
+    const lse = max + Math.log(sum);
+    for (let v = 0; v < V; v++) out[v] -= lse;
+    return out;
+  }
+}
+
+function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: +s[Math.floor(s.length / 2)].toFixed(3), p95: +s[Math.floor(s.length * 0.95)].toFixed(3) };
+}
+
+function time(steps: number, ids: number[], m: { initialState(): LstmState; advance(s: LstmState, id: number): LstmState; logProbs(s: LstmState): Float32Array }) {
+  let s = m.initialState();
+  for (let i = 0; i < 20; i++) m.logProbs((s = m.advance(s, ids[i % ids.length]))); // warm-up
+  const wall: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    s = m.advance(s, ids[i % ids.length]);
+    m.logProbs(s);
+    wall.push(performance.now() - t);
+  }
+  const c = process.cpuUsage(cpu0);
+  return { ...stats(wall), cpu_ms_per_step: +((c.user + c.system) / 1000 / steps).toFixed(3) };
+}
+
+async function main() {
+  const backend = await initBackend(process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined);
+  const V = Number(arg('vocab', '10000'));
+  const H = Number(arg('hidden', '256'));
+  const L = Number(arg('layers', '1'));
+  const steps = Number(arg('steps', '300'));
+  const hyper = { vocabSize: V, embedDim: H, hiddenDim: H, layers: L, tied: true, dropout: 0 };
+  const model = LstmModel.create(hyper, 1);
+  const js = new JsStep(model.weights(), V, H, H, L);
+  const ids = Array.from({ length: 50 }, (_, i) => (i * 7919) % V);
+  // Both paths must compute the same distribution.
+  const a = model.logProbs(model.advance(model.advance(model.initialState(), 5), 9));
+  const b = js.logProbs(js.advance(js.advance(js.initialState(), 5), 9));
+  let diff = 0;
+  for (let v = 0; v < V; v++) diff = Math.max(diff, Math.abs(a[v] - b[v]));
+  const chosen = time(steps, ids, model);
+  const alt = time(Math.max(20, steps / 5), ids, js);
+  console.log(JSON.stringify({ bench: 'step', backend, vocab: V, hidden: H, layers: L, tied: true, max_abs_diff: diff, tfjs_ops: chosen, pure_js: alt, ratio_js_over_tfjs: +(alt.median / chosen.median).toFixed(2) }));
+  model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
