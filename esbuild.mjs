@@ -3,8 +3,9 @@ import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
-// Native or wasm-file-loading modules stay outside the bundle and are resolved from node_modules.
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+// TF.js stays outside the bundle: the wasm backend loads its .wasm files and its own
+// tfjs-core from node_modules, and two copies of tfjs-core would register twice.
+const nodeExternal = ['vscode', '@tensorflow/*'];
 
 const nodeEntries = {
   client: 'src/client/extension.ts',
