@@ -338,3 +338,22 @@ export interface MapInfoResult {
 
 /** What the map shows besides coordinates: labels, counts, kinds, the training curve, facts. */
 export const MapInfoRequest = new RequestType0<MapInfoResult, void>('wordlens/mapInfo');
+
+// ---------------------------------------------------------------------------------------
+// Diagnostics
+
+export interface DebugStatsResult {
+  /** Resident set size of the server process, bytes (`process.memoryUsage().rss`). */
+  rss: number;
+  /** V8 heap in use, bytes. */
+  heapUsed: number;
+  /** Live TF.js tensors (`tf.memory().numTensors`); a number that keeps growing is a leak. */
+  numTensors: number;
+  /** Bytes held by TF.js tensors. */
+  numBytes: number;
+  /** Documents the server holds in sync. */
+  documents: number;
+}
+
+/** Process and TF.js memory figures, for leak tests and bug reports. Cheap; no side effects. */
+export const DebugStatsRequest = new RequestType0<DebugStatsResult, void>('wordlens/debugStats');

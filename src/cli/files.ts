@@ -2,6 +2,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from './output';
+import { checkSaveTarget } from '../engine/store';
 
 export async function readTextFile(file: string, what = 'file'): Promise<string> {
   try {
@@ -24,4 +25,13 @@ export function reason(err: unknown): string {
   if (code === 'EISDIR') return 'it is a folder';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/** A model folder the command will write: refused before any work if saving would replace something else. */
+export async function checkOutputFolder(dir: string): Promise<void> {
+  try {
+    await checkSaveTarget(dir);
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}; choose a new or empty folder for --out`);
+  }
 }

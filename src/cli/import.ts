@@ -5,7 +5,7 @@ import { fmt, UserError } from './output';
 import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
 import { readVectors, type VectorFormat } from '../engine/vectors';
 import { UNK, type TokenizerKind } from '../engine/types';
-import { reason } from './files';
+import { checkOutputFolder, reason } from './files';
 import * as fsp from 'node:fs/promises';
 
 export const importCommand: Command = {
@@ -23,6 +23,7 @@ export const importCommand: Command = {
   },
   async run(args, out) {
     const file = args.positionals[0];
+    await checkOutputFolder(args.required('out'));
     await fsp.access(file).catch((err) => {
       throw new UserError(`cannot read vectors file ${file}: ${reason(err)}`);
     });

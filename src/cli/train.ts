@@ -7,6 +7,7 @@ import { trainLstmModel, type ResumeFrom } from './trainLstm';
 import type { Args } from './args';
 import { UserError } from './output';
 import { loadModel } from '../engine/store';
+import { checkOutputFolder } from './files';
 import { Vocab } from '../engine/vocab';
 import { trainSkipgramModel } from './trainSkipgram';
 
@@ -38,6 +39,7 @@ export const trainCommand: Command = {
   },
   async run(args, out) {
     const kind = args.string('model', 'lstm') as 'lstm' | 'skipgram';
+    await checkOutputFolder(args.required('out'));
     const resume = args.flag('resume') ? await openForResume(args, kind) : undefined;
     const text = await readTrainingText(
       args.positionals,

@@ -52,6 +52,7 @@ export async function saveModel(dir: string, model: SavedModel, options: SaveOpt
   const vocabProblem = checkVocab(model.vocab, shape.vocabSize);
   if (vocabProblem) throw new Error(`cannot save model: vocab ${vocabProblem}`);
 
+  await checkSaveTarget(dir);
   const ordered = expected.map((e) => given.get(e.name)!);
   const shards = packShards(ordered, options.shardBytes ?? DEFAULT_SHARD_BYTES);
   const modelJson = {
@@ -71,6 +72,25 @@ export async function saveModel(dir: string, model: SavedModel, options: SaveOpt
     await fsp.writeFile(path.join(tmp, FILES.meta), JSON.stringify(model.meta, null, 2) + '\n');
     if (model.ngram) await fsp.writeFile(path.join(tmp, FILES.ngram), model.ngram);
   });
+}
+
+/**
+ * Saving swaps the whole folder, so it must never be pointed at a file or someone's other
+ * folder: `dir` must be missing, empty, or a model folder. Callers check before long work.
+ */
+export async function checkSaveTarget(dir: string): Promise<void> {
+  const stat = await fsp.stat(dir).catch(() => undefined);
+  if (!stat) return;
+  if (!stat.isDirectory()) throw new Error(`cannot save a model to ${dir}: it is a file, not a folder`);
+  const names = await fsp.readdir(dir);
+  if (names.length === 0) return;
+  const meta = await fsp.readFile(path.join(dir, FILES.meta), 'utf8').then(
+    (text) => JSON.parse(text) as { format?: unknown },
+    () => undefined,
+  );
+  if (meta?.format !== MODEL_FORMAT) {
+    throw new Error(`cannot save a model to ${dir}: the folder is not empty and is not a Wordlens model folder, so it will not be replaced`);
+  }
 }
 
 /** Load and validate a model folder. Throws `ModelLoadError` with a one-line message. */

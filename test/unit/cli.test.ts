@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -57,7 +57,7 @@ const vectors: Record<string, number[]> = {
   '<unk>': [0, 0, 0.1], king: [1, 1, 0], queen: [1, 0, 1], man: [0.1, 1, 0], woman: [0.1, 0, 1], apple: [-1, 0.2, 0.1],
 };
 
-test('setup: a tiny vectors model', async () => {
+before(async () => {
   await saveModel(vectorsDir, {
     meta: {
       format: 'wordlens-model', version: MODEL_FORMAT_VERSION, kind: 'vectors', tokenizer: 'whitespace',
@@ -113,6 +113,13 @@ test('bad input as a real process: exit 1, one line on stderr, no stack trace', 
   runs.forEach((run, i) => assertUserError(run, cases[i][1]));
   assertUserError(await inProcess(['neighbors', '--model', path.join(tmp, 'missing'), 'king']), /no model folder at/);
   assertUserError(await inProcess(['wordsim', '--model', vectorsDir, path.join(tmp, 'nope.tsv')]), /cannot read pairs file .*nope\.tsv: no such file/);
+  // --out pointing at someone's folder is refused before any work, and the folder is untouched.
+  const project = path.join(tmp, 'project');
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, 'main.ts'), 'keep');
+  assertUserError(await inProcess(['train', BIN, '--out', project]), /not a Wordlens model folder, so it will not be replaced/);
+  assert.deepEqual(fs.readdirSync(project), ['main.ts']);
+  assertUserError(await inProcess(['train', path.join(tmp, 'no-such-dir'), '--out', path.join(tmp, 'm')]), /cannot read .*no-such-dir: no such file/);
 });
 
 test('--help describes a command and exits 0', async () => {

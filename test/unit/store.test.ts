@@ -209,6 +209,23 @@ test('corrupt folders fail with one clear line naming the problem', async (t) =>
   });
 });
 
+test('saving never replaces a file or a folder that is not a model', async () => {
+  const parent = tmpDir();
+  const file = path.join(parent, 'notes.txt');
+  fs.writeFileSync(file, 'keep me');
+  await assert.rejects(saveModel(file, fixture('lstm')), /it is a file, not a folder/);
+  const src = path.join(parent, 'src');
+  fs.mkdirSync(src);
+  fs.writeFileSync(path.join(src, 'main.ts'), 'keep me too');
+  await assert.rejects(saveModel(src, fixture('lstm')), /not a Wordlens model folder, so it will not be replaced/);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'keep me');
+  assert.equal(fs.readFileSync(path.join(src, 'main.ts'), 'utf8'), 'keep me too');
+  const empty = path.join(parent, 'empty');
+  fs.mkdirSync(empty);
+  await saveModel(empty, fixture('lstm'));
+  await loadModel(empty);
+});
+
 test('saving refuses weights that do not fit the hyper-parameters', async () => {
   const model = fixture('lstm');
   model.weights[1] = { ...model.weights[1], shape: [2, 16], values: new Float32Array(32) };
