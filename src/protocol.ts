@@ -304,7 +304,7 @@ export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, v
  */
 export interface ProjectionStreamParams extends ProjectionParams {
   token?: string;
-  /** UMAP epochs (default 200). */
+  /** UMAP epochs (default as umap-js: 500 for small maps down to 200 above 7,500 words). */
   epochs?: number;
 }
 

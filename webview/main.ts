@@ -349,7 +349,9 @@ function receive(message: ToWebview): void {
       progress[message.dims] = message.cached
         ? `${message.stage.toUpperCase()} (cached)`
         : message.stage === 'pca'
-          ? 'PCA · UMAP starting…'
+          ? message.epochs === 0
+            ? 'PCA'
+            : 'PCA · UMAP starting…'
           : message.epoch >= message.epochs
             ? `UMAP done in ${seconds} s`
             : `UMAP epoch ${message.epoch}/${message.epochs}`;

@@ -25,6 +25,7 @@ import { registerVectors } from './handlers/vectors';
 import { registerModel } from './handlers/model';
 import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
+import { registerProject } from './handlers/project';
 
 export interface StartOptions {
   /** `--stdio` (default) or `--port N` (listens on 127.0.0.1 only, for one client). */
@@ -133,6 +134,7 @@ export function serve(connection: Connection): ServerContext {
   registerModel(ctx);
   registerNeighbors(ctx);
   registerNextTokens(ctx);
+  registerProject(ctx);
 
   documents.listen(connection);
   connection.listen();

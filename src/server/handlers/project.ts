@@ -25,34 +25,32 @@ export const PROJECTION_FOLDER = 'projections';
 export function registerProject(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
 
-  connection.onRequest(
-    MapInfoRequest,
-    guard(MapInfoRequest.method, log, (): MapInfoResult => {
-      const model = host.model;
-      if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const { meta, vocab } = model;
-      const json = vocab.toJSON();
-      const metric = (name: string) => (typeof meta.metrics?.[name] === 'number' ? (meta.metrics[name] as number) : null);
-      const backend = meta.metrics?.backend;
-      return {
-        modelPath: model.info.modelPath,
-        kind: model.info.kind,
-        tokenizer: meta.tokenizer,
-        words: json.words.map(displayToken),
-        counts: json.counts.map((c) => (Number.isFinite(c) ? c : 0)),
-        kinds: json.words.map((w) => tokenKind(w, meta.tokenizer)),
-        facts: {
-          vocab: vocab.size,
-          dim: model.embeddings.dim,
-          tokens: metric('tokens') ?? (typeof meta.corpus?.tokens === 'number' ? meta.corpus.tokens : null),
-          backend: typeof backend === 'string' ? backend : null,
-          validPpl: model.info.validPpl,
-          createdAt: meta.createdAt,
-        },
-        curve: (meta.curve ?? []).filter((p) => Number.isFinite(p.step) && Number.isFinite(p.loss)),
-      };
-    }),
-  );
+  const mapInfo = guard(MapInfoRequest.method, log, (): MapInfoResult => {
+    const model = host.model;
+    if (!model) throw new UserError('No model is loaded: train or load one first.');
+    const { meta, vocab } = model;
+    const json = vocab.toJSON();
+    const metric = (name: string) => (typeof meta.metrics?.[name] === 'number' ? (meta.metrics[name] as number) : null);
+    const backend = meta.metrics?.backend;
+    return {
+      modelPath: model.info.modelPath,
+      kind: model.info.kind,
+      tokenizer: meta.tokenizer,
+      words: json.words.map(displayToken),
+      counts: json.counts.map((c) => (Number.isFinite(c) ? c : 0)),
+      kinds: json.words.map((w) => tokenKind(w, meta.tokenizer)),
+      facts: {
+        vocab: vocab.size,
+        dim: model.embeddings.dim,
+        tokens: metric('tokens') ?? (typeof meta.corpus?.tokens === 'number' ? meta.corpus.tokens : null),
+        backend: typeof backend === 'string' ? backend : null,
+        validPpl: model.info.validPpl,
+        createdAt: meta.createdAt,
+      },
+      curve: (meta.curve ?? []).filter((p) => Number.isFinite(p.step) && Number.isFinite(p.loss)),
+    };
+  });
+  connection.onRequest(MapInfoRequest, (token) => mapInfo(undefined, token));
 
   connection.onRequest(
     ProjectionRequest,
@@ -81,7 +79,7 @@ export function registerProject(ctx: ServerContext): void {
           dim: index.dim,
           method: params.method,
           dims,
-          epochs: intParam(params.epochs, 200, 10, 2000),
+          epochs: params.epochs === undefined ? undefined : intParam(params.epochs, 200, 10, 2000),
           backend: (ctx.settings().backend || undefined) as BackendName | undefined,
         },
         {

@@ -1,0 +1,128 @@
+// The embedding map in a real VS Code (code-server + Chromium): train a small model from the
+// palette, open the map from the palette, wait until every word is drawn and UMAP has
+// finished, search a word and select it, click it on the canvas, read its neighbours, switch
+// the colouring, check that a workspace word that looks like markup is shown as text, and
+// save screenshots.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { repoRoot, withWorkbench } from './harness';
+
+/** Prose with planted topics: words of one topic share contexts, so they end up near each other. */
+function corpus(): string {
+  const topics = [
+    ['cat', 'dog', 'horse', 'rabbit', 'mouse', 'goat', 'sheep', 'cow'],
+    ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'black', 'white'],
+    ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'],
+    ['paris', 'london', 'berlin', 'madrid', 'rome', 'vienna', 'prague', 'lisbon'],
+  ];
+  const frames = [
+    ['the', 'small', '@', 'ran', 'across', 'the', 'field'],
+    ['she', 'painted', 'the', 'door', '@', 'yesterday'],
+    ['we', 'counted', '@', 'apples', 'on', 'the', 'table'],
+    ['they', 'flew', 'to', '@', 'for', 'the', 'summer'],
+  ];
+  let seed = 3;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+  const lines: string[] = [];
+  for (let i = 0; i < 2500; i++) {
+    const t = rand(topics.length);
+    lines.push(frames[t].map((w) => (w === '@' ? topics[t][rand(8)] : w)).join(' '));
+  }
+  // A token that looks like markup: it must reach the page as text.
+  for (let i = 0; i < 30; i++) lines.push('the page said <img src=x onerror=alert(1)> again');
+  return lines.join('\n') + '\n';
+}
+
+test('embedding map: palette → every word drawn, UMAP streamed, search, click, neighbours, colours', { timeout: 540_000 }, async () => {
+  const started = Date.now();
+  await withWorkbench(
+    {
+      extensionDir: repoRoot,
+      name: 'map',
+      files: { 'notes/story.txt': corpus() },
+      settings: { 'wordlens.trainingBudgetMinutes': 0.25, 'wordlens.tokenizer': 'whitespace', 'wordlens.modelSize': 'small' },
+    },
+    async (wb) => {
+      const { page } = wb;
+      let dialogs = 0;
+      page.on('dialog', (d) => {
+        dialogs++;
+        void d.dismiss();
+      });
+      await wb.waitForActivation();
+      await wb.statusBarItem(/Wordlens: none/, { timeoutMs: 60_000 });
+      await wb.runCommand('Wordlens: Train on Workspace');
+      const ready = await wb.statusBarItem(/Wordlens: ready · V=\d/, { timeoutMs: 240_000 });
+      const vocab = Number(/V=([\d,]+)/.exec(await ready.innerText())![1].replace(/,/g, ''));
+
+      await wb.runCommand('Wordlens: Open Embedding Map');
+      const map = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+      const status = map.getByTestId('status');
+      await status.filter({ hasText: /points · UMAP epoch \d+\/\d+|points · PCA/ }).waitFor({ timeout: 60_000 });
+      const firstStatus = await status.textContent();
+      await status.filter({ hasText: /UMAP done|UMAP \(cached\)/ }).waitFor({ timeout: 120_000 });
+      const finalStatus = (await status.textContent())!;
+      assert.match(finalStatus, new RegExp(`^${vocab.toLocaleString('en-US')} points`), 'every vocabulary entry is on the map');
+      await wb.screenshot('opened');
+
+      // The points are really drawn: count pixels that differ from the background.
+      const painted = await map.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const [r, g, b] = [d[0], d[1], d[2]];
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) > 60) n++;
+        return n;
+      });
+      assert.ok(painted > vocab * 2, `only ${painted} painted pixels for ${vocab} points`);
+
+      // Search a word; Enter selects it and centres it; its neighbours are listed with scores.
+      await map.getByTestId('search').fill('horse');
+      await map.getByTestId('search-info').filter({ hasText: /^1 of/ }).waitFor();
+      await map.getByTestId('search').press('Enter');
+      await map.getByTestId('neighbor-row').first().waitFor({ timeout: 30_000 });
+      assert.equal(await map.getByTestId('selected-word').locator('.word').textContent(), 'horse');
+      const rows = await map.getByTestId('neighbor-row').allTextContents();
+      assert.ok(rows.length >= 8, `neighbour rows: ${rows.length}`);
+      assert.ok(rows.every((r) => /-?\d\.\d{3}$/.test(r.replace(/\s+$/, ''))), `every row has a score: ${rows.join(' | ')}`);
+      const animals = ['cat', 'dog', 'rabbit', 'mouse', 'goat', 'sheep', 'cow'];
+      const top = rows.slice(0, 5).map((r) => r.replace(/-?\d\.\d{3}\s*$/, '').trim());
+      const shared = top.filter((w) => animals.includes(w)).length;
+      await wb.screenshot('neighbours');
+
+      // Clicking the point at the centre (where the selection was centred) selects it again.
+      await map.getByTestId('search').fill('');
+      const canvas = map.getByTestId('map-canvas');
+      const box = (await canvas.boundingBox())!;
+      await page.waitForTimeout(600); // the re-centring animation
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await map.getByTestId('neighbor-row').first().waitFor({ timeout: 30_000 });
+      assert.equal(await map.getByTestId('selected-word').locator('.word').textContent(), 'horse');
+
+      // Colouring: by token kind, then by cluster; the legend follows.
+      await map.getByTestId('color-mode').selectOption('kind');
+      await map.getByTestId('legend-item').first().waitFor();
+      const kinds = await map.getByTestId('legend-item').allTextContents();
+      assert.ok(kinds.some((k) => k.startsWith('word')), `kind legend: ${kinds.join(' | ')}`);
+      await wb.screenshot('by-kind');
+      await map.getByTestId('color-mode').selectOption('cluster');
+      await page.waitForTimeout(300);
+      const clusters = await map.getByTestId('legend-item').count();
+      assert.ok(clusters >= 4, `cluster legend has ${clusters} entries`);
+      await wb.screenshot('by-cluster');
+
+      // A markup-looking workspace word is text in the list and on the map, never an element.
+      await map.getByTestId('search').fill('<img');
+      await map.getByTestId('search-info').filter({ hasText: /^1 of/ }).waitFor();
+      await map.getByTestId('search').press('Enter');
+      await map.getByTestId('selected-word').locator('.word').filter({ hasText: '<img' }).waitFor({ timeout: 30_000 });
+      assert.equal(await map.locator('img').count(), 0);
+      assert.equal(dialogs, 0);
+      await wb.screenshot('markup-word');
+
+      console.log(
+        `e2e map: V=${vocab}; first status "${firstStatus}", final "${finalStatus}"; ${painted} painted pixels; ` +
+          `neighbours of horse: ${top.join(', ')} (${shared}/5 animals); ${clusters} clusters — ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    },
+  );
+});
