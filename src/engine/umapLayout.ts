@@ -63,10 +63,62 @@ export class UmapLayout {
   /** Runs one epoch. */
   step(): void {
     if (this.done) return;
-    const { head, tail, embedding: y, dim, a, b, gamma, random } = this;
+    if (this.dim === 2) this.step2d();
+    else this.stepAnyDim();
+    this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
+    this.epoch++;
+  }
+
+  /** The 2-D case unrolled (the common one: ~2x faster than the loop over dimensions). */
+  private step2d(): void {
+    const { head, tail, embedding: y, a, b, gamma, random, alpha } = this;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
     const n = this.epoch;
-    const alpha = this.alpha;
+    const nVertices = y.length / 2;
+    const twoAB = 2 * a * b, twoGammaB = 2 * gamma * b;
+    for (let i = 0; i < epochsPerSample.length; i++) {
+      if (epochOfNextSample[i] > n) continue;
+      const cur = head[i] * 2;
+      const oth = tail[i] * 2;
+      let cx = y[cur], cy = y[cur + 1];
+      const dx = cx - y[oth], dy = cy - y[oth + 1];
+      const d2 = dx * dx + dy * dy;
+      if (d2 > 0) {
+        const pb = Math.pow(d2, b);
+        const coeff = (-twoAB * (pb / d2)) / (a * pb + 1);
+        const gx = clip(coeff * dx) * alpha, gy = clip(coeff * dy) * alpha;
+        cx += gx;
+        cy += gy;
+        y[oth] -= gx;
+        y[oth + 1] -= gy;
+      }
+      epochOfNextSample[i] += epochsPerSample[i];
+      const nNeg = Math.floor((n - epochOfNextNegativeSample[i]) / epochsPerNegativeSample[i]);
+      for (let p = 0; p < nNeg; p++) {
+        const k = Math.floor(random() * nVertices);
+        if (k === head[i]) continue; // itself (its position is held in cx, cy)
+        const o = k * 2;
+        const ex = cx - y[o], ey = cy - y[o + 1];
+        const e2 = ex * ex + ey * ey;
+        if (e2 > 0) {
+          const rc = twoGammaB / ((0.001 + e2) * (a * Math.pow(e2, b) + 1));
+          cx += clip(rc * ex) * alpha;
+          cy += clip(rc * ey) * alpha;
+        } else {
+          cx += CLIP * alpha;
+          cy += CLIP * alpha;
+        }
+      }
+      y[cur] = cx;
+      y[cur + 1] = cy;
+      epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
+    }
+  }
+
+  private stepAnyDim(): void {
+    const { head, tail, embedding: y, dim, a, b, gamma, random, alpha } = this;
+    const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
+    const n = this.epoch;
     const nVertices = y.length / dim;
     for (let i = 0; i < epochsPerSample.length; i++) {
       if (epochOfNextSample[i] > n) continue;
@@ -101,7 +153,5 @@ export class UmapLayout {
       }
       epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
     }
-    this.alpha = this.initialAlpha * (1 - n / this.nEpochs);
-    this.epoch++;
   }
 }
