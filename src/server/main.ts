@@ -26,6 +26,7 @@ import { registerModel } from './handlers/model';
 import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
 import { registerProject } from './handlers/project';
+import { registerDebugStats } from './handlers/debugStats';
 
 export interface StartOptions {
   /** `--stdio` (default) or `--port N` (listens on 127.0.0.1 only, for one client). */
@@ -135,6 +136,7 @@ export function serve(connection: Connection): ServerContext {
   registerNeighbors(ctx);
   registerNextTokens(ctx);
   registerProject(ctx);
+  registerDebugStats(ctx);
 
   documents.listen(connection);
   connection.listen();
