@@ -2,6 +2,7 @@
 // responsive, relays progress and checkpoints, and cancels cleanly.
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { BackendName } from './backend';
 import type { TrainCheckpoint, TrainData } from './train';
 import type { FromWorker, ToWorker, TrainingOutput, WorkerTrainOptions } from './trainMessages';
@@ -17,7 +18,7 @@ export interface TrainingRequest {
   data: TrainData;
   options?: WorkerTrainOptions;
   backend?: BackendName;
-  /** Worker script; default dist/worker.js beside the bundle, or trainWorker.ts under tsx. */
+  /** Worker script; default dist/worker.js beside the bundle, or trainWorker.ts when running from sources. */
   workerPath?: string;
 }
 
@@ -30,17 +31,22 @@ export interface TrainingHandle {
   done: Promise<TrainingOutput>;
 }
 
-/** Where the worker script is: the TypeScript source under tsx, else the esbuild bundle. */
-function defaultWorker(): { file: string; execArgv: string[] } {
-  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'trainWorker.ts'), execArgv: ['--import', 'tsx'] };
-  return { file: join(__dirname, 'worker.js'), execArgv: [] };
+/** Where the worker script is: the TypeScript source under tsx (tests), else the esbuild bundle. */
+function defaultWorkerPath(): string {
+  return __filename.endsWith('.ts') ? join(__dirname, 'trainWorker.ts') : join(__dirname, 'worker.js');
+}
+
+/** A .ts worker gets tsx's require hook first (`--import tsx` in execArgv does not reach a worker's entry on Node 20). */
+function spawn(file: string): Worker {
+  if (!file.endsWith('.ts')) return new Worker(file);
+  // createRequire keeps esbuild from resolving tsx (a dev dependency) into the bundle.
+  const tsx = createRequire(__filename).resolve('tsx/cjs');
+  const boot = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`;
+  return new Worker(boot, { eval: true });
 }
 
 export function startTrainingWorker(request: TrainingRequest): TrainingHandle {
-  const def = defaultWorker();
-  const file = request.workerPath ?? def.file;
-  const execArgv = request.workerPath?.endsWith('.ts') ? ['--import', 'tsx'] : request.workerPath ? [] : def.execArgv;
-  const worker = new Worker(file, { execArgv });
+  const worker = spawn(request.workerPath ?? defaultWorkerPath());
   const progressCbs: ((p: TrainProgress) => void)[] = [];
   const checkpointCbs: ((c: TrainCheckpoint) => void)[] = [];
   let finished = false;
