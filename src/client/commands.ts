@@ -273,18 +273,26 @@ async function generate(ctx: CommandContext): Promise<void> {
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Wordlens: generating', cancellable: true },
     async (_progress, token) => {
-      // Edits are applied one after another at the end of what was inserted so far.
+      // Chunks queue up while an edit is in flight and go in together with the next one,
+      // each at the end of what was inserted so far.
       let offset = document.offsetAt(start);
-      let chain: Promise<unknown> = Promise.resolve();
+      let pending = '';
+      let writing: Promise<void> | undefined;
       let first = true;
-      const listener = client.onProgress(GenerateChunkProgress, partialResultToken, ({ text }) => {
-        chain = chain.then(async () => {
-          if (!text || editor.document.isClosed) return;
+      const flush = async (): Promise<void> => {
+        while (pending && !editor.document.isClosed) {
+          const text = pending;
+          pending = '';
           const at = document.positionAt(offset);
           const ok = await editor.edit((b) => b.insert(at, text), { undoStopBefore: first, undoStopAfter: false });
           if (ok) offset += text.length;
           first = false;
-        });
+        }
+        writing = undefined;
+      };
+      const listener = client.onProgress(GenerateChunkProgress, partialResultToken, ({ text }) => {
+        pending += text;
+        writing ??= flush();
       });
       try {
         const settings = readServerSettings();
@@ -302,8 +310,8 @@ async function generate(ctx: CommandContext): Promise<void> {
       } catch (error) {
         if (!token.isCancellationRequested) throw error;
       } finally {
-        await chain;
         listener.dispose();
+        await writing;
       }
     },
   );

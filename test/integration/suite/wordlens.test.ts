@@ -123,6 +123,30 @@ suite('wordlens', function () {
     assert.ok(again && (Array.isArray(again) ? again : again.items).length === 1);
   });
 
+  test('hovering a word shows its nearest neighbours from the model', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const total = left + right;\n' });
+    const hovers = (await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      document.uri,
+      new vscode.Position(0, 8),
+    )) as vscode.Hover[];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Wordlens.*nearest to/);
+    assert.match(text, /— -?\d\.\d{3}/, 'each neighbour has a similarity');
+  });
+
+  test('Generate Text streams the model\'s text into the editor at the cursor', async () => {
+    const content = CODE + '\n';
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content });
+    const editor = await vscode.window.showTextDocument(document);
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    await vscode.commands.executeCommand('wordlens.generate');
+    const added = document.getText().slice(content.length);
+    assert.ok(added.length > 20, `generated: ${JSON.stringify(added)}`);
+    assert.match(added, /function|total|left|right/);
+  });
+
   test('a cancelled token gets no item and no error', async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: CODE + '\nconst x = left + ' });
     const source = new vscode.CancellationTokenSource();
