@@ -3,6 +3,7 @@
 // the server's status. Knows nothing of LSP messages beyond the status shape.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { recoverFolder } from '../engine/atomic';
 import { initBackend, type BackendName } from '../engine/backend';
 import type { ServerState, ServerStatusParams } from '../protocol';
 import { loadServingModel, type ServingModel } from './servingModel';
@@ -62,6 +63,9 @@ export class ModelHost {
 
   /** Loads the start-up model; a missing storage model is normal (state none), not an error. */
   async loadAtStart(dir: string, explicit: boolean): Promise<void> {
+    // A save killed between its two renames leaves the folder missing and the complete new
+    // version beside it: recover before deciding there is no model.
+    if (!explicit) await recoverFolder(dir).catch(() => undefined);
     if (!explicit && !fs.existsSync(path.join(dir, 'meta.json'))) {
       this.options.log(`no model in ${dir} yet`);
       this.publishStatus();
