@@ -42,6 +42,7 @@ export type ToWebview =
       type: 'info';
       modelPath: string;
       kind: string;
+      tokenizer: string;
       words: string[];
       counts: number[];
       kinds: string[];
@@ -92,6 +93,7 @@ const toWebview: Record<ToWebview['type'], Shape> = {
   info: {
     modelPath: str,
     kind: str,
+    tokenizer: str,
     words: arrayOf(str),
     counts: arrayOf(num),
     kinds: arrayOf(str),

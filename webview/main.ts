@@ -336,7 +336,7 @@ function receive(message: ToWebview): void {
       coordsByDims[2] = coordsByDims[3] = undefined;
       progress = { 2: '', 3: '' };
       empty.hidden = true;
-      renderFacts(message.modelPath, message.kind);
+      renderFacts(message.modelPath, `${message.kind} · ${message.tokenizer} tokens`);
       applySearch();
       recolor();
       requestProjection();

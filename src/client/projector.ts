@@ -13,6 +13,7 @@ import {
   NeighborsRequest,
   ProjectionProgressNotification,
   ProjectionRequest,
+  ServerStatusRequest,
   type ProjectionStreamParams,
 } from '../protocol';
 
@@ -71,6 +72,11 @@ class MapPanel {
   /** A word to centre on once the webview has its data (Show on Map before it loaded). */
   private pendingFocus: string | undefined;
   private webviewReady = false;
+  /** The model the webview shows. */
+  private shown: { modelPath: string; createdAt: string } | undefined;
+  private frameToken: string | undefined;
+  private statusFingerprint: string | undefined;
+  private frameListener: vscode.Disposable | undefined;
 
   static create(d: ProjectorDeps): MapPanel {
     const panel = vscode.window.createWebviewPanel(MAP_VIEW_TYPE, 'Wordlens: Embedding Map', vscode.ViewColumn.Active, panelOptions(d));
@@ -94,6 +100,12 @@ class MapPanel {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
+    // A model trained or loaded while the map is open replaces the old map. The client has
+    // one handler per notification (the status bar's), so the panel asks instead: cheaply.
+    const timer = setInterval(() => {
+      if (panel.visible) void this.refreshIfModelChanged().catch(() => undefined);
+    }, 4000);
+    this.disposables.push({ dispose: () => clearInterval(timer) });
   }
 
   reveal(): void {
@@ -171,6 +183,7 @@ class MapPanel {
       return;
     }
     this.post({ type: 'info', ...info });
+    this.shown = { modelPath: info.modelPath, createdAt: info.facts.createdAt };
     this.webviewReady = true;
     if (this.pendingFocus) {
       this.post({ type: 'focus', word: this.pendingFocus });
@@ -185,9 +198,12 @@ class MapPanel {
     this.projection = cts;
     const client = await this.d.client();
     const token = `map-${++projectionSeq}`;
-    const listener = client.onNotification(ProjectionProgressNotification, (frame) => {
-      if (frame.token !== token || cts.token.isCancellationRequested) return;
-      const { token: _t, ...rest } = frame;
+    this.frameToken = token;
+    // One handler for the panel's life: the client keeps one handler per method, so a
+    // per-request handler disposed late would remove its successor.
+    this.frameListener ??= client.onNotification(ProjectionProgressNotification, (frame) => {
+      if (frame.token !== this.frameToken) return;
+      const { token: _token, ...rest } = frame;
       this.post({ type: 'frame', ...rest, dims: rest.dims === 3 ? 3 : 2 });
     });
     try {
@@ -196,10 +212,26 @@ class MapPanel {
     } catch (error) {
       if (!cts.token.isCancellationRequested) throw error;
     } finally {
-      listener.dispose();
       if (this.projection === cts) this.projection = undefined;
       cts.dispose();
     }
+  }
+
+  /** Re-sends the map's data when the serving model is not the one shown (checked by its status first). */
+  private async refreshIfModelChanged(): Promise<void> {
+    if (!this.webviewReady || !this.shown) return;
+    const client = await this.d.client();
+    const status = await client.sendRequest(ServerStatusRequest);
+    const fingerprint = `${status.state}|${status.modelPath}|${status.vocab}|${status.ppl}`;
+    if (fingerprint === this.statusFingerprint || status.state !== 'ready') {
+      this.statusFingerprint = fingerprint;
+      return;
+    }
+    this.statusFingerprint = fingerprint;
+    const info = await client.sendRequest(MapInfoRequest).catch(() => undefined);
+    if (!info || (info.modelPath === this.shown.modelPath && info.facts.createdAt === this.shown.createdAt)) return;
+    this.shown = { modelPath: info.modelPath, createdAt: info.facts.createdAt };
+    this.post({ type: 'info', ...info });
   }
 
   private async exportPng(dataUrl: string): Promise<void> {
@@ -230,6 +262,7 @@ class MapPanel {
   private dispose(): void {
     if (MapPanel.current === this) MapPanel.current = undefined;
     this.projection?.cancel();
+    this.frameListener?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -22,7 +22,8 @@ function corpus(): string {
     ['they', 'flew', 'to', '@', 'for', 'the', 'summer'],
   ];
   let seed = 3;
-  const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+  // High bits: an LCG's low bits repeat with a short period.
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 16) % n;
   const lines: string[] = [];
   for (let i = 0; i < 2500; i++) {
     const t = rand(topics.length);

@@ -64,6 +64,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
           type: 'info',
           modelPath: '/models/fixture',
           kind: 'lstm',
+          tokenizer: 'code',
           words: data.words,
           counts: data.counts,
           kinds: data.kinds,

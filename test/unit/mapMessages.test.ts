@@ -43,6 +43,7 @@ test('messages for the webview are checked too, including cross-field rules', ()
     type: 'info',
     modelPath: '/m',
     kind: 'lstm',
+    tokenizer: 'code',
     words: ['<img src=x onerror=alert(1)>', 'b'],
     counts: [3, 1],
     kinds: ['punctuation', 'identifier'],
