@@ -1,7 +1,7 @@
 // Skip-gram time-to-quality: Wordlens's trainer vs gensim (anchor_word2vec.py) on the same
 // text and settings, both scored on WordSim-353. Also times a batched TF.js formulation of
 // the same SGD step, the alternative the plain-JS trainer was chosen over.
-// Run: npx tsx bench/skipgram.ts [--minutes 2] [--epochs N] [--alpha A] [--no-anchor] [--no-tfjs]
+// Run: npx tsx bench/skipgram.ts [--minutes 2] [--threads 2] [--epochs N] [--alpha A] [--no-anchor] [--no-tfjs]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +16,7 @@ const ANCHOR = '/work/shared/anchors/anchor_word2vec.py';
 const args = process.argv.slice(2);
 const minutes = Number(argValue('--minutes') ?? 2);
 const epochsArg = argValue('--epochs');
+const threads = Number(argValue('--threads') ?? 2); // the anchor runs gensim with workers=2
 const alpha = argValue('--alpha') ? Number(argValue('--alpha')) : undefined;
 const DIM = 200, WINDOW = 5, NEGATIVE = 10, MIN_COUNT = 3;
 
@@ -41,7 +42,7 @@ async function wordlens(): Promise<Record<string, unknown>> {
   const { ids, words, counts, eos } = corpus();
   const result = await trainSkipgram(ids, words.length, counts, {
     dim: DIM, window: WINDOW, negative: NEGATIVE, minCount: MIN_COUNT, eosId: eos, seed: 1,
-    minutes, epochs: epochsArg ? Number(epochsArg) : undefined, progressSeconds: 10, alpha,
+    minutes, epochs: epochsArg ? Number(epochsArg) : undefined, progressSeconds: 10, threads, alpha,
     onProgress: (p) => console.error(`  epoch ${p.epoch} ${(p.fraction * 100).toFixed(0)}% ${p.wordsPerSecond.toFixed(0)} words/s loss ${p.loss?.toFixed(3)}`),
   });
   // Words under the minimum count were not trained: they are out of the vocabulary, as in gensim.
@@ -50,7 +51,7 @@ async function wordlens(): Promise<Record<string, unknown>> {
   kept.forEach((row, i) => matrix.set(result.embeddings.subarray(row * DIM, (row + 1) * DIM), i * DIM));
   const ws = evaluateWordPairs(readFileSync(PAIRS, 'utf8'), caseInsensitiveLookup(kept.map((i) => words[i]), matrix, DIM));
   return {
-    impl: `wordlens SGD, ${result.implementation === 'wasm-simd' ? 'wasm SIMD kernels' : 'plain JS'}, 1 thread`, vocab: kept.length, tokens: ids.length,
+    impl: `wordlens SGD, ${result.implementation === 'wasm-simd' ? 'wasm SIMD kernels' : 'plain JS'}, ${result.threads} thread(s)`, vocab: kept.length, tokens: ids.length,
     seconds: +result.seconds.toFixed(1), epochs: +result.epochs.toFixed(2),
     words_per_s: Math.round(result.words / result.seconds),
     spearman: +ws.spearman.toFixed(4), pearson: +ws.pearson.toFixed(4), oov: +ws.oov.toFixed(2),

@@ -63,21 +63,28 @@ function leb(n: number): number[] {
 }
 const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
 
-const moduleBytes = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, [0x03,
-    0x60, 0x03, I32, I32, I32, 0x01, F32,
-    0x60, 0x05, I32, I32, I32, F32, I32, 0x00,
-    0x60, 0x03, I32, I32, I32, 0x00]),
-  ...section(3, [0x03, 0x00, 0x01, 0x02]),
-  ...section(5, [0x01, 0x00, 0x01]),
-  ...section(7, [0x04, ...name('memory'), 0x02, 0x00, ...name('dot'), 0x00, 0x00,
-    ...name('update'), 0x00, 0x01, ...name('add'), 0x00, 0x02]),
-  ...section(10, [0x03,
-    ...leb(dotBody.length), ...dotBody,
-    ...leb(updateBody.length), ...updateBody,
-    ...leb(addBody.length), ...addBody]),
-]);
+/** The module; with `sharedPages` it imports a shared memory (env.memory) of exactly that many pages. */
+function moduleBytes(sharedPages?: number): Uint8Array<ArrayBuffer> {
+  const memory = sharedPages === undefined
+    ? section(5, [0x01, 0x00, 0x01])
+    : section(2, [0x01, ...name('env'), ...name('memory'), 0x02, 0x03, ...leb(sharedPages), ...leb(sharedPages)]);
+  const exports = [...name('dot'), 0x00, 0x00, ...name('update'), 0x00, 0x01, ...name('add'), 0x00, 0x02];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x03,
+      0x60, 0x03, I32, I32, I32, 0x01, F32,
+      0x60, 0x05, I32, I32, I32, F32, I32, 0x00,
+      0x60, 0x03, I32, I32, I32, 0x00]),
+    ...(sharedPages === undefined ? [] : memory),
+    ...section(3, [0x03, 0x00, 0x01, 0x02]),
+    ...(sharedPages === undefined ? memory : []),
+    ...section(7, sharedPages === undefined ? [0x04, ...name('memory'), 0x02, 0x00, ...exports] : [0x03, ...exports]),
+    ...section(10, [0x03,
+      ...leb(dotBody.length), ...dotBody,
+      ...leb(updateBody.length), ...updateBody,
+      ...leb(addBody.length), ...addBody]),
+  ]);
+}
 
 /**
  * Instantiates the kernels with room for `bytes` bytes of vectors, or returns undefined when
@@ -85,7 +92,7 @@ const moduleBytes = new Uint8Array([
  */
 export function createSgnsKernels(bytes: number): SgnsKernels | undefined {
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
     const e = instance.exports as unknown as SgnsKernels;
     const pages = Math.ceil(bytes / 65536);
     if (pages > 1) e.memory.grow(pages - 1);
@@ -95,3 +102,19 @@ export function createSgnsKernels(bytes: number): SgnsKernels | undefined {
   }
 }
 
+/** A shared memory of `bytes` bytes and the module that works on it, for worker threads (Hogwild). */
+export function createSharedSgnsModule(bytes: number): { module: WebAssembly.Module; memory: WebAssembly.Memory } | undefined {
+  try {
+    const pages = Math.max(1, Math.ceil(bytes / 65536));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    return { module: new WebAssembly.Module(moduleBytes(pages)), memory };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kernels over a shared memory, in any thread that was sent the module and the memory. */
+export function instantiateSharedSgnsKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): SgnsKernels {
+  const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SgnsKernels;
+  return { memory, dot: e.dot, update: e.update, add: e.add };
+}

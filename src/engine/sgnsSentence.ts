@@ -1,4 +1,6 @@
 // The skip-gram inner loop over one sentence, in plain JS and with the SIMD kernels.
+// Both functions reference nothing outside themselves, so skipgramThreads.ts can send
+// their source to worker threads.
 import type { SgnsKernels } from './sgnsKernels';
 
 const EXP_TABLE_SIZE = 1000;
@@ -27,7 +29,8 @@ export interface SentenceTrainer {
  * One sentence of SGD: subsample, then for each centre word and each context word in its
  * random window, update the context's input vector and the output vectors of the centre
  * word and `negative` sampled words. Synchronous with everything in locals: the hot loop.
- * Returns the advanced xorshift32 state.
+ * Returns the advanced xorshift32 state. Self-contained (no outer names): worker threads
+ * run it from its source text.
  */
 export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
   const MAX_EXP = 6, SCALE = 1000 / 12; // sigmoid tables span [-6, 6] in 1000 steps

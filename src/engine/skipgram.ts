@@ -5,7 +5,8 @@
 // update beats batched TF.js ops by far (measured in bench/skipgram.ts).
 import type { NamedWeight } from './types';
 import type { Vocab } from './vocab';
-import { createSgnsKernels } from './sgnsKernels';
+import { createSgnsKernels, createSharedSgnsModule } from './sgnsKernels';
+import { trainThreaded } from './skipgramThreads';
 import { sigmoidTables, trainSentence, trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
 
 export interface SkipgramOptions {
@@ -43,6 +44,11 @@ export interface SkipgramOptions {
   progressSeconds?: number;
   /** Aborting stops training at the next sentence; the embeddings so far are returned. */
   signal?: AbortSignal;
+  /**
+   * Worker threads updating shared vectors without locks (Hogwild, as word2vec/gensim
+   * `workers`). Default 1, which is also the only deterministic setting for a seed.
+   */
+  threads?: number;
   /** Use the plain-JS inner loop even when WebAssembly SIMD is available (for comparison). */
   plainJs?: boolean;
 }
@@ -75,6 +81,8 @@ export interface SkipgramResult {
   cancelled: boolean;
   /** Which inner loop ran: WebAssembly SIMD kernels or the plain-JS fallback. */
   implementation: 'wasm-simd' | 'js';
+  /** Threads that trained (more than 1 only with the SIMD kernels). */
+  threads: number;
 }
 
 /** Trains skip-gram embeddings on a corpus of token ids. `counts[id]` is each id's corpus count. */
@@ -102,8 +110,12 @@ export async function trainSkipgram(
   let rng = (opts.seed ?? 1) >>> 0 || 0x9e3779b9;
   // Vectors live in the SIMD kernels' memory when dim allows f32x4 steps: [syn0 | syn1 | neu1e].
   const matrixBytes = vocabSize * dim * 4;
-  const kernels = dim % 4 === 0 && !opts.plainJs ? createSgnsKernels(2 * matrixBytes + dim * 4) : undefined;
-  const memory = kernels?.memory.buffer;
+  // Several threads share one wasm memory [syn0 | syn1 | neu1e per thread] (Hogwild).
+  const threads = positiveInt(opts.threads ?? 1, 'threads');
+  const simd = dim % 4 === 0 && !opts.plainJs;
+  const shared = simd && threads > 1 ? createSharedSgnsModule(2 * matrixBytes + threads * dim * 4) : undefined;
+  const kernels = simd && !shared ? createSgnsKernels(2 * matrixBytes + dim * 4) : undefined;
+  const memory = shared?.memory.buffer ?? kernels?.memory.buffer;
   const syn0 = memory ? new Float32Array(memory, 0, vocabSize * dim) : new Float32Array(vocabSize * dim);
   const syn1 = memory ? new Float32Array(memory, matrixBytes, vocabSize * dim) : new Float32Array(vocabSize * dim);
   const neu1e = memory ? new Float32Array(memory, 2 * matrixBytes, dim) : new Float32Array(dim);
@@ -131,6 +143,31 @@ export async function trainSkipgram(
   if (table.length === 0) throw new Error(`no word occurs at least minCount=${minCount} times`);
   const { sigmoid, logSigmoid } = sigmoidTables();
   const sentences = sentenceBounds(ids, opts, maxLen);
+
+  if (shared) {
+    const start = performance.now();
+    let lastLoss = NaN;
+    const run = await trainThreaded({
+      threads, module: shared.module, memory: shared.memory, matrixBytes, vocabSize, dim, negative, window,
+      ids, sentences, maxLen, trained, keep, table, sigmoid, logSigmoid, alpha0, minAlpha, epochs, budgetSeconds,
+      seed: rng, progressMs, signal: opts.signal,
+      onTick: (words, lossSum, lossPairs) => {
+        if (lossPairs > 0) lastLoss = lossSum / lossPairs;
+        const seconds = (performance.now() - start) / 1000;
+        opts.onProgress?.({
+          epoch: Math.min(Math.floor(words / ids.length) + 1, epochs),
+          fraction: Math.min(1, Math.max(words / (epochs * ids.length), seconds / budgetSeconds)),
+          wordsPerSecond: words / Math.max(1e-3, seconds),
+          loss: Number.isNaN(lastLoss) ? undefined : lastLoss,
+        });
+      },
+    });
+    return {
+      embeddings: syn0.slice(), dim, vocabSize, pairs: run.pairs, epochs: run.words / Math.max(1, ids.length), words: run.words,
+      seconds: (performance.now() - start) / 1000, loss: lastLoss, cancelled: run.cancelled,
+      implementation: 'wasm-simd', threads,
+    };
+  }
 
   const model: SentenceTrainer = {
     syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid,
@@ -182,7 +219,7 @@ export async function trainSkipgram(
   fraction = Math.max(words / plannedWords, timeFraction(now));
   report(now);
   return {
-    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, pairs: totalPairs, implementation: kernels ? 'wasm-simd' : 'js',
+    embeddings: kernels ? syn0.slice() : syn0, dim, vocabSize, pairs: totalPairs, implementation: kernels ? 'wasm-simd' : 'js', threads: 1,
     epochs: words / Math.max(1, ids.length), words,
     seconds: (now - start) / 1000, loss: lastLoss, cancelled,
   };

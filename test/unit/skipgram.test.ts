@@ -44,6 +44,24 @@ for (const plainJs of [false, true]) {
   });
 }
 
+test('two Hogwild threads on shared vectors learn the same structure; abort stops them', async () => {
+  const ids = topicCorpus(600);
+  const r = await trainSkipgram(ids, V, countsOf(ids, V), { dim: 16, window: 3, negative: 5, epochs: 5, eosId: EOS, sample: 0, seed: 3, threads: 2 });
+  assert.equal(r.threads, 2);
+  assert.ok(Math.abs(r.epochs - 5) < 1e-9, `epochs ${r.epochs}`);
+  const within = meanCosine(r.embeddings, 16, topicA, topicA), across = meanCosine(r.embeddings, 16, topicA, topicB);
+  assert.ok(within > across + 0.3, `within ${within.toFixed(3)} vs across ${across.toFixed(3)}`);
+  const ac = new AbortController();
+  const seen: SkipgramProgress[] = [];
+  const big = topicCorpus(4000);
+  const stopped = await trainSkipgram(big, V, countsOf(big, V), {
+    dim: 8, epochs: 1000, eosId: EOS, threads: 2, signal: ac.signal, progressSeconds: 0.05,
+    onProgress: (p) => { seen.push(p); if (p.epoch >= 2) ac.abort(); },
+  });
+  assert.equal(stopped.cancelled, true);
+  assert.ok(stopped.epochs > 1 && stopped.epochs < 1000 && seen.length > 0);
+});
+
 test('the SIMD kernels and the plain-JS loop compute the same training (same seed)', async () => {
   const ids = topicCorpus(40);
   const opts = { dim: 8, window: 2, negative: 3, epochs: 1, eosId: EOS, seed: 5 };
