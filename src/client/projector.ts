@@ -2,9 +2,9 @@
 // and media/ readable), checks every message both ways (src/mapMessages.ts), forwards the
 // webview's questions to the language server and the answers back, and revives the panel
 // after a reload (WebviewPanelSerializer; the webview keeps its own state with setState).
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { mapPage } from './mapHtml';
 import { MapMessageError, parseToHost, parseToWebview, type ToHost, type ToWebview } from '../mapMessages';
 import {
   AnalogyRequest,
@@ -281,30 +281,10 @@ function defaultFile(name: string): vscode.Uri | undefined {
   return folder && vscode.Uri.joinPath(folder, name);
 }
 
-/** The page: no inline script or style, one nonce'd script, resources from the extension only. */
-export function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'map.css'));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Wordlens: Embedding Map</title>
-</head>
-<body>
-<div id="app" data-testid="map-app"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  return mapPage({
+    cspSource: webview.cspSource,
+    script: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+    style: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'map.css')).toString(),
+  });
 }
