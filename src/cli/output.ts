@@ -21,32 +21,60 @@ export class UsageError extends UserError {
 }
 
 export class Output {
+  /** A progress line is being redrawn in place on a terminal (no newline yet). */
+  private redrawing = false;
+
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
   ) {}
 
-  /** A progress event: a JSON line, or a human line on stderr (stdout stays the result). */
+  /**
+   * A progress event: a JSON line, or a human line on stderr (stdout stays the result). On a
+   * terminal, repeated `progress` events redraw one line instead of scrolling.
+   */
   progress(event: object, human: string): void {
-    if (this.json) this.stdout.write(JSON.stringify(event) + '\n');
-    else this.stderr.write(human + '\n');
+    if (this.json) {
+      this.stdout.write(JSON.stringify(event) + '\n');
+    } else if (isTransient(event) && (this.stderr as { isTTY?: boolean }).isTTY) {
+      this.stderr.write(`\r\x1b[K${human}`);
+      this.redrawing = true;
+    } else {
+      this.note(human);
+    }
   }
 
   /** A note for humans only (skipped with --json, whose lines are all events). */
   note(human: string): void {
-    if (!this.json) this.stderr.write(human + '\n');
+    if (this.json) return;
+    this.endRedraw();
+    this.stderr.write(human + '\n');
+  }
+
+  private endRedraw(): void {
+    if (this.redrawing) this.stderr.write('\n');
+    this.redrawing = false;
   }
 
   /** Text streamed to stdout as it is produced (humans only; --json gets it in the result). */
   stream(text: string): void {
-    if (!this.json && text) this.stdout.write(text);
+    if (this.json || !text) return;
+    this.endRedraw();
+    this.stdout.write(text);
   }
 
   /** The final result: the last JSON line, or human text on stdout. */
   result(value: object, human: string): void {
+    if (!this.json) this.endRedraw();
     this.stdout.write(this.json ? JSON.stringify(value) + '\n' : human.endsWith('\n') ? human : human + '\n');
   }
+}
+
+/** Plain progress ticks are redrawn; milestones (e.g. a validation result) stay on screen. */
+function isTransient(event: object): boolean {
+  const e = event as { event?: string; validPpl?: number };
+  return e.event === 'progress' && e.validPpl === undefined;
 }
 
 /** Errors whose message is meant for the user as it is. Plain `Error`s from the engine are
