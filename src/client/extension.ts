@@ -1,7 +1,7 @@
 // Wordlens's extension entry: wiring only. The model lives in the language server process.
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { ServerStatusNotification } from '../protocol';
+import { ServerStatusNotification, type ServerStatusParams } from '../protocol';
 import { registerCommands } from './commands';
 import { InlineCompletionProvider } from './completions';
 import { SECTION, readClientSettings, type ClientSettings } from './config';
@@ -42,11 +42,15 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   const running = () => (languageClient.state === State.Running ? languageClient : undefined);
 
   const provider = new InlineCompletionProvider(running, () => settings, (m) => output.debug(m));
+  // The language client keeps one handler per notification: fan out from here.
+  const statusEvents = new vscode.EventEmitter<ServerStatusParams>();
   context.subscriptions.push(
+    statusEvents,
     languageClient.onNotification(ServerStatusNotification, (s) => {
       if (s.state === 'ready') provider.clear();
       status.update(s);
       output.info(`status: ${s.state}${s.message ? ` — ${s.message}` : ''}`);
+      statusEvents.fire(s);
     }),
     languageClient.onDidChangeState((e) => {
       if (e.newState === State.Stopped) status.serverDown('The Wordlens server stopped; see the Wordlens output.');
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
 
   // Optional: train once when the workspace has no model yet (off by default: it costs minutes of CPU).
   if (settings.autoTrain) {
-    const once = languageClient.onNotification(ServerStatusNotification, (s) => {
+    const once = statusEvents.event((s) => {
       once.dispose();
       if (s.state === 'none' && vscode.workspace.workspaceFolders?.length) {
         output.info('no model yet and wordlens.autoTrain is on: training');
