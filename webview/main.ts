@@ -335,6 +335,12 @@ function receive(message: ToWebview): void {
       });
       coordsByDims[2] = coordsByDims[3] = undefined;
       progress = { 2: '', 3: '' };
+      // Indices of an older model mean nothing now; the selected word is looked up again.
+      selected = hovered = undefined;
+      neighbors = [];
+      analogy = { operands: [], results: [] };
+      setChildren(neighborList);
+      setChildren(analogyList);
       empty.hidden = true;
       renderFacts(message.modelPath, `${message.kind} · ${message.tokenizer} tokens`);
       applySearch();

@@ -29,8 +29,9 @@ function corpus(): string {
     const t = rand(topics.length);
     lines.push(frames[t].map((w) => (w === '@' ? topics[t][rand(8)] : w)).join(' '));
   }
-  // A token that looks like markup: it must reach the page as text.
-  for (let i = 0; i < 30; i++) lines.push('the page said <img src=x onerror=alert(1)> again');
+  // A token that looks like markup (it must reach the page as text), spread through the file:
+  // the last tenth of each file's lines is held out for validation and not in the vocabulary.
+  for (let i = 0; i < 30; i++) lines.splice(i * 80, 0, 'the page said <img src=x onerror=alert(1)> again');
   return lines.join('\n') + '\n';
 }
 
