@@ -65,8 +65,8 @@ export function drawCurve(canvas: HTMLCanvasElement, curve: readonly CurvePoint[
   ctx.fillStyle = colors.muted;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  ctx.fillText(`step ${short(s0)}`, pad.l + 18, pad.t + ph + 4);
-  ctx.fillText(`${short(s1)}`, pad.l + pw - 10, pad.t + ph + 4);
+  ctx.fillText(`step ${short(Math.round(s0), true)}`, pad.l + 18, pad.t + ph + 4);
+  ctx.fillText(short(Math.round(s1), true), pad.l + pw - 10, pad.t + ph + 4);
 
   ctx.lineWidth = 1.5;
   ctx.strokeStyle = colors.loss;
@@ -100,8 +100,9 @@ function niceRange(lo: number, hi: number): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-function short(v: number): string {
+function short(v: number, integer = false): string {
   const a = Math.abs(v);
+  if (integer && a < 1e4) return String(v);
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (a >= 100) return v.toFixed(0);

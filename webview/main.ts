@@ -292,7 +292,8 @@ function centreOn(i: number): void {
   if (!Number.isFinite(sx)) return;
   const [tx, ty] = renderer.toMap(state.view, sx, sy);
   const from = { ...state.view };
-  const zoomTo = Math.max(from.zoom, 4);
+  // Zoom in on big maps only: a few hundred words already fit the view.
+  const zoomTo = Math.max(from.zoom, Math.min(4, Math.sqrt(words.length) / 20));
   const started = performance.now();
   const step = (now: number) => {
     const t = Math.min(1, (now - started) / 350);

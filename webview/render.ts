@@ -138,7 +138,10 @@ export class Renderer {
     const buf = new Uint32Array(image.data.buffer);
     const bg = parseColor(scene.background);
     buf.fill(bg);
-    const size = Math.max(2, Math.min(6, Math.round(this.dpr * (1.6 + Math.log2(Math.max(1, view.zoom)) * 0.7))));
+    // Few points: bigger dots; many: small ones that still resolve clusters. Zooming in grows them.
+    const n = scene.words.length;
+    const base = n < 1000 ? 4.5 : n < 10_000 ? 3 : 1.6;
+    const size = Math.max(2, Math.min(8, Math.round(this.dpr * (base + Math.log2(Math.max(1, view.zoom)) * 0.7))));
     const half = size >> 1;
     const searching = scene.matches !== undefined;
     let drawn = 0;

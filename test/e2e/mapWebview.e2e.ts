@@ -184,6 +184,19 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     assert.equal(await page.getByTestId('color-mode').inputValue(), 'cluster');
     assert.match((await status.textContent())!, /3-D/);
 
+    // A light theme (VS Code swaps the body class and the variables): the map redraws in it.
+    await page.evaluate(() => {
+      document.body.style.cssText =
+        '--vscode-editor-background:#ffffff;--vscode-editor-foreground:#1f1f1f;--vscode-foreground:#3b3b3b;--vscode-sideBar-background:#f8f8f8;--vscode-input-background:#ffffff;--vscode-input-foreground:#1f1f1f;--vscode-descriptionForeground:#717171;--vscode-dropdown-background:#ffffff;--vscode-dropdown-foreground:#1f1f1f';
+      document.body.className = 'vscode-light';
+    });
+    await page.getByTestId('toggle-3d').click();
+    await page.getByTestId('color-mode').selectOption('frequency');
+    await page.waitForTimeout(200);
+    const corner = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(1, 1, 1, 1).data));
+    assert.deepEqual(corner, [255, 255, 255, 255], 'the canvas background follows the theme');
+    await page.screenshot({ path: path.join(screenshotDir, 'map-page-light.png') });
+
     // Nothing from the workspace became markup; nothing ran.
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
