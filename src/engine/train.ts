@@ -19,7 +19,7 @@ export const DEFAULT_TRAINING = {
   hyper: {
     embedDim: 200, // the anchor's size (not swept); equal to hiddenDim so the output can be tied
     hiddenDim: 200, // the anchor's size (not swept)
-      layers: 1, // measured: a 2nd layer costs 1.3x CPU per step; within minutes tokens seen matter more
+    layers: 1, // measured: a 2nd layer costs 1.3x CPU per step; within minutes tokens seen matter more
     tied: true, // halves the parameters (the output layer is 2.6M of them); regularises small corpora
     dropout: 0.2, // the anchor's value: a 200k-token corpus overfits within a few epochs
   } satisfies Omit<LstmHyper, 'vocabSize'>,
