@@ -147,6 +147,19 @@ suite('wordlens', function () {
     assert.match(added, /function|total|left|right/);
   });
 
+  test('Show Next-Token Distribution offers the next tokens; picking the top one inserts it', async () => {
+    const content = CODE + '\nfunction add1(left: number, right: number): number {\n  const total = left + ';
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content });
+    const editor = await vscode.window.showTextDocument(document);
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    const shown = vscode.commands.executeCommand('wordlens.showNextTokens');
+    await sleep(1500); // the QuickPick opens once the server answered
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await shown;
+    assert.equal(document.lineAt(document.lineCount - 1).text, '  const total = left + right');
+  });
+
   test('a cancelled token gets no item and no error', async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: CODE + '\nconst x = left + ' });
     const source = new vscode.CancellationTokenSource();
