@@ -1,6 +1,6 @@
 // Skip-gram time-to-quality: Wordlens's trainer vs gensim (anchor_word2vec.py) on the same
 // text and settings, both scored on WordSim-353. Also times a batched TF.js formulation of
-// the same SGD step, the alternative the plain-JS trainer was chosen over.
+// the same SGD step, and the plain-JS loop: the alternatives the SIMD trainer was chosen over.
 // Run: npx tsx bench/skipgram.ts [--minutes 2] [--threads 2] [--epochs N] [--alpha A] [--no-anchor] [--no-tfjs]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -59,7 +59,7 @@ test('two Hogwild threads on shared vectors learn the same structure; abort stop
     onProgress: (p) => { seen.push(p); if (p.epoch >= 2) ac.abort(); },
   });
   assert.equal(stopped.cancelled, true);
-  assert.ok(stopped.epochs > 1 && stopped.epochs < 1000 && seen.length > 0);
+  assert.ok(stopped.epochs >= 1 && stopped.epochs < 1000 && seen.length > 0, `epochs ${stopped.epochs}`);
 });
 
 test('the SIMD kernels and the plain-JS loop compute the same training (same seed)', async () => {
@@ -115,7 +115,8 @@ test('an AbortSignal stops training early and returns the embeddings so far', as
     onProgress: (p) => { if (p.epoch >= 2) ac.abort(); },
   });
   assert.equal(r.cancelled, true);
-  assert.ok(r.epochs > 1 && r.epochs < 1000);
+  // The abort may be seen right at the start of epoch 2, i.e. after exactly 1 epoch.
+  assert.ok(r.epochs >= 1 && r.epochs < 1000, `epochs ${r.epochs}`);
   assert.ok(r.embeddings.some((x) => x !== 0));
 });
 
