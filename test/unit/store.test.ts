@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { FILES, MODEL_FORMAT_VERSION, ModelLoadError, loadModel, saveModel, type SavedModel } from '../../src/engine/store';
 import { setFaultHook } from '../../src/engine/atomic';
@@ -264,14 +264,22 @@ test('a process killed at any stage of a save leaves the old or the new model, n
     setFaultHook((s) => { if (s === stage) process.kill(process.pid, 'SIGKILL'); });
     saveModel(dir, model).then(() => process.exit(3));
   `);
-  for (const stage of stages) {
-    const dir = path.join(root, stage, 'model');
-    const old = fixture('lstm');
-    await saveModel(dir, old);
-    const next = fixture('skipgram', { V: 8, E: 2 });
-    const json = path.join(root, `${stage}.json`);
-    fs.writeFileSync(json, JSON.stringify({ ...next, weights: next.weights.map((w) => ({ ...w, values: [...w.values] })) }));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', script, dir, stage, json], { encoding: 'utf8' });
+  const runs = await Promise.all(
+    stages.map(async (stage) => {
+      const dir = path.join(root, stage, 'model');
+      const old = fixture('lstm');
+      await saveModel(dir, old);
+      const next = fixture('skipgram', { V: 8, E: 2 });
+      const json = path.join(root, `${stage}.json`);
+      fs.writeFileSync(json, JSON.stringify({ ...next, weights: next.weights.map((w) => ({ ...w, values: [...w.values] })) }));
+      const run = await new Promise<{ signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', script, dir, stage, json], (err, _out, stderr) =>
+          resolve({ signal: (err as { signal?: NodeJS.Signals } | null)?.signal ?? null, stderr })),
+      );
+      return { stage, dir, old, next, run };
+    }),
+  );
+  for (const { stage, dir, old, next, run } of runs) {
     assert.equal(run.signal, 'SIGKILL', `child should die at ${stage}: ${run.stderr}`);
     assertSameModel(await loadModel(dir), expectNew[stage] ? next : old);
     assert.deepEqual(fs.readdirSync(path.dirname(dir)), ['model'], `temps cleaned after a crash at ${stage}`);
