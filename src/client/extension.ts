@@ -28,6 +28,11 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   status.setCompletionsEnabled(settings.completionEnabled);
   context.subscriptions.push(output, status);
 
+  if (!vscode.workspace.isTrusted) {
+    output.info('Restricted Mode: Wordlens trains on and completes the text, but loads no model or vector files from the workspace folder.');
+  }
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => output.info('workspace trusted: model files in it may be loaded')));
+
   const languageClient = createLanguageClient(context, output);
   client = languageClient;
   const ready = languageClient.start().then(

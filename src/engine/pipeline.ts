@@ -2,11 +2,12 @@
 // Kneser-Ney n-gram (instant, saved beside the LSTM) → LSTM with checkpoints of the best
 // weights → mixture weight λ fitted on the validation text → atomic save. It reports
 // through callbacks and stops on an AbortSignal, keeping the best model so far.
-import { initBackend } from './backend';
+import { initBackend, type BackendName } from './backend';
 import { readCorpus, summarizeSkipped, type Corpus } from './corpus';
 import { buildDataset } from './dataset';
 import { lstmTokenScores, perplexityOf, scoresAt } from './evaluate';
 import { fitLambdaFromLogProbs } from './interpolate';
+import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from './memoryBudget';
 import { NgramModel } from './ngram';
 import { MODEL_FORMAT_VERSION, saveModel } from './store';
 import { createTokenizer } from './tokenizer';
@@ -32,6 +33,8 @@ export interface PipelineRequest {
   minCount?: number;
   maxVocab?: number;
   maxFileBytes?: number;
+  /** TF.js backend to prefer (default: automatic). */
+  backend?: BackendName;
 }
 
 /** What a run reports as it goes; every field of each event is JSON-serialisable. */
@@ -59,7 +62,7 @@ export async function runPipeline(
   signal?: AbortSignal,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
-  const backend = await initBackend();
+  const backend = await initBackend(req.backend);
 
   const corpus: Corpus = await readCorpus(req.roots, {
     include: req.include,
@@ -103,6 +106,18 @@ export async function runPipeline(
     ...(req.dim ? { embedDim: req.dim, hiddenDim: req.dim } : {}),
     ...(req.layers ? { layers: req.layers } : {}),
   };
+  if (backend !== 'tensorflow') {
+    // Running out of the wasm heap mid-training shows as "memory access out of bounds": refuse up front.
+    const D = DEFAULT_TRAINING;
+    const need = estimateTrainingBytes(hyper, { batch: D.batch, bptt: D.bptt, samples: D.samples });
+    if (need > WASM_USABLE_BYTES) {
+      throw new PipelineError(
+        `A model of ${V.toLocaleString('en-US')} words and width ${hyper.hiddenDim} needs about ${formatBytes(need)} to train, ` +
+          `more than the ${formatBytes(WASM_HEAP_BYTES)} the ${backend} backend can use. Choose a smaller model size ` +
+          '(wordlens.modelSize; --dim in the CLI) or train on fewer files (wordlens.exclude).',
+      );
+    }
+  }
   const vocab = dataset.vocab.toJSON();
   const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
     format: 'wordlens-model',

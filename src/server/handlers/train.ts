@@ -128,6 +128,7 @@ function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineReque
     minutes,
     epochs: params.epochs,
     dim: params.dim ?? MODEL_DIMS[size as ServerSettings['modelSize']],
+    backend: settings.backend || undefined,
   };
 }
 
