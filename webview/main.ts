@@ -51,6 +51,8 @@ let curve: CurvePoint[] = [];
 const indexOf = new Map<string, number>();
 const coordsByDims: Record<2 | 3, Float32Array | undefined> = { 2: undefined, 3: undefined };
 let progress: Record<2 | 3, string> = { 2: '', 3: '' };
+/** Whether the picture of each dimensionality is final (a cancelled run leaves a partial one). */
+let finalByDims: Record<2 | 3, boolean> = { 2: false, 3: false };
 let coloring: Coloring | undefined;
 let matches: { mask: Uint8Array; count: number } | undefined;
 let selected: number | undefined;
@@ -336,6 +338,7 @@ function receive(message: ToWebview): void {
       });
       coordsByDims[2] = coordsByDims[3] = undefined;
       progress = { 2: '', 3: '' };
+      finalByDims = { 2: false, 3: false };
       // Indices of an older model mean nothing now; the selected word is looked up again.
       selected = hovered = undefined;
       neighbors = [];
@@ -352,6 +355,7 @@ function receive(message: ToWebview): void {
     case 'frame': {
       if (message.coords.length / message.dims !== words.length) return; // a frame of an older model
       coordsByDims[message.dims] = Float32Array.from(message.coords);
+      finalByDims[message.dims] = message.cached || message.epoch >= message.epochs;
       const seconds = ((performance.now() - projectionStarted) / 1000).toFixed(1);
       progress[message.dims] = message.cached
         ? `${message.stage.toUpperCase()} (cached)`
@@ -420,7 +424,7 @@ function receive(message: ToWebview): void {
 }
 
 function requestProjection(): void {
-  if (!words.length || coordsByDims[state.dims]) return;
+  if (!words.length || finalByDims[state.dims]) return;
   projectionStarted = performance.now();
   progress[state.dims] = 'projecting…';
   updateStatus();

@@ -5,7 +5,17 @@
 // save screenshots.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { repoRoot, withWorkbench } from './harness';
+
+async function waitForFile(file: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file) || fs.statSync(file).size === 0) {
+    if (Date.now() > deadline) throw new Error(`${file} was not written within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /** Prose with planted topics: words of one topic share contexts, so they end up near each other. */
 function corpus(): string {
@@ -120,6 +130,25 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       assert.equal(await map.locator('img').count(), 0);
       assert.equal(dialogs, 0);
       await wb.screenshot('markup-word');
+
+      // Export: the PNG of the view and the projector's TSV pair, through VS Code's save dialog
+      // (code-server's simple dialog: the suggested path is accepted with Enter).
+      const dialogInput = page.locator('.quick-input-widget input');
+      await map.getByTestId('export-png').click();
+      await dialogInput.waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      const png = path.join(wb.workspace, 'wordlens-map.png');
+      await waitForFile(png);
+      assert.equal(fs.readFileSync(png).subarray(1, 4).toString(), 'PNG');
+      await map.getByTestId('export-tsv').click();
+      await dialogInput.waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      const vectors = path.join(wb.workspace, 'vectors.tsv');
+      await waitForFile(path.join(wb.workspace, 'metadata.tsv'));
+      const rowsTsv = fs.readFileSync(vectors, 'utf8').trim().split('\n');
+      const metadata = fs.readFileSync(path.join(wb.workspace, 'metadata.tsv'), 'utf8').trim().split('\n');
+      assert.equal(rowsTsv.length, metadata.length);
+      assert.ok(metadata.includes('horse'));
 
       console.log(
         `e2e map: V=${vocab}; first status "${firstStatus}", final "${finalStatus}"; ${painted} painted pixels; ` +
