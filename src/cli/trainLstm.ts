@@ -8,7 +8,7 @@ import { fitLambdaFromLogProbs } from '../engine/interpolate';
 import { LstmModel } from '../engine/lstm';
 import { startTrainingWorker, type TrainingOutput } from '../engine/trainClient';
 import { NgramModel } from '../engine/ngram';
-import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
+import { MODEL_FORMAT_VERSION, readModelMeta, saveModel } from '../engine/store';
 import { DEFAULT_TRAINING, type TrainCheckpoint } from '../engine/train';
 import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
 import type { TrainingText } from './corpusInput';
@@ -88,11 +88,14 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
   // Saves are chained so two checkpoints never write the folder at once.
   // A resumed model's checkpoint is only replaced by a better one.
   let savedPpl = numberOrNull(run.resume?.meta.metrics.valid_ppl_lstm) ?? Infinity;
+  let checkpointed = false;
+  const hadModel = await readModelMeta(run.outDir).then(() => true, () => false);
   let saving: Promise<void> = Promise.resolve();
   const checkpoint = (c: TrainCheckpoint) => {
     const ppl = c.validPpl ?? Infinity;
     if (ppl >= savedPpl && savedPpl !== Infinity) return;
     savedPpl = ppl;
+    checkpointed = true;
     saving = saving
       .then(async () => {
         await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
@@ -127,6 +130,13 @@ export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Outp
     stopListening();
   }
   const { result, curve } = trained;
+  if (result.cancelled && !checkpointed && hadModel) {
+    // Stopped before this run's first checkpoint: a barely trained LSTM must not replace the model there.
+    const seconds = (Date.now() - t0) / 1000;
+    const done: TrainResult = { event: 'done', backend, vocab: V, tokens: result.tokens, seconds, valid_ppl: null, cancelled: true };
+    out.result(done, `stopped before the first checkpoint; kept the model already in ${run.outDir}`);
+    return;
+  }
   const model = LstmModel.fromWeights(hyper, trained.weights);
 
   try {

@@ -227,32 +227,39 @@ test('train --model skipgram writes an embedding model', async () => {
   assert.equal(meta.kind, 'skipgram');
 });
 
-test('Ctrl-C during training stops cleanly and saves a loadable model', async () => {
-  const corpus = writeCorpus(path.join(tmp, 'big'), 2000);
-  const model = path.join(tmp, 'interrupted');
-  const child = spawn(process.execPath, [BIN, 'train', corpus, '--out', model, '--tokenizer', 'whitespace', '--minutes', '2', '--dim', '16', '--json'], {
-    env: { ...process.env, WORDLENS_FROM_SOURCE: '1' },
-  });
+/** Runs `train` and sends SIGINT at its first progress event; returns its output once it exits. */
+async function trainAndInterrupt(args: string[]): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, 'train', ...args, '--json'], { env: { ...process.env, WORDLENS_FROM_SOURCE: '1' } });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve) => {
-    child.stdout.on('data', (d) => {
-      const before = stdout;
-      stdout += d;
-      if (!before.includes('"event":"progress"') && stdout.includes('"event":"progress"')) {
-        child.kill('SIGINT');
-        resolve();
-      }
-    });
+  child.stdout.on('data', (d) => {
+    const before = stdout;
+    stdout += d;
+    if (!before.includes('"event":"progress"') && stdout.includes('"event":"progress"')) child.kill('SIGINT');
   });
-  assert.equal(await exit, 0, stderr);
-  const done = jsonResult({ code: 0, stdout, stderr });
-  assert.equal(done.event, 'done');
-  assert.equal(done.cancelled, true);
-  const ev = jsonResult(await inProcess(['eval', '--model', model, corpus, '--json']));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  return { code, stdout, stderr };
+}
+
+test('Ctrl-C during training stops cleanly, saves a loadable model, and never replaces a better one', async () => {
+  // ~180k tokens: an epoch (and so the first checkpoint) takes seconds even on a fast machine,
+  // so the interrupt at the first progress event (after ~1 s) always comes before it.
+  const corpus = writeCorpus(path.join(tmp, 'big'), 20000);
+  const model = path.join(tmp, 'interrupted');
+  const args = [corpus, '--out', model, '--tokenizer', 'whitespace', '--minutes', '2', '--dim', '16'];
+  const first = jsonResult(await trainAndInterrupt(args));
+  assert.equal(first.event, 'done');
+  assert.equal(first.cancelled, true);
+  const sample = path.join(tmp, 'sample.txt');
+  fs.writeFileSync(sample, fs.readFileSync(corpus, 'utf8').split('\n').slice(0, 100).join('\n'));
+  const ev = jsonResult(await inProcess(['eval', '--model', model, sample, '--json']));
   assert.ok(Number.isFinite(ev.ppl));
-  const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'));
-  assert.equal(meta.metrics.status, 'cancelled');
+  const meta = fs.readFileSync(path.join(model, 'meta.json'), 'utf8');
+  assert.equal(JSON.parse(meta).metrics.status, 'cancelled');
+  // Interrupted again before its first checkpoint: the model already there is kept as it was.
+  const second = jsonResult(await trainAndInterrupt(args));
+  assert.equal(second.cancelled, true);
+  assert.equal(second.valid_ppl, null);
+  assert.equal(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'), meta);
 });
