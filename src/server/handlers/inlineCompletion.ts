@@ -4,14 +4,27 @@ import type { InlineCompletionList, InlineCompletionParams, Position, Range } fr
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerContext } from '../context';
 import { completeText, textBefore } from '../predict';
+import type { ServerSettings } from '../../protocol';
+import type { ServingModel } from '../servingModel';
 import { checkParams, guard, toSignal } from '../requests';
 
 /** After the cursor only closing punctuation may follow on the line (else ghost text would clash). */
 const REST_OF_LINE_OK = /^[\s)\]}'"`;,]*$/;
 
+/** The last greedy completion per document, reused while the user types it. */
+interface LastCompletion {
+  model: ServingModel;
+  /** The completion settings it was made with. */
+  settings: ServerSettings['completion'];
+  before: string;
+  text: string;
+}
+
 export function registerInlineCompletion(ctx: ServerContext): void {
   const { connection, documents, host, log } = ctx;
   const method = 'textDocument/inlineCompletion';
+  const last = new Map<string, LastCompletion>();
+  documents.onDidClose((e) => last.delete(e.document.uri));
   connection.languages.inlineCompletion.on(
     guard(method, log, async (raw: InlineCompletionParams, token): Promise<InlineCompletionList | null> => {
       const params = checkParams<InlineCompletionParams>(method, raw, { textDocument: 'textDocument', position: 'position' });
@@ -27,6 +40,16 @@ export function registerInlineCompletion(ctx: ServerContext): void {
         const replaced = selected ? { range: selected.range, text: selected.text } : undefined;
         let before = textBefore(document, replaced ? replaced.range.start : position);
         if (replaced) before += replaced.text;
+        const greedy = settings.temperature <= 0;
+        // Greedy decoding is deterministic: after typing the start of the last completion,
+        // the model would continue with the rest of it, so that is the answer.
+        const previous = last.get(document.uri);
+        if (greedy && !replaced && previous?.model === model && previous.settings === settings && before.startsWith(previous.before)) {
+          const typed = before.slice(previous.before.length);
+          if (typed.length < previous.text.length && previous.text.startsWith(typed)) {
+            return { items: [{ insertText: previous.text.slice(typed.length), range: { start: position, end: position } }] };
+          }
+        }
         const result = await completeText(model, document.uri, before, {
           maxTokens: settings.maxTokens,
           multiline: settings.multiline,
@@ -34,6 +57,7 @@ export function registerInlineCompletion(ctx: ServerContext): void {
           signal: toSignal(token),
         });
         if (token.isCancellationRequested || !result.text) return null;
+        if (greedy && !replaced) last.set(document.uri, { model, settings, before, text: result.text });
         const insertText = replaced ? replaced.text + result.text : result.text;
         const range: Range = replaced ? replaced.range : { start: position, end: position };
         if (!insertText.trim() && !settings.multiline) return null;
