@@ -69,6 +69,10 @@ export async function runPipeline(
     exclude: req.exclude,
     maxFileBytes: req.maxFileBytes,
     signal,
+  }).catch((error: Error) => {
+    // A missing or unreadable folder is the user's to fix, not an internal failure.
+    if (error.name === 'AbortError') throw error;
+    throw new PipelineError(error.message);
   });
   const skipped = summarizeSkipped(corpus.counts);
   if (corpus.files.length === 0) {
