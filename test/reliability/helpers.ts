@@ -62,6 +62,7 @@ export async function writeLstmModel(dir: string, opts: { dim?: number; seed?: n
 
 /** Writes `files` (relative path → content) under `root`. */
 export function writeWorkspace(root: string, files: Record<string, string | Uint8Array>): string {
+  fs.mkdirSync(root, { recursive: true });
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(root, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
