@@ -56,7 +56,8 @@ describe('server: the embedding map', () => {
     assert.ok(result.coords.every((v) => v >= -1 && v <= 1), 'coordinates are scaled into [-1, 1]');
     assert.equal(fs.readdirSync(path.join(tmp, 'storage', 'projections')).filter((f) => f.endsWith('.f32')).length, 1);
 
-    const again = await server.connection.sendRequest(ProjectionRequest, { ...params, token: 't2' });
+    const second: ProjectionStreamParams = { ...params, token: 't2' };
+    const again = await server.connection.sendRequest(ProjectionRequest, second);
     const cached = frames.filter((f) => f.token === 't2');
     assert.equal(cached.length, 1);
     assert.equal(cached[0].cached, true);
