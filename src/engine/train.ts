@@ -213,6 +213,8 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const curve: CurvePoint[] = [];
 
   const fraction = () => Math.min(1, Math.max((now() - t0) / budgetMs, (step - firstStep) / (stepsPerEpoch * (epochs - firstStep / stepsPerEpoch))));
+  // The last 10% of a time budget skips validations: the final one follows anyway.
+  const nearEnd = () => now() - t0 >= 0.9 * budgetMs;
   const lrNow = () => {
     const f = fraction();
     const decay = f <= decayFrom ? 1 : 1 - 0.9 * Math.min(1, (f - decayFrom) / (1 - decayFrom));
@@ -297,13 +299,13 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
         step++;
         tokens += y.length;
         if (now() - lastProgressAt >= progressEvery) progress();
-        if (now() - lastValidAt >= validEvery && now() - t0 < budgetMs) await validate();
+        if (now() - lastValidAt >= validEvery && !nearEnd()) await validate();
         await yieldToEvents();
       }
       pos = 0;
       epoch++;
       state = replaceState(state, model.zeroState(batch));
-      if (epoch < epochs && now() - t0 < budgetMs && !signal?.aborted) {
+      if (epoch < epochs && !nearEnd() && !signal?.aborted) {
         // The anchor's plateau rule on top of the budget schedule.
         if (!(await validate()) && hasValid && best) plateau /= 4;
       }
