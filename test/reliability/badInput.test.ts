@@ -67,7 +67,7 @@ describe('reliability: bad input over LSP', () => {
     const result = (await server.connection.sendRequest(InlineCompletionRequest.type, {
       textDocument: { uri },
       position: end,
-      context: { triggerKind: InlineCompletionTriggerKind.Invoke },
+      context: { triggerKind: InlineCompletionTriggerKind.Invoked },
     })) as InlineCompletionList | null;
     assert.ok(result && result.items.length === 1, 'a normal completion still works');
   }
