@@ -1,0 +1,264 @@
+// Inline completion over LSP with a trained model, on a real codebase that is not this
+// project (the TypeScript sources of @tensorflow/tfjs-layers, from its inline source maps):
+//  1. trains a model folder with the real pipeline (code tokenizer), every 10th file held out;
+//     cached under bench/results/ (reruns skip training unless --retrain);
+//  2. latency: the real server over stdio (`initializationOptions.modelPath`), a 2,000-line
+//     held-out document, retyping lines key by key (incremental didChange), one
+//     textDocument/inlineCompletion per keystroke: round-trip p50/p95/p99/max, server CPU;
+//  3. keystrokes saved typing the held-out files (Tab accepts a suggestion that is a prefix of
+//     what comes next), in-process through the engine's complete(): Wordlens (LSTM + n-gram)
+//     against the n-gram alone and a token-bigram completer.
+// Run: npx tsx bench/completion-latency.ts [--minutes 2] [--retrain] [--dim 128]
+//        [--keystrokes 2000] [--chars 20000] [--no-latency] [--no-typing]
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { DidChangeTextDocumentNotification, InlineCompletionRequest } from 'vscode-languageserver-protocol';
+import { initBackend } from '../src/engine/backend';
+import { complete } from '../src/engine/complete';
+import { encodeText } from '../src/engine/dataset';
+import { NgramModel } from '../src/engine/ngram';
+import { runPipeline } from '../src/engine/pipeline';
+import { PrefixCache } from '../src/engine/prefixCache';
+import { mulberry32 } from '../src/engine/prng';
+import { loadModel } from '../src/engine/store';
+import type { LanguageModel } from '../src/engine/types';
+import { ServerStatusRequest } from '../src/protocol';
+import { assemble } from '../src/server/servingModel';
+import { startTestServer } from '../test/server/lspClient';
+import { BigramModel } from './lib/bigramModel';
+import { sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
+import { simulateTyping, type TypingResult, type TypingTarget } from './lib/typingSimulation';
+
+const ROOT = path.resolve(__dirname, '..');
+const PACKAGE_DIST = path.join(ROOT, 'node_modules/@tensorflow/tfjs-layers/dist');
+const RESULTS = path.join(ROOT, 'bench/results/completion-latency');
+const HOLDOUT_EVERY = 10;
+const DOC_LINES = 2000;
+const MAX_TOKENS = 8; // the server's default completion.maxTokens
+
+function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+function numberFlag(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!(v > 0)) throw new UsageError(`--${name} needs a positive number, got "${process.argv[i + 1] ?? ''}"`);
+  return v;
+}
+class UsageError extends Error {}
+
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+const load = () => loadavg()[0];
+const json = (o: object) => console.log(JSON.stringify({ bench: 'completion-latency', ...o }));
+
+/** User-typed code starts after the licence comment every file of the package opens with. */
+function bodyStart(text: string): number {
+  if (!text.startsWith('/**')) return 0;
+  const end = text.indexOf('*/');
+  return end < 0 ? 0 : text.indexOf('\n', end) + 1;
+}
+
+async function trainOrReuse(train: SourceFile[], minutes: number, dim: number, retrain: boolean): Promise<string> {
+  const modelDir = path.join(RESULTS, `model-d${dim}-m${minutes}`);
+  if (!retrain && existsSync(path.join(modelDir, 'meta.json'))) {
+    console.log(`model: reusing ${path.relative(ROOT, modelDir)} (--retrain to train again)`);
+    return modelDir;
+  }
+  const roots = await writeSources(train, path.join(RESULTS, 'train-src'));
+  console.log(`training ${minutes} min on ${train.length} files (dim ${dim}) → ${path.relative(ROOT, modelDir)}`);
+  let nextReport = 0;
+  const done = await runPipeline({ roots, tokenizer: 'code', outDir: modelDir, minutes, dim, seed: 1 }, (e) => {
+    if (e.event === 'progress') {
+      if (e.fraction < nextReport) return;
+      nextReport += 0.25;
+      console.log(`  step ${e.step}/${e.totalSteps} loss ${e.loss.toFixed(2)} ${Math.round(e.tokensPerSecond)} tok/s`);
+    } else if (e.event !== 'checkpoint') json({ phase: 'train', ...e });
+  });
+  json({ phase: 'train', ...done, loadavg: load() });
+  if (!done.saved) throw new Error('training saved no model');
+  return modelDir;
+}
+
+/** Held-out files joined (repeated if need be) into a document of exactly `lines` lines. */
+function documentOf(heldOut: SourceFile[], lines: number): string {
+  const out: string[] = [];
+  while (out.length < lines) for (const f of heldOut) out.push(...f.text.split('\n'));
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+interface LatencyResult {
+  keystrokes: number;
+  sites: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Percentiles of the first keystroke at each site (the cursor just jumped there). */
+  firstAtSiteP50: number;
+  firstAtSiteMax: number;
+  suggestions: number;
+  serverCpuMsPerRequest: number;
+  backend: string;
+}
+
+/** utime + stime of a process, ms (Linux). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // fields 14, 15 in clock ticks (100 Hz)
+}
+
+async function measureLatency(modelDir: string, text: string, keystrokes: number): Promise<LatencyResult> {
+  const server = await startTestServer({ modelPath: modelDir });
+  try {
+    const ready = await server.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+    if (ready.state !== 'ready') throw new Error(`server did not load the model: ${ready.message}`);
+    const status = await server.connection.sendRequest(ServerStatusRequest);
+    const uri = 'file:///bench/heldout.ts';
+    await server.open(uri, text);
+    let version = 1;
+    const lines = text.split('\n');
+    // Lines with something to type, visited in a fixed random order (the cursor jumps there).
+    const candidates = lines.map((l, i) => ({ l, i })).filter(({ l }) => l.trim().length >= 12);
+    const rand = mulberry32(7);
+    const times: number[] = [];
+    const first: number[] = [];
+    let suggestions = 0;
+    let sites = 0;
+    const cpu0 = cpuMsOf(server.process.pid!);
+    while (times.length < keystrokes) {
+      const { l, i: line } = candidates[Math.floor(rand() * candidates.length)];
+      const indent = l.length - l.trimStart().length;
+      const body = l.slice(indent);
+      sites++;
+      // Delete the line's text, then type it back one character at a time.
+      await server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: ++version },
+        contentChanges: [{ range: { start: { line, character: indent }, end: { line, character: l.length } }, text: '' }],
+      });
+      for (let c = 0; c < body.length && times.length < keystrokes; c++) {
+        const character = indent + c;
+        await server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+          textDocument: { uri, version: ++version },
+          contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: body[c] }],
+        });
+        const t0 = performance.now();
+        const r = await server.connection.sendRequest(InlineCompletionRequest.type, {
+          textDocument: { uri },
+          position: { line, character: character + 1 },
+          context: { triggerKind: 2 },
+        });
+        const ms = performance.now() - t0;
+        times.push(ms);
+        if (c === 0) first.push(ms);
+        const items = Array.isArray(r) ? r : r?.items;
+        if (items && items.length > 0) suggestions++;
+      }
+    }
+    const cpuMs = cpuMsOf(server.process.pid!) - cpu0;
+    return {
+      keystrokes: times.length,
+      sites,
+      p50: percentile(times, 0.5),
+      p95: percentile(times, 0.95),
+      p99: percentile(times, 0.99),
+      max: Math.max(...times),
+      firstAtSiteP50: percentile(first, 0.5),
+      firstAtSiteMax: Math.max(...first),
+      suggestions,
+      serverCpuMsPerRequest: cpuMs / times.length,
+      backend: status.backend ?? 'unknown',
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function keystrokesSaved(modelDir: string, train: SourceFile[], heldOut: SourceFile[], capChars: number) {
+  const backend = await initBackend();
+  const saved = await loadModel(modelDir);
+  const serving = assemble(modelDir, saved);
+  if (!serving.lm || !saved.ngram) throw new Error(`${modelDir} has no LSTM + n-gram to complete with`);
+  const { tokenizer, vocab } = serving;
+  const ngram = NgramModel.deserialize(saved.ngram);
+  const trainIds = train.flatMap((f) => Array.from(encodeText(f.text, tokenizer, vocab)));
+  const bigram = new BigramModel(trainIds, vocab.size);
+  const perFile = Math.ceil(capChars / heldOut.length);
+  const targets: TypingTarget[] = heldOut.map((f) => ({ text: f.text, start: bodyStart(f.text), chars: perFile }));
+  const run = async (name: string, model: LanguageModel<unknown>): Promise<TypingResult & { completer: string }> => {
+    const caches = heldOut.map(() => new PrefixCache<unknown>());
+    const r = await simulateTyping(targets, async (f, before) => {
+      const c = await complete(model, tokenizer, vocab, before, { maxTokens: MAX_TOKENS, multiline: false, cache: caches[f] });
+      return c.completion;
+    });
+    json({ phase: 'typing', completer: name, ...r, backend, loadavg: load() });
+    return { completer: name, ...r };
+  };
+  const results = [
+    await run('wordlens (LSTM + 5-gram)', serving.lm),
+    await run('5-gram alone (same folder)', ngram as LanguageModel<unknown>),
+    await run('token bigram', bigram as LanguageModel<unknown>),
+  ];
+  serving.dispose();
+  return { backend, lambda: saved.meta.metrics?.lambda, results };
+}
+
+async function main(): Promise<void> {
+  const minutes = numberFlag('minutes', 2);
+  const dim = numberFlag('dim', 128); // the extension's default model size ("small")
+  const keystrokes = numberFlag('keystrokes', 2000);
+  const capChars = numberFlag('chars', 20000);
+  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (shared machine: timings are noisy)`);
+
+  const sources = await sourcesFromInlineMaps(PACKAGE_DIST);
+  const heldOut = sources.filter((_, i) => i % HOLDOUT_EVERY === HOLDOUT_EVERY - 1);
+  const train = sources.filter((_, i) => i % HOLDOUT_EVERY !== HOLDOUT_EVERY - 1);
+  const bytes = (fs: SourceFile[]) => fs.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
+  json({ phase: 'corpus', package: '@tensorflow/tfjs-layers (TypeScript sources from inline source maps)', trainFiles: train.length, trainBytes: bytes(train), heldOutFiles: heldOut.length, heldOutBytes: bytes(heldOut), heldOut: heldOut.map((f) => f.name) });
+
+  const modelDir = await trainOrReuse(train, minutes, dim, flag('retrain'));
+  const meta = JSON.parse(readFileSync(path.join(modelDir, 'meta.json'), 'utf8')) as { metrics?: Record<string, unknown> };
+  json({ phase: 'model', modelDir: path.relative(ROOT, modelDir), metrics: meta.metrics });
+
+  let latency: LatencyResult | undefined;
+  if (!flag('no-latency')) {
+    const loadBefore = load();
+    latency = await measureLatency(modelDir, documentOf(heldOut, DOC_LINES), keystrokes);
+    json({ phase: 'latency', docLines: DOC_LINES, ...latency, loadavgBefore: loadBefore, loadavgAfter: load() });
+  }
+  let typing: Awaited<ReturnType<typeof keystrokesSaved>> | undefined;
+  if (!flag('no-typing')) typing = await keystrokesSaved(modelDir, train, heldOut, capChars);
+
+  console.log('');
+  if (latency) {
+    const met = (v: number, t: number) => (v <= t ? 'met' : 'NOT met');
+    console.log(`inlineCompletion over LSP (stdio), ${latency.keystrokes} keystrokes at ${latency.sites} sites of a ${DOC_LINES}-line document, server backend ${latency.backend}`);
+    console.log(`  round trip ms   p50 ${latency.p50.toFixed(1)} (target 10: ${met(latency.p50, 10)})   p95 ${latency.p95.toFixed(1)}   p99 ${latency.p99.toFixed(1)} (target 30: ${met(latency.p99, 30)})   max ${latency.max.toFixed(1)}`);
+    console.log(`  first keystroke after a jump: p50 ${latency.firstAtSiteP50.toFixed(1)} ms, max ${latency.firstAtSiteMax.toFixed(1)} ms; server CPU ${latency.serverCpuMsPerRequest.toFixed(2)} ms/request; ${latency.suggestions} non-empty answers`);
+  }
+  if (typing) {
+    console.log(`keystrokes saved typing ${typing.results[0].chars} characters of held-out files (in-process complete(), ${MAX_TOKENS} tokens, one line; backend ${typing.backend}; λ ${typing.lambda})`);
+    console.log('  completer                      keystrokes  saved   accepted (chars)   rejected  ms/call');
+    for (const r of typing.results) {
+      console.log(`  ${r.completer.padEnd(30)} ${String(r.keystrokes).padStart(10)}  ${(100 * r.saved).toFixed(1).padStart(5)}%  ${String(r.accepted).padStart(8)} (${r.acceptedChars})  ${String(r.rejected).padStart(9)}  ${r.msPerCall.toFixed(2).padStart(7)}`);
+    }
+    const [w, n, b] = typing.results;
+    console.log(`  ratio of saved shares: wordlens / 5-gram ${(w.saved / n.saved).toFixed(2)}x, wordlens / bigram ${(w.saved / b.saved).toFixed(2)}x`);
+    json({ phase: 'summary', savedWordlens: w.saved, savedNgram: n.saved, savedBigram: b.saved, ratioVsNgram: w.saved / n.saved, ratioVsBigram: w.saved / b.saved });
+  }
+  console.log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`completion-latency: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
