@@ -136,7 +136,7 @@ export class LstmModel implements LanguageModel<LstmState> {
     return weightSpecs(this.hyper).map((s) => {
       const t = s.name === 'dense/kernel' ? this.outKernel() : this.variableByName(s.name);
       // A copy: on some backends dataSync() is the live storage, and callers may transfer it.
-      return { name: s.name, shape: s.shape.slice(), values: Float32Array.from(t.dataSync() as Float32Array) };
+      return { name: s.name, shape: s.shape.slice(), values: (t.dataSync() as Float32Array).slice() };
     });
   }
 
@@ -232,7 +232,7 @@ export class LstmModel implements LanguageModel<LstmState> {
       const top = state.h[state.h.length - 1];
       const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
       const t = tf.matMul(a, this.outKernel());
-      cached = Float32Array.from(t.dataSync() as Float32Array);
+      cached = (t.dataSync() as Float32Array).slice();
       a.dispose();
       t.dispose();
       const bias = this.inference().outBias;
@@ -315,10 +315,10 @@ export class LstmModel implements LanguageModel<LstmState> {
   private inference(): InferenceCache {
     if (!this.inferenceCache) {
       this.inferenceCache = {
-        embedding: Float32Array.from(this.embedding.dataSync() as Float32Array),
+        embedding: (this.embedding.dataSync() as Float32Array).slice(),
         kernels: this.layers.map((l) => tf.keep(tf.tidy(() => tf.concat([l.kernel, l.recurrent], 0) as tf.Tensor2D))),
-        biases: this.layers.map((l) => Float32Array.from(l.bias.dataSync() as Float32Array)),
-        outBias: Float32Array.from(this.denseBias.dataSync() as Float32Array),
+        biases: this.layers.map((l) => (l.bias.dataSync() as Float32Array).slice()),
+        outBias: (this.denseBias.dataSync() as Float32Array).slice(),
       };
     }
     return this.inferenceCache;
