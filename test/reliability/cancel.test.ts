@@ -1,0 +1,85 @@
+// Cancelling training at random moments (worker start-up, corpus read, LSTM steps, around a
+// checkpoint), by wordlens/cancelTraining and by $/cancelRequest: every time, the server
+// ends the job, keeps serving the model from before the run or the run's last checkpoint
+// (a complete folder on disk), and a new run afterwards trains to the end.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancellationTokenSource, InlineCompletionRequest, InlineCompletionTriggerKind, type InlineCompletionList } from 'vscode-languageserver-protocol';
+import { CancelTrainingRequest, LoadModelRequest, ServerStatusRequest, TrainRequest, type TrainResult } from '../../src/protocol';
+import { startTestServer, type TestServer } from '../server/lspClient';
+import { codeWorkspace, FIXTURE_TEXT, sleep, tempDir, writeLstmModel } from './helpers';
+
+const ROUNDS = Number(process.env.WORDLENS_CANCEL_ROUNDS ?? 8);
+
+function createdAt(dir: string): string {
+  return (JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { createdAt: string }).createdAt;
+}
+
+describe('reliability: cancel training at random points', () => {
+  const tmp = tempDir('cancel');
+  const storage = path.join(tmp.dir, 'storage');
+  const model = path.join(storage, 'model');
+  let workspace: string;
+  let server: TestServer;
+  const uri = 'file:///cancel/typing.ts';
+  const text = FIXTURE_TEXT + '\nfunction add1(left: number, right: number): number {\n  const total = left + ';
+  const lines = text.split('\n');
+
+  before(async () => {
+    workspace = codeWorkspace(path.join(tmp.dir, 'workspace'), 2);
+    await writeLstmModel(model, { marker: 'markerBefore' });
+    server = await startTestServer({ storagePath: storage });
+    await server.waitForStatus((s) => s.state === 'ready');
+    await server.open(uri, text);
+  });
+  after(async () => {
+    await server?.stop();
+    tmp.cleanup();
+  });
+
+  async function completes(): Promise<boolean> {
+    const r = (await server.connection.sendRequest(InlineCompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: lines.length - 1, character: lines[lines.length - 1].length },
+      context: { triggerKind: InlineCompletionTriggerKind.Invoked },
+    })) as InlineCompletionList | null;
+    return r !== null && r.items.length > 0;
+  }
+
+  it(`${ROUNDS} cancels: the previous model or the last checkpoint serves; a new run then completes`, async () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const outcomes: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = createdAt(model);
+      const source = new CancellationTokenSource();
+      const viaRequest = round % 2 === 0;
+      const t0 = Date.now();
+      const training = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 200, dim: 16, budgetMinutes: 1 }, source.token);
+      const delay = Math.floor(rand() * 7000);
+      await sleep(delay);
+      if (viaRequest) await server.connection.sendRequest(CancelTrainingRequest);
+      else source.cancel();
+      const result: TrainResult = await training;
+      const took = Date.now() - t0;
+      assert.equal(result.cancelled, true, `round ${round}: cancelled`);
+      const status = await server.connection.sendRequest(ServerStatusRequest);
+      assert.equal(status.state, 'ready', `round ${round}: ${JSON.stringify(status)}`);
+      assert.ok(await completes(), `round ${round}: completions work`);
+      const after = createdAt(model);
+      assert.ok(after >= before, 'never an older model');
+      // What is on disk is complete and loadable (the server also serves it).
+      const info = await server.connection.sendRequest(LoadModelRequest, { path: model });
+      assert.ok(info.canComplete);
+      assert.deepEqual(fs.readdirSync(storage).filter((n) => n.startsWith('.')), [], 'no temp left behind');
+      outcomes.push(`${viaRequest ? 'cancelTraining' : '$/cancelRequest'}@${delay}ms→${took}ms ${after === before ? 'previous' : 'checkpoint'}`);
+    }
+    // A new run after all the cancels trains to the end and serves.
+    const done = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 2, dim: 16, budgetMinutes: 1 });
+    assert.equal(done.cancelled, false);
+    assert.ok(await completes());
+    console.log(`cancel: ${outcomes.join('; ')}; then a full run: ${done.seconds.toFixed(1)} s, V=${done.vocab}`);
+  });
+});
