@@ -123,7 +123,8 @@ function describeMismatch(value: unknown, shape: Shape, skip: string[] = []): st
     if (!check(record[key])) return record[key] === undefined ? `"${key}" is missing` : `"${key}" has the wrong type or value`;
   }
   for (const key of Object.keys(record)) {
-    if (!skip.includes(key) && !(key in shape)) return `unexpected field "${key}"`;
+    // hasOwnProperty, not `in`: `in` would let "constructor" or "toString" through as known fields.
+    if (!skip.includes(key) && !Object.prototype.hasOwnProperty.call(shape, key)) return `unexpected field "${key}"`;
   }
   return undefined;
 }
