@@ -76,6 +76,8 @@ class MapPanel {
   private shown: { modelPath: string; createdAt: string } | undefined;
   private frameToken: string | undefined;
   private statusFingerprint: string | undefined;
+  /** The page has started and asked for data (it reloads when the panel is hidden and shown). */
+  private pageLoaded = false;
   private frameListener: vscode.Disposable | undefined;
 
   static create(d: ProjectorDeps): MapPanel {
@@ -99,12 +101,17 @@ class MapPanel {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidDispose(() => this.dispose()),
+      // A hidden webview loses its page (no retainContextWhenHidden: the state is kept with
+      // setState instead); messages wait for the new page's "ready".
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.webviewReady = false;
+      }),
     );
     // A model trained or loaded while the map is open replaces the old map. The client has
     // one handler per notification (the status bar's), so the panel asks instead: cheaply.
     const timer = setInterval(() => {
       if (panel.visible) void this.refreshIfModelChanged().catch(() => undefined);
-    }, 4000);
+    }, 2000);
     this.disposables.push({ dispose: () => clearInterval(timer) });
   }
 
@@ -144,6 +151,8 @@ class MapPanel {
   private async handle(message: ToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
+        this.pageLoaded = true;
+        this.shown = undefined;
         return this.sendInfo();
       case 'project':
         return this.project(message.dims);
@@ -217,17 +226,20 @@ class MapPanel {
     }
   }
 
-  /** Re-sends the map's data when the serving model is not the one shown (checked by its status first). */
+  /**
+   * Sends the map's data when a model has become ready since the page showed "no model" (e.g.
+   * just after a window reload, before the server has loaded it), or when the serving model is
+   * not the one shown. The server's status is checked first: it is tiny.
+   */
   private async refreshIfModelChanged(): Promise<void> {
-    if (!this.webviewReady || !this.shown) return;
+    if (!this.pageLoaded) return;
     const client = await this.d.client();
     const status = await client.sendRequest(ServerStatusRequest);
     const fingerprint = `${status.state}|${status.modelPath}|${status.vocab}|${status.ppl}`;
-    if (fingerprint === this.statusFingerprint || status.state !== 'ready') {
-      this.statusFingerprint = fingerprint;
-      return;
-    }
+    const changed = fingerprint !== this.statusFingerprint;
     this.statusFingerprint = fingerprint;
+    if (status.state !== 'ready' || !changed) return;
+    if (!this.shown) return this.sendInfo();
     const info = await client.sendRequest(MapInfoRequest).catch(() => undefined);
     if (!info || (info.modelPath === this.shown.modelPath && info.facts.createdAt === this.shown.createdAt)) return;
     this.shown = { modelPath: info.modelPath, createdAt: info.facts.createdAt };
