@@ -1,14 +1,12 @@
 // wordlens train: read text, build the vocabulary, and train an LSTM language model (with a
 // Kneser-Ney n-gram beside it) or skip-gram embeddings into a model folder.
+import * as fsp from 'node:fs/promises';
 import type { Command } from './command';
 import type { TokenizerKind } from '../engine/types';
-import { readTrainingText } from './corpusInput';
-import { trainLstmModel, type ResumeFrom } from './trainLstm';
+import { trainLstmModel } from './trainLstm';
 import type { Args } from './args';
 import { UserError } from './output';
-import { loadModel } from '../engine/store';
-import { checkOutputFolder } from './files';
-import { Vocab } from '../engine/vocab';
+import { checkOutputFolder, reason } from './files';
 import { trainSkipgramModel } from './trainSkipgram';
 
 export const trainCommand: Command = {
@@ -39,39 +37,35 @@ export const trainCommand: Command = {
   },
   async run(args, out) {
     const kind = args.string('model', 'lstm') as 'lstm' | 'skipgram';
-    await checkOutputFolder(args.required('out'));
-    const resume = args.flag('resume') ? await openForResume(args, kind) : undefined;
-    const text = await readTrainingText(
-      args.positionals,
-      {
-        tokenizer: resume?.meta.tokenizer ?? (args.string('tokenizer', 'code') as TokenizerKind),
-        vocab: resume?.vocab,
-        minCount: kind === 'lstm' ? args.number('min-count') : undefined,
-        maxVocab: args.number('max-vocab'),
-        maxFileBytes: args.has('max-file-kb') ? args.number('max-file-kb', 1024) * 1024 : undefined,
-      },
-      out,
-    );
-    const common = {
-      outDir: args.required('out'),
+    const outDir = args.required('out');
+    await checkOutputFolder(outDir);
+    const resume = args.flag('resume');
+    if (resume) checkResumeOptions(args, kind);
+    for (const root of args.positionals) {
+      await fsp.stat(root).catch((err) => {
+        throw new UserError(`cannot read ${root}: ${reason(err)}`);
+      });
+    }
+    const request = {
+      roots: args.positionals,
+      tokenizer: args.string('tokenizer', 'code') as TokenizerKind,
+      outDir,
       minutes: args.number('minutes'),
       epochs: args.number('epochs'),
       dim: args.number('dim'),
       seed: args.number('seed'),
+      maxVocab: args.number('max-vocab'),
+      maxFileBytes: args.has('max-file-kb') ? args.number('max-file-kb', 1024) * 1024 : undefined,
     };
-    if (kind === 'skipgram') await trainSkipgramModel(text, { ...common, minCount: args.number('min-count', 3) }, out);
-    else await trainLstmModel(text, { ...common, layers: args.number('layers'), resume }, out);
+    if (kind === 'skipgram') await trainSkipgramModel({ ...request, minCount: args.number('min-count', 3) }, out);
+    else await trainLstmModel({ ...request, minCount: args.number('min-count'), layers: args.number('layers'), resume }, out);
   },
 };
 
-/** The model in --out to continue from; its tokenizer, vocabulary and shape win over options. */
-async function openForResume(args: Args, kind: string): Promise<ResumeFrom> {
-  const dir = args.required('out');
+/** Resuming keeps the saved model's tokenizer, vocabulary and shape: options that would change them are refused. */
+function checkResumeOptions(args: Args, kind: string): void {
   if (kind !== 'lstm') throw new UserError('--resume continues an LSTM; skip-gram trains from scratch');
   for (const option of ['tokenizer', 'dim', 'layers', 'min-count', 'max-vocab']) {
-    if (args.has(option)) throw new UserError(`--${option} cannot change when resuming: the model in ${dir} keeps its own`);
+    if (args.has(option)) throw new UserError(`--${option} cannot change when resuming: the model in ${args.required('out')} keeps its own`);
   }
-  const saved = await loadModel(dir);
-  if (saved.meta.kind !== 'lstm') throw new UserError(`cannot resume: ${dir} holds ${saved.meta.kind} embeddings, not an LSTM`);
-  return { meta: saved.meta, vocab: Vocab.fromJSON(saved.vocab), weights: saved.weights };
 }

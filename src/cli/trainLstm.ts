@@ -1,193 +1,90 @@
-// `wordlens train --model lstm`: n-gram first (instant, saved beside the LSTM), then the LSTM
-// with progress and atomic checkpoints of the best weights, then the mixture weight λ fitted
-// on the validation ids. valid_ppl in the done line is the model `eval`/`complete` use.
-import * as path from 'node:path';
-import { initBackend } from '../engine/backend';
-import { lstmTokenScores, perplexityOf, scoresAt } from '../engine/evaluate';
-import { fitLambdaFromLogProbs } from '../engine/interpolate';
-import { LstmModel } from '../engine/lstm';
-import { startTrainingWorker, type TrainingOutput } from '../engine/trainClient';
-import { NgramModel } from '../engine/ngram';
-import { MODEL_FORMAT_VERSION, readModelMeta, saveModel } from '../engine/store';
-import { DEFAULT_TRAINING, type TrainCheckpoint } from '../engine/train';
-import type { LstmHyper, ModelMeta, NamedWeight, TrainProgress, TrainResult } from '../engine/types';
-import type { TrainingText } from './corpusInput';
-import type { Vocab } from '../engine/vocab';
+// `wordlens train --model lstm`: the training pipeline (engine/pipeline.ts) in a worker thread,
+// its events as progress lines, Ctrl-C as a cancel that keeps the best model so far (a second
+// Ctrl-C quits: exit 130). valid_ppl in the done line is the model `eval`/`complete` use.
+import type { CorpusEvent, PipelineEvent, PipelineRequest } from '../engine/pipeline';
+import { startPipelineJob, type PipelineJob } from '../engine/pipelineJob';
+import type { TrainProgress, TrainResult } from '../engine/types';
 import { onInterrupt } from './interrupt';
 import { fmt, UserError, type Output } from './output';
-import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../engine/memoryBudget';
 
-export interface LstmRun {
-  outDir: string;
-  minutes?: number;
-  epochs?: number;
-  dim?: number;
-  layers?: number;
-  seed?: number;
-  resume?: ResumeFrom;
-}
-
-/** A saved LSTM to continue training (`train --resume`). */
-export interface ResumeFrom {
-  meta: ModelMeta;
-  vocab: Vocab;
-  weights: NamedWeight[];
-}
-
-const NGRAM_ORDER = 5;
-
-export async function trainLstmModel(text: TrainingText, run: LstmRun, out: Output): Promise<void> {
-  const t0 = Date.now();
-  const backend = await initBackend();
-  const { dataset } = text;
-  const V = dataset.vocab.size;
-  const vocab = dataset.vocab.toJSON();
-  const hasValid = dataset.valid.length >= 2;
-
-  const hyper: LstmHyper = run.resume
-    ? { ...(run.resume.meta.hyper as unknown as LstmHyper), vocabSize: V }
-    : {
-        vocabSize: V,
-        ...DEFAULT_TRAINING.hyper,
-        ...(run.dim ? { embedDim: run.dim, hiddenDim: run.dim } : {}),
-        ...(run.layers ? { layers: run.layers } : {}),
-      };
-  if (backend !== 'tensorflow') {
-    const D = DEFAULT_TRAINING;
-    const need = estimateTrainingBytes(hyper, { batch: D.batch, bptt: D.bptt, samples: D.samples });
-    if (need > WASM_USABLE_BYTES) {
-      throw new UserError(
-        `a model of ${fmt(V)} words with --dim ${hyper.hiddenDim} needs about ${formatBytes(need)} to train, more than the ` +
-          `${formatBytes(WASM_HEAP_BYTES)} the ${backend} backend can use; lower --max-vocab (or raise --min-count) or --dim`,
-      );
+export async function trainLstmModel(request: PipelineRequest, out: Output): Promise<void> {
+  let job: PipelineJob | undefined;
+  let stopListening = onInterrupt(out, () => job?.cancel(), 'stopping: saving the best model so far');
+  const onEvent = (e: PipelineEvent) => {
+    if (e.event === 'fitting') {
+      // Training is over; a Ctrl-C now quits at once, keeping the last checkpoint.
+      stopListening();
+      stopListening = onInterrupt(out, () => process.exit(130), 'quitting: the last checkpoint is kept');
     }
-  }
-
-  const ngram = NgramModel.build(dataset.train, V, NGRAM_ORDER);
-  const ngramBytes = ngram.serialize();
-  const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
-  out.progress(
-    { event: 'ngram', order: NGRAM_ORDER, valid_ppl: ngramPpl, seconds: (Date.now() - t0) / 1000 },
-    `built the ${NGRAM_ORDER}-gram model${ngramPpl === null ? '' : `: validation perplexity ${fmt(ngramPpl)}`}`,
-  );
-
-  const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
-    format: 'wordlens-model',
-    version: MODEL_FORMAT_VERSION,
-    kind: 'lstm',
-    tokenizer: text.tokenizer.kind,
-    hyper: { ...hyper },
-    metrics: { backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: ngramPpl, ...metrics },
-    corpus: text.summary,
-    ...(curve ? { curve } : {}),
-    createdAt: new Date().toISOString(),
-  });
-  const save = (weights: NamedWeight[], meta: ModelMeta) => saveModel(run.outDir, { meta, vocab, weights, ngram: ngramBytes });
-
-  // Checkpoints keep the best weights so far; until λ is fitted the mixture weight is a neutral 0.5.
-  // Saves are chained so two checkpoints never write the folder at once.
-  // A resumed model's checkpoint is only replaced by a better one.
-  let savedPpl = numberOrNull(run.resume?.meta.metrics.valid_ppl_lstm) ?? Infinity;
-  let checkpointed = false;
-  const hadModel = await readModelMeta(run.outDir).then(() => true, () => false);
-  let saving: Promise<void> = Promise.resolve();
-  const checkpoint = (c: TrainCheckpoint) => {
-    const ppl = c.validPpl ?? Infinity;
-    if (ppl >= savedPpl && savedPpl !== Infinity) return;
-    savedPpl = ppl;
-    checkpointed = true;
-    saving = saving
-      .then(async () => {
-        await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
-        out.progress({ event: 'checkpoint', step: c.step, valid_ppl: c.validPpl, dir: run.outDir }, `checkpoint saved to ${run.outDir}`);
-      })
-      // A failed checkpoint is not fatal: training goes on and the final save reports a lasting problem.
-      .catch((err: Error) => out.note(`checkpoint not saved: ${err.message.split('\n')[0]}`));
+    report(e, request.outDir, out);
   };
-  // Training runs in a worker thread; the ids are copied because the worker takes their buffers.
-  const handle = startTrainingWorker({
-    data: { train: dataset.train.slice(), valid: dataset.valid.slice(), vocabSize: V },
-    options: {
-      hyper,
-      minutes: run.minutes,
-      epochs: run.epochs,
-      seed: run.seed,
-      // Resuming starts the epoch count afresh (--epochs/--minutes mean more training) from the saved weights.
-      ...(run.resume ? { resume: { weights: run.resume.weights, step: 0, validPpl: numberOrNull(run.resume.meta.metrics.valid_ppl_lstm) } } : {}),
-    },
-    backend,
-    // From source (tsx), the worker needs a JS entry that loads tsx; the bundle has dist/worker.js.
-    ...(__filename.endsWith('.ts') ? { workerPath: path.join(__dirname, 'sourceTrainWorker.js') } : {}),
-  });
-  handle.onProgress((p) => out.progress(p, progressLine(p)));
-  handle.onCheckpoint(checkpoint);
-  const stopListening = onInterrupt(out, () => handle.cancel(), 'stopping: saving the best model so far');
-  let trained: TrainingOutput;
   try {
-    trained = await handle.done;
-    await saving;
+    job = startPipelineJob({ ...request, fitAfterCancel: true }, onEvent);
+    const result = await job.done.catch((error: Error) => {
+      // The pipeline's own errors (nothing to train on, a model too big, a folder that cannot be resumed) are the user's to fix.
+      if (['PipelineError', 'ModelLoadError'].includes(error.name)) throw new UserError(error.message);
+      if (error.name === 'AbortError') throw new UserError('stopped before training began; nothing was saved');
+      throw error;
+    });
+    // The done line is the CLI's contract: exactly these fields.
+    const { backend, vocab, tokens, seconds, valid_ppl: validPpl } = result;
+    const done: TrainResult = { event: 'done', backend, vocab, tokens, seconds, valid_ppl: validPpl };
+    if (result.cancelled) done.cancelled = true;
+    if (!result.saved) {
+      out.result(done, `stopped before the first checkpoint; kept the model already in ${request.outDir}`);
+      return;
+    }
+    out.result(
+      done,
+      `${result.cancelled ? 'stopped early; saved the best model so far' : 'saved the model'} to ${request.outDir}: ` +
+        `vocabulary ${fmt(vocab)}, ${fmt(tokens)} tokens trained in ${fmt(seconds, 3)} s on ${backend}` +
+        (validPpl === null ? ' (no validation text: perplexity unknown)' : `, validation perplexity ${fmt(validPpl)}`),
+    );
   } finally {
     stopListening();
   }
-  const { result, curve } = trained;
-  if (result.cancelled && !checkpointed && hadModel) {
-    // Stopped before this run's first checkpoint: a barely trained LSTM must not replace the model there.
-    const seconds = (Date.now() - t0) / 1000;
-    const done: TrainResult = { event: 'done', backend, vocab: V, tokens: result.tokens, seconds, valid_ppl: null, cancelled: true };
-    out.result(done, `stopped before the first checkpoint; kept the model already in ${run.outDir}`);
-    return;
-  }
-  const model = LstmModel.fromWeights(hyper, trained.weights);
+}
 
-  try {
-    // Fit λ on the validation ids; a second Ctrl-C here quits and keeps the last checkpoint.
-    const stopAgain = onInterrupt(out, () => process.exit(130), 'quitting: the last checkpoint is kept');
-    let lambda = 0.5;
-    let validPpl: number | null = null;
-    let lstmPpl: number | null = result.valid_ppl;
-    try {
-      if (hasValid) {
-        out.note('fitting the LSTM / n-gram mixture on the validation text...');
-        const scores = await lstmTokenScores(model, dataset.valid);
-        const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, dataset.valid, scores.positions));
-        lambda = fit.lambda;
-        validPpl = fit.ppl;
-        lstmPpl = perplexityOf(scores.logProbs);
-        out.progress(
-          { event: 'interpolation', lambda, valid_ppl: fit.ppl, valid_ppl_lstm: fit.pplA, valid_ppl_ngram: fit.pplB },
-          `mixture: λ = ${fmt(lambda, 3)} (LSTM ${fmt(fit.pplA)}, n-gram ${fmt(fit.pplB)}, mixed ${fmt(fit.ppl)})`,
-        );
-      }
-      const seconds = (Date.now() - t0) / 1000;
-      const status = result.cancelled ? 'cancelled' : 'done';
-      await save(
-        trained.weights,
-        metaFor(
-          {
-            status, valid_ppl: validPpl, valid_ppl_lstm: lstmPpl, lambda, tokens: result.tokens, seconds,
-            train_seconds: result.seconds, step: curve.length ? curve[curve.length - 1].step : 0,
-          },
-          curve,
-        ),
+/** A pipeline event as the CLI's progress line (its --json shape predates the pipeline: snake_case). */
+function report(e: PipelineEvent, dir: string, out: Output): void {
+  switch (e.event) {
+    case 'corpus':
+      reportCorpus(e, out);
+      return;
+    case 'ngram':
+      out.progress(
+        { event: 'ngram', order: e.order, valid_ppl: e.validPpl, seconds: e.seconds },
+        `built the ${e.order}-gram model${e.validPpl === null ? '' : `: validation perplexity ${fmt(e.validPpl)}`}`,
       );
-      const done: TrainResult = { event: 'done', backend, vocab: V, tokens: result.tokens, seconds, valid_ppl: validPpl };
-      if (result.cancelled) done.cancelled = true;
-      out.result(
-        done,
-        `${result.cancelled ? 'stopped early; saved the best model so far' : 'saved the model'} to ${run.outDir}: ` +
-          `vocabulary ${fmt(V)}, ${fmt(result.tokens)} tokens trained in ${fmt(seconds, 3)} s on ${backend}` +
-          (validPpl === null ? ' (no validation text: perplexity unknown)' : `, validation perplexity ${fmt(validPpl)}`),
+      return;
+    case 'progress':
+      out.progress(e, progressLine(e));
+      return;
+    case 'checkpoint':
+      out.progress({ event: 'checkpoint', step: e.step, valid_ppl: e.validPpl, dir }, `checkpoint saved to ${dir}`);
+      return;
+    case 'fitting':
+      out.note('fitting the LSTM / n-gram mixture on the validation text...');
+      return;
+    case 'interpolation':
+      out.progress(
+        { event: 'interpolation', lambda: e.lambda, valid_ppl: e.validPpl, valid_ppl_lstm: e.validPplLstm, valid_ppl_ngram: e.validPplNgram },
+        `mixture: λ = ${fmt(e.lambda, 3)} (LSTM ${fmt(e.validPplLstm)}, n-gram ${fmt(e.validPplNgram)}, mixed ${fmt(e.validPpl)})`,
       );
-    } finally {
-      stopAgain();
-    }
-  } finally {
-    model.dispose();
+      return;
+    case 'warning':
+      out.note(e.message);
+      return;
   }
 }
 
-function numberOrNull(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+export function reportCorpus(e: CorpusEvent, out: Output): void {
+  const skipped = Object.entries(e.skippedCounts).map(([r, n]) => `${n} ${r}`).join(', ');
+  out.progress(
+    { event: 'corpus', files: e.files, bytes: e.bytes, skipped: e.skippedCounts, tokens: e.tokens, vocab: e.vocab },
+    `read ${fmt(e.files)} file(s), ${fmt(e.bytes)} bytes${skipped ? ` (skipped ${skipped})` : ''}: ` +
+      `${fmt(e.trainTokens)} training + ${fmt(e.validTokens)} validation tokens, vocabulary ${fmt(e.vocab)}`,
+  );
 }
 
 function progressLine(p: TrainProgress): string {

@@ -4,11 +4,18 @@ import { initBackend } from '../engine/backend';
 import { trainSkipgram } from '../engine/skipgram';
 import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
 import { UNK, type ModelMeta, type TrainResult } from '../engine/types';
-import type { TrainingText } from './corpusInput';
-import { fmt, type Output } from './output';
+import { corpusEvent } from '../engine/pipeline';
+import { readTrainingText, type TrainingText } from '../engine/trainingText';
+import type { TokenizerKind } from '../engine/types';
+import { reportCorpus } from './trainLstm';
+import { fmt, UserError, type Output } from './output';
 import { onInterrupt } from './interrupt';
 
 export interface SkipgramRun {
+  roots: string[];
+  tokenizer: TokenizerKind;
+  maxVocab?: number;
+  maxFileBytes?: number;
   outDir: string;
   minutes?: number;
   epochs?: number;
@@ -17,9 +24,15 @@ export interface SkipgramRun {
   minCount: number;
 }
 
-export async function trainSkipgramModel(text: TrainingText, run: SkipgramRun, out: Output): Promise<void> {
+export async function trainSkipgramModel(run: SkipgramRun, out: Output): Promise<void> {
   const t0 = Date.now();
   const backend = await initBackend();
+  const text: TrainingText = await readTrainingText(run.roots, { tokenizer: run.tokenizer, maxVocab: run.maxVocab, maxFileBytes: run.maxFileBytes }).catch(
+    (error: Error) => {
+      throw error.name === 'PipelineError' ? new UserError(error.message) : error;
+    },
+  );
+  reportCorpus(corpusEvent(text), out);
   const { dataset, tokenizer } = text;
   const vocab = dataset.vocab.toJSON();
   const dim = run.dim ?? 200;

@@ -1,23 +1,26 @@
-// The whole training run, shared by the CLI and the language server: corpus → dataset →
-// Kneser-Ney n-gram (instant, saved beside the LSTM) → LSTM with checkpoints of the best
-// weights → mixture weight λ fitted on the validation text → atomic save. It reports
-// through callbacks and stops on an AbortSignal, keeping the best model so far.
+// The whole training run, shared by the CLI (`wordlens train --model lstm`) and the language
+// server, run in a worker thread by pipelineJob.ts: corpus → dataset → Kneser-Ney n-gram
+// (instant, saved beside the LSTM) → LSTM with checkpoints of the best weights → mixture
+// weight λ fitted on the validation text → atomic save. It reports through callbacks and
+// stops on an AbortSignal, keeping the best model so far.
 import { initBackend, type BackendName } from './backend';
-import { readCorpus, summarizeSkipped, type Corpus } from './corpus';
-import { buildDataset } from './dataset';
+import { summarizeSkipped } from './corpus';
 import { lstmTokenScores, perplexityOf, scoresAt } from './evaluate';
 import { fitLambdaFromLogProbs } from './interpolate';
 import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from './memoryBudget';
 import { NgramModel } from './ngram';
-import { MODEL_FORMAT_VERSION, saveModel } from './store';
-import { createTokenizer } from './tokenizer';
-import { DEFAULT_TRAINING, trainLstm } from './train';
+import { loadModel, MODEL_FORMAT_VERSION, readModelMeta, saveModel } from './store';
+import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint } from './train';
+import { PipelineError, readTrainingText, type TrainingText } from './trainingText';
 import type { LstmHyper, ModelMeta, NamedWeight, TokenizerKind, TrainProgress, TrainResult } from './types';
+import { Vocab } from './vocab';
+
+export { PipelineError } from './trainingText';
 
 export const NGRAM_ORDER = 5;
 
 export interface PipelineRequest {
-  /** Folders (or files) to read. */
+  /** Folders (or files: those are read whatever their size) to read. */
   roots: string[];
   include?: string[];
   exclude?: string[];
@@ -35,25 +38,75 @@ export interface PipelineRequest {
   maxFileBytes?: number;
   /** TF.js backend to prefer (default: automatic). */
   backend?: BackendName;
+  /**
+   * Continue the LSTM in outDir: its tokenizer, vocabulary and hyper-parameters win over the
+   * options above; epochs/minutes mean more training; only a better model replaces it.
+   */
+  resume?: boolean;
+  /**
+   * Fit λ even after a cancel (the CLI, where a second Ctrl-C quits). Otherwise a cancelled
+   * run skips the fit, which reads all validation text, and keeps λ = 0.5.
+   */
+  fitAfterCancel?: boolean;
 }
 
 /** What a run reports as it goes; every field of each event is JSON-serialisable. */
 export type PipelineEvent =
-  | { event: 'corpus'; files: number; bytes: number; skipped: string; tokens: number; vocab: number }
-  | { event: 'ngram'; order: number; validPpl: number | null }
+  | {
+      event: 'corpus';
+      files: number;
+      bytes: number;
+      skipped: string;
+      /** Skipped files by reason (reasons with none left out). */
+      skippedCounts: Record<string, number>;
+      tokens: number;
+      trainTokens: number;
+      validTokens: number;
+      vocab: number;
+    }
+  | { event: 'ngram'; order: number; validPpl: number | null; seconds: number }
   | TrainProgress
   | { event: 'checkpoint'; step: number; validPpl: number | null }
-  | { event: 'interpolation'; lambda: number; validPpl: number; validPplLstm: number; validPplNgram: number };
+  | { event: 'fitting' }
+  | { event: 'interpolation'; lambda: number; validPpl: number; validPplLstm: number; validPplNgram: number }
+  /** Something went wrong that training survives (a checkpoint that could not be written). */
+  | { event: 'warning'; message: string };
 
 export interface PipelineResult extends TrainResult {
   outDir: string;
-  /** False when cancelled before any weights were worth keeping: outDir was left as it was. */
+  /** False when cancelled before this run's first checkpoint with a model already in outDir: it was left as it was. */
   saved: boolean;
 }
 
-/** A mistake in what was asked (nothing to train on): its message is for the user as is. */
-export class PipelineError extends Error {
-  override name = 'PipelineError';
+export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;
+
+/** The `corpus` event for what was read. */
+export function corpusEvent(text: TrainingText): CorpusEvent {
+  const { dataset } = text;
+  return {
+    event: 'corpus',
+    files: text.files,
+    bytes: text.bytes,
+    skipped: summarizeSkipped(text.counts),
+    skippedCounts: Object.fromEntries(Object.entries(text.counts).filter(([, n]) => n > 0)),
+    tokens: dataset.tokens,
+    trainTokens: dataset.train.length,
+    validTokens: dataset.valid.length,
+    vocab: dataset.vocab.size,
+  };
+}
+
+/** A saved LSTM to continue. */
+interface ResumeFrom {
+  meta: ModelMeta;
+  vocab: Vocab;
+  weights: NamedWeight[];
+}
+
+async function openForResume(dir: string): Promise<ResumeFrom> {
+  const saved = await loadModel(dir);
+  if (saved.meta.kind !== 'lstm') throw new PipelineError(`cannot resume: ${dir} holds ${saved.meta.kind} embeddings, not an LSTM`);
+  return { meta: saved.meta, vocab: Vocab.fromJSON(saved.vocab), weights: saved.weights };
 }
 
 export async function runPipeline(
@@ -63,53 +116,32 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const t0 = Date.now();
   const backend = await initBackend(req.backend);
+  const resume = req.resume ? await openForResume(req.outDir) : undefined;
+  const tokenizerKind = resume ? resume.meta.tokenizer : req.tokenizer;
 
-  const corpus: Corpus = await readCorpus(req.roots, {
+  const text = await readTrainingText(req.roots, {
+    tokenizer: tokenizerKind,
     include: req.include,
     exclude: req.exclude,
     maxFileBytes: req.maxFileBytes,
+    minCount: req.minCount,
+    maxVocab: req.maxVocab,
+    vocab: resume?.vocab,
     signal,
-  }).catch((error: Error) => {
-    // A missing or unreadable folder is the user's to fix, not an internal failure.
-    if (error.name === 'AbortError') throw error;
-    throw new PipelineError(error.message);
   });
-  const skipped = summarizeSkipped(corpus.counts);
-  if (corpus.files.length === 0) {
-    throw new PipelineError(`No text files to train on in ${req.roots.join(', ')} (skipped: ${skipped}).`);
-  }
-  const tokenizer = createTokenizer(req.tokenizer);
-  let dataset;
-  try {
-    dataset = buildDataset(corpus.files, tokenizer, { minCount: req.minCount, maxVocab: req.maxVocab });
-  } catch (error) {
-    throw new PipelineError((error as Error).message);
-  }
+  const { dataset } = text;
   const V = dataset.vocab.size;
   if (V < 3) throw new PipelineError(`The text has only ${V} distinct token(s); a language model needs more variety.`);
-  onEvent({ event: 'corpus', files: corpus.files.length, bytes: corpus.bytes, skipped, tokens: dataset.tokens, vocab: V });
-  const summary = {
-    roots: req.roots,
-    files: corpus.files.length,
-    bytes: corpus.bytes,
-    skipped: corpus.counts,
-    tokens: dataset.tokens,
-    trainTokens: dataset.train.length,
-    validTokens: dataset.valid.length,
-  };
+  onEvent(corpusEvent(text));
 
-  const hasValid = dataset.valid.length >= 2;
-  const ngram = NgramModel.build(dataset.train, V, NGRAM_ORDER);
-  const ngramBytes = ngram.serialize();
-  const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
-  onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl: ngramPpl });
-
-  const hyper: LstmHyper = {
-    vocabSize: V,
-    ...DEFAULT_TRAINING.hyper,
-    ...(req.dim ? { embedDim: req.dim, hiddenDim: req.dim } : {}),
-    ...(req.layers ? { layers: req.layers } : {}),
-  };
+  const hyper: LstmHyper = resume
+    ? { ...(resume.meta.hyper as unknown as LstmHyper), vocabSize: V }
+    : {
+        vocabSize: V,
+        ...DEFAULT_TRAINING.hyper,
+        ...(req.dim ? { embedDim: req.dim, hiddenDim: req.dim } : {}),
+        ...(req.layers ? { layers: req.layers } : {}),
+      };
   if (backend !== 'tensorflow') {
     // Running out of the wasm heap mid-training shows as "memory access out of bounds": refuse up front.
     const D = DEFAULT_TRAINING;
@@ -118,27 +150,49 @@ export async function runPipeline(
       throw new PipelineError(
         `A model of ${V.toLocaleString('en-US')} words and width ${hyper.hiddenDim} needs about ${formatBytes(need)} to train, ` +
           `more than the ${formatBytes(WASM_HEAP_BYTES)} the ${backend} backend can use. Choose a smaller model size ` +
-          '(wordlens.modelSize; --dim in the CLI) or train on fewer files (wordlens.exclude).',
+          '(wordlens.modelSize; --dim in the CLI) or train on fewer words (wordlens.exclude; --max-vocab or --min-count in the CLI).',
       );
     }
   }
+  const hasValid = dataset.valid.length >= 2;
+  const ngram = NgramModel.build(dataset.train, V, NGRAM_ORDER);
+  const ngramBytes = ngram.serialize();
+  const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
+  onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl: ngramPpl, seconds: (Date.now() - t0) / 1000 });
+
   const vocab = dataset.vocab.toJSON();
   const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
     format: 'wordlens-model',
     version: MODEL_FORMAT_VERSION,
     kind: 'lstm',
-    tokenizer: req.tokenizer,
+    tokenizer: tokenizerKind,
     hyper: { ...hyper },
     metrics: { backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: ngramPpl, ...metrics },
-    corpus: summary,
+    corpus: text.summary,
     ...(curve ? { curve } : {}),
     createdAt: new Date().toISOString(),
   });
   const save = (weights: NamedWeight[], meta: ModelMeta) => saveModel(req.outDir, { meta, vocab, weights, ngram: ngramBytes });
 
   // Checkpoints keep the best weights so far (λ a neutral 0.5 until fitted), so a crash or a
-  // cancel leaves a complete, usable model folder.
-  let savedPpl = Infinity;
+  // cancel leaves a complete, usable model folder. A resumed model is only replaced by a better one.
+  const resumedPpl = numberOrNull(resume?.meta.metrics.valid_ppl_lstm);
+  let savedPpl = resumedPpl ?? Infinity;
+  let checkpointed = false;
+  const hadModel = await readModelMeta(req.outDir).then(() => true, () => false);
+  const checkpoint = async (c: TrainCheckpoint) => {
+    const ppl = c.validPpl ?? Infinity;
+    if (ppl >= savedPpl && savedPpl !== Infinity) return;
+    savedPpl = ppl;
+    checkpointed = true;
+    try {
+      await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
+      onEvent({ event: 'checkpoint', step: c.step, validPpl: c.validPpl });
+    } catch (error) {
+      // Not fatal: training goes on, and the final save reports a lasting problem.
+      onEvent({ event: 'warning', message: `checkpoint not saved: ${(error as Error).message.split('\n')[0]}` });
+    }
+  };
   const { model, result, curve } = await trainLstm(
     { train: dataset.train, valid: dataset.valid, vocabSize: V },
     {
@@ -148,21 +202,22 @@ export async function runPipeline(
       seed: req.seed,
       signal,
       onProgress: onEvent,
-      onCheckpoint: async (c) => {
-        const ppl = c.validPpl ?? Infinity;
-        if (ppl >= savedPpl && savedPpl !== Infinity) return;
-        savedPpl = ppl;
-        await save(c.weights, metaFor({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
-        onEvent({ event: 'checkpoint', step: c.step, validPpl: c.validPpl });
-      },
+      onCheckpoint: checkpoint,
+      // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
+      ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: resumedPpl } } : {}),
     },
   );
   try {
+    const base = { event: 'done' as const, backend, vocab: V, tokens: result.tokens, outDir: req.outDir };
+    if (result.cancelled && !checkpointed && hadModel) {
+      // Stopped before this run's first checkpoint: a barely trained LSTM must not replace the model there.
+      return { ...base, seconds: (Date.now() - t0) / 1000, valid_ppl: null, cancelled: true, saved: false };
+    }
     let lambda = 0.5;
     let validPpl: number | null = null;
     let lstmPpl: number | null = result.valid_ppl;
-    // A cancelled run skips the fit (it reads all validation text) and keeps λ = 0.5.
-    if (hasValid && !result.cancelled) {
+    if (hasValid && (!result.cancelled || req.fitAfterCancel)) {
+      onEvent({ event: 'fitting' });
       const scores = await lstmTokenScores(model, dataset.valid);
       const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, dataset.valid, scores.positions));
       lambda = fit.lambda;
@@ -171,11 +226,6 @@ export async function runPipeline(
       onEvent({ event: 'interpolation', lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
     }
     const seconds = (Date.now() - t0) / 1000;
-    const base = { event: 'done' as const, backend, vocab: V, tokens: result.tokens, seconds, outDir: req.outDir };
-    if (result.cancelled && savedPpl === Infinity) {
-      // Stopped before the first checkpoint: an untrained LSTM must not replace the model there.
-      return { ...base, valid_ppl: null, cancelled: true, saved: false };
-    }
     await save(
       model.weights(),
       metaFor(
@@ -187,14 +237,19 @@ export async function runPipeline(
           tokens: result.tokens,
           seconds,
           train_seconds: result.seconds,
+          step: curve.length ? curve[curve.length - 1].step : 0,
         },
         curve,
       ),
     );
-    const done: PipelineResult = { ...base, valid_ppl: validPpl, saved: true };
+    const done: PipelineResult = { ...base, seconds, valid_ppl: validPpl, saved: true };
     if (result.cancelled) done.cancelled = true;
     return done;
   } finally {
     model.dispose();
   }
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

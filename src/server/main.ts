@@ -14,7 +14,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { defaultSettings, ServerStatusNotification, type InitializationOptions, type ServerSettings } from '../protocol';
 import { ModelHost } from './modelHost';
-import { isTrainingWorker, runTrainingWorker } from './trainingWorker';
 import type { ServerContext } from './context';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerCompletion } from './handlers/completion';
@@ -182,11 +181,8 @@ export function mergeSettings(base: ServerSettings, incoming: Partial<ServerSett
   return out;
 }
 
-// In a training worker this file runs the pipeline; run directly (dist/server.js or
-// src/server/main.ts) it serves; bundled into the CLI it only exports startServer.
-if (isTrainingWorker()) {
-  runTrainingWorker();
-} else if (isMainThread && /[\\/](server\.js|main\.ts)$/.test(process.argv[1] ?? '')) {
+// Run directly (dist/server.js or src/server/main.ts) it serves; bundled into the CLI it only exports startServer.
+if (isMainThread && /[\\/](server\.js|main\.ts)$/.test(process.argv[1] ?? '')) {
   startServer().catch((error: Error) => {
     console.error(`wordlens language server: ${error.message}`);
     process.exit(1);

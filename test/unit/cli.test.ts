@@ -227,6 +227,19 @@ test('train --model skipgram writes an embedding model', async () => {
   assert.equal(meta.kind, 'skipgram');
 });
 
+test('train refuses up front a model too big for the wasm heap, and writes nothing', async () => {
+  // ~90k distinct training words at --dim 2048: about 3.8 GB to train, over wasm's 4 GB heap less TF.js's margin.
+  const dir = path.join(tmp, 'huge');
+  fs.mkdirSync(dir);
+  const words = Array.from({ length: 100_000 }, (_, i) => `w${i}`);
+  const text = Array.from({ length: 10_000 }, (_, l) => words.slice(l * 10, l * 10 + 10).join(' ')).join('\n') + '\n';
+  fs.writeFileSync(path.join(dir, 'words.txt'), text);
+  const model = path.join(tmp, 'too-big');
+  const run = await inProcess(['train', dir, '--out', model, '--tokenizer', 'whitespace', '--dim', '2048', '--json']);
+  assertUserError(run, /A model of 9\d,\d{3} words and width 2048 needs about \d+\.\d GB to train, more than the 4\.0 GB the (wasm|cpu) backend can use.*--dim/);
+  assert.equal(fs.existsSync(model), false);
+});
+
 /** Runs `train` and sends SIGINT at its first progress event; returns its output once it exits. */
 async function trainAndInterrupt(args: string[]): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'train', ...args, '--json'], { env: { ...process.env, WORDLENS_FROM_SOURCE: '1' } });

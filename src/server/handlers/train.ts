@@ -4,18 +4,18 @@
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline';
+import { startPipelineJob, type PipelineJob } from '../../engine/pipelineJob';
 import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
-import { startTrainingJob, type TrainingJob } from '../trainingJob';
 
 /** Embedding (= hidden) width per model size; medium is the engine's tuned default. */
 export const MODEL_DIMS: Record<ServerSettings['modelSize'], number> = { small: 128, medium: 200, large: 320 };
 
 export function registerTrain(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
-  let job: TrainingJob | undefined;
+  let job: PipelineJob | undefined;
 
   connection.onRequest(
     TrainRequest,
@@ -46,11 +46,11 @@ export function registerTrain(ctx: ServerContext): void {
           host.reportTraining(e.fraction, lastPpl, line);
         } else {
           progress.report(line);
-          host.reportTraining(e.event === 'interpolation' ? 1 : 0, lastPpl, line);
+          host.reportTraining(e.event === 'interpolation' || e.event === 'fitting' ? 1 : 0, lastPpl, line);
           log(line);
         }
       };
-      const started = startTrainingJob(request, onEvent);
+      const started = startPipelineJob(request, onEvent);
       job = started;
       host.beginTraining(() => started.terminate());
       const cancelListener = token.onCancellationRequested(() => started.cancel());
@@ -148,8 +148,12 @@ export function describe(e: PipelineEvent, ppl: number | undefined): string {
     }
     case 'checkpoint':
       return `checkpoint saved (step ${e.step})`;
+    case 'fitting':
+      return 'mixing LSTM and n-gram on the validation text…';
     case 'interpolation':
       return `mixed LSTM and n-gram: ppl ${Math.round(e.validPpl)} (λ = ${e.lambda.toFixed(2)})`;
+    case 'warning':
+      return e.message;
   }
 }
 

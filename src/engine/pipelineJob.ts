@@ -1,0 +1,71 @@
+// Runs the training pipeline in a worker thread, so the calling thread (the language server
+// answering completions, the CLI catching Ctrl-C) stays free. The worker is dist/worker.js
+// beside the bundle, or pipelineWorker.ts through tsx's require hook when running from source.
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
+
+export interface PipelineJob {
+  /** Resolves with the result (also when cancelled); rejects with the pipeline's error (its name kept). */
+  done: Promise<PipelineResult>;
+  /** Asks the run to stop; it saves the best model so far (if any) and resolves `done`. */
+  cancel(): void;
+  /** Ends the worker at once (server shutdown). */
+  terminate(): void;
+}
+
+/** Marker in workerData that makes pipelineWorker.ts run. */
+export const PIPELINE_WORKER_MARKER = 'wordlensPipeline';
+
+export type ToPipelineWorker = { type: 'cancel' };
+export type FromPipelineWorker =
+  | { type: 'event'; event: PipelineEvent }
+  | { type: 'done'; result: PipelineResult }
+  | { type: 'error'; name: string; message: string; stack?: string };
+
+function spawn(request: PipelineRequest): Worker {
+  const options = { workerData: { [PIPELINE_WORKER_MARKER]: request }, stdout: false, stderr: false };
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'worker.js'), options);
+  // Node 20 workers ignore `--import tsx` in execArgv: the worker registers tsx itself.
+  // createRequire keeps esbuild from resolving tsx (a dev dependency) into a bundle.
+  const tsx = createRequire(__filename).resolve('tsx/cjs');
+  const entry = path.join(__dirname, 'pipelineWorker.ts');
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { ...options, eval: true });
+}
+
+export function startPipelineJob(request: PipelineRequest, onEvent: (e: PipelineEvent) => void): PipelineJob {
+  const worker = spawn(request);
+  let settled = false;
+  const done = new Promise<PipelineResult>((resolve, reject) => {
+    worker.on('message', (m: FromPipelineWorker) => {
+      if (settled) return;
+      if (m.type === 'event') onEvent(m.event);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.result);
+      } else {
+        settled = true;
+        const error = new Error(m.message);
+        error.name = m.name;
+        error.stack = m.stack;
+        reject(error);
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the training worker stopped unexpectedly (exit code ${code})`));
+    });
+  });
+  done.finally(() => void worker.terminate()).catch(() => undefined);
+  return {
+    done,
+    cancel: () => {
+      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToPipelineWorker);
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
