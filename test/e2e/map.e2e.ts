@@ -150,8 +150,30 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       assert.equal(rowsTsv.length, metadata.length);
       assert.ok(metadata.includes('horse'));
 
+      // Reload the window: the serializer brings the map back with its state (search, colouring),
+      // and the projection comes from the cache instead of being recomputed.
+      await map.getByTestId('search').fill('horse');
+      await map.getByTestId('color-mode').selectOption('kind');
+      await page.waitForTimeout(500);
+      // As a user would: the workbench saves the panels' state during its shutdown.
+      await wb.runCommand('Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await status.filter({ hasText: /UMAP \(cached\)/ }).waitFor({ timeout: 90_000 });
+      const revived = (await status.textContent())!;
+      assert.equal(await map.getByTestId('search').inputValue(), 'horse');
+      assert.equal(await map.getByTestId('color-mode').inputValue(), 'kind');
+      await wb.screenshot('after-reload');
+
+      // "Show Word on Map" from the editor: the word at the cursor is selected on the map.
+      await wb.openFile('notes/story.txt');
+      await page.keyboard.press('Control+Home');
+      await wb.runCommand('Wordlens: Show Word on Map');
+      await map.getByTestId('selected-word').locator('.word').filter({ hasText: /^the$/ }).waitFor({ timeout: 30_000 });
+      await map.getByTestId('neighbor-row').first().waitFor({ timeout: 30_000 });
+      await wb.screenshot('show-on-map');
+
       console.log(
-        `e2e map: V=${vocab}; first status "${firstStatus}", final "${finalStatus}"; ${painted} painted pixels; ` +
+        `e2e map: after reload "${revived}"; V=${vocab}; first status "${firstStatus}", final "${finalStatus}"; ${painted} painted pixels; ` +
           `neighbours of horse: ${top.join(', ')} (${shared}/5 animals); ${clusters} clusters — ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
     },
