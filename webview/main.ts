@@ -285,13 +285,19 @@ function runAnalogy(): void {
   post({ type: 'analogy', seq: analogySeq, a, b, c, k: 10 });
 }
 
+/** A point to centre on once the projection has drawn (Show on Map before the first frame). */
+let pendingCentre: number | undefined;
+
 function centreOn(i: number): void {
   const coords = coordsByDims[state.dims];
-  if (!coords) return;
   // Animate towards the point's current screen position, converted to view units.
   const sx = renderer.screen[2 * i];
   const sy = renderer.screen[2 * i + 1];
-  if (!Number.isFinite(sx)) return;
+  if (!coords || renderer.screen.length !== (2 * coords.length) / state.dims || !Number.isFinite(sx)) {
+    pendingCentre = i;
+    return;
+  }
+  pendingCentre = undefined;
   const [tx, ty] = renderer.toMap(state.view, sx, sy);
   const from = { ...state.view };
   // Zoom in on big maps only: a few hundred words already fit the view.
@@ -373,6 +379,10 @@ function receive(message: ToWebview): void {
           if (i !== undefined) select(i);
         }
         requestDraw();
+        if (pendingCentre !== undefined && finalByDims[message.dims]) {
+          draw();
+          centreOn(pendingCentre);
+        }
       }
       return;
     }

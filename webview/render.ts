@@ -156,7 +156,7 @@ export class Renderer {
       const y0 = Math.round(this.screen[2 * i + 1]) - half;
       if (x0 >= w || y0 >= h || x0 + size <= 0 || y0 + size <= 0) continue;
       drawn++;
-      const alpha = matched ? 230 : 28;
+      const alpha = matched ? 230 : 40;
       const c = scene.colors[i];
       for (let dy = 0; dy < size; dy++) {
         const y = y0 + dy;
