@@ -54,7 +54,7 @@ test('resuming a folder that holds no LSTM is a PipelineError naming it, and lea
   await saveModel(outDir, {
     meta: {
       format: 'wordlens-model', version: MODEL_FORMAT_VERSION, kind: 'vectors', tokenizer: 'whitespace',
-      hyper: { vocabSize: 2, embedDim: 2 }, metrics: {}, createdAt: new Date().toISOString(),
+      hyper: { vocabSize: 2, embedDim: 2 }, metrics: {}, corpus: {}, createdAt: new Date().toISOString(),
     },
     vocab: { words: ['<unk>', 'cat'], counts: [0, 1] },
     weights: [{ name: 'embedding/embeddings', shape: [2, 2], values: new Float32Array([0, 0, 1, 1]) }],
@@ -76,4 +76,40 @@ test('errors in the worker keep their name: nothing to train on', async () => {
     message: /No text files to train on/,
   });
   assert.equal(fs.existsSync(path.join(tmp, 'none')), false);
+});
+
+test('a cancel into an empty folder saves the best so far (the n-gram is complete); one into a model folder keeps that model', async () => {
+  // ~180k tokens: an epoch (and so the first checkpoint) takes seconds, after the first progress event (~1 s).
+  const big = path.join(tmp, 'big');
+  fs.mkdirSync(big);
+  const words = ['the', 'a', 'cat', 'dog', 'bird', 'sat', 'saw', 'chased', 'on', 'mat', 'ball', 'tree', 'red', 'big'];
+  let seed = 7;
+  const pick = () => words[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % words.length];
+  fs.writeFileSync(path.join(big, 'big.txt'), Array.from({ length: 20000 }, () => Array.from({ length: 8 }, pick).join(' ')).join('\n') + '\n');
+  const outDir = path.join(tmp, 'cancelled');
+  const cancelAtFirstProgress = (request: PipelineRequest) => {
+    const job = startPipelineJob(request, (e) => {
+      if (e.event === 'progress') job.cancel();
+    });
+    return job.done;
+  };
+  const request: PipelineRequest = { roots: [big], tokenizer: 'whitespace', outDir, minutes: 1, dim: 8 };
+  const first = await cancelAtFirstProgress(request);
+  assert.equal(first.cancelled, true);
+  assert.equal(first.saved, true);
+  const saved = fs.readFileSync(path.join(outDir, 'meta.json'), 'utf8');
+  assert.equal(JSON.parse(saved).metrics.status, 'cancelled');
+  assert.equal(JSON.parse(saved).metrics.lambda, 0.5, 'the server path skips the λ fit after a cancel');
+
+  const second = await cancelAtFirstProgress(request);
+  assert.equal(second.cancelled, true);
+  assert.equal(second.saved, false);
+  assert.equal(second.valid_ppl, null);
+  assert.equal(fs.readFileSync(path.join(outDir, 'meta.json'), 'utf8'), saved);
+});
+
+test('a worker that ends before its result rejects with a clear message', async () => {
+  const job = startPipelineJob({ roots: [corpus], tokenizer: 'whitespace', outDir: path.join(tmp, 'ended'), minutes: 1, dim: 8 }, () => undefined);
+  job.terminate();
+  await assert.rejects(job.done, /the training worker stopped unexpectedly/);
 });
