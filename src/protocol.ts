@@ -343,6 +343,8 @@ export const MapInfoRequest = new RequestType0<MapInfoResult, void>('wordlens/ma
 // Diagnostics
 
 export interface DebugStatsResult {
+  /** Process id of the server (tests kill it to check crash recovery). */
+  pid: number;
   /** Resident set size of the server process, bytes (`process.memoryUsage().rss`). */
   rss: number;
   /** V8 heap in use, bytes. */

@@ -9,6 +9,7 @@ export function registerDebugStats(ctx: ServerContext): void {
     const memory = process.memoryUsage();
     const tensors = tf.memory();
     return {
+      pid: process.pid,
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       numTensors: tensors.numTensors,
