@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { EmbeddingIndex } from '../../src/engine/neighbors';
 import { pca, umapProject, neighborhoodPreservation, mulberry32 } from '../../src/engine/projection';
+import { fastPow } from '../../src/engine/umapLayout';
 
 before(async () => {
   await initBackend();
@@ -146,4 +147,17 @@ test('no tensor leaks from pca and umapProject', async () => {
     await umapProject(matrix, 40, 4, { nEpochs: 5, nNeighbors: 5 });
   }
   assert.equal(tf.memory().numTensors, count);
+});
+
+test('fastPow matches Math.pow to 2e-5 over the whole range the layout meets', () => {
+  const r = mulberry32(11);
+  for (const b of [0.5, 0.79, 0.9, 1.2, 1.9]) {
+    for (let i = 0; i < 20000; i++) {
+      const x = Math.exp((r() - 0.5) * 200); // 1e-43 .. 1e43: float32 subnormals and overflow too
+      const want = Math.pow(x, b);
+      const got = fastPow(x, b);
+      assert.ok(Math.abs(got / want - 1) < 2e-5, `${x}^${b}: ${got} vs ${want}`);
+    }
+    assert.ok(Math.abs(fastPow(1, b) - 1) < 2e-5);
+  }
 });
