@@ -126,15 +126,20 @@ export class EmbeddingIndex {
     const sims = new Float32Array(n * m).fill(-Infinity);
     const nbrs = new Int32Array(n * m).fill(-1);
     const floor = new Float32Array(n).fill(-Infinity); // each row's worst kept similarity
-    const insert = (row: number, col: number, s: number) => {
+    const worstAt = new Int32Array(n); // where that worst one sits in the row's slots
+    for (let i = 0; i < n; i++) worstAt[i] = i * m;
+    // Replace the row's worst neighbour, then find the new worst: one scan of m slots. The
+    // scan over the block below runs n^2/2 times, so it only compares against `floor`.
+    const insert = (row: number, col: number, v: number): number => {
       const base = row * m;
-      let worst = base;
-      for (let j = base + 1; j < base + m; j++) if (sims[j] < sims[worst]) worst = j;
-      sims[worst] = s;
-      nbrs[worst] = col;
+      sims[worstAt[row]] = v;
+      nbrs[worstAt[row]] = col;
+      let w = base;
       let f = sims[base];
-      for (let j = base + 1; j < base + m; j++) if (sims[j] < f) f = sims[j];
+      for (let j = base + 1; j < base + m; j++) if (sims[j] < f) { f = sims[j]; w = j; }
+      worstAt[row] = w;
       floor[row] = f;
+      return f;
     };
     const block = Math.max(32, Math.min(1024, Math.floor(BLOCK_FLOATS / n)));
     for (let r0 = 0; m > 0 && r0 < n; r0 += block) {
@@ -146,11 +151,11 @@ export class EmbeddingIndex {
       }));
       for (let i = 0; i < rows; i++) {
         const row = r0 + i;
-        const off = i * cols;
-        for (let c = i + 1; c < cols; c++) {
-          const v = s[off + c];
-          const col = r0 + c;
-          if (v > floor[row]) insert(row, col, v);
+        const off = i * cols - r0; // s[off + col] is S[row, col]
+        let fr = floor[row];
+        for (let col = row + 1; col < n; col++) {
+          const v = s[off + col];
+          if (v > fr) fr = insert(row, col, v);
           if (v > floor[col]) insert(col, row, v);
         }
       }

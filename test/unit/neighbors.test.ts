@@ -100,6 +100,25 @@ test('knn matches brute force: self first at 0, then cosine order, blocks crossi
   index.dispose();
 });
 
+test('knn is exact across block boundaries (n large enough for several row blocks)', () => {
+  // 5,000 rows: blocks of 3,355 rows (16M floats / n), so pairs cross blocks both ways.
+  const n = 5000, dim = 8, k = 16;
+  const m = rand(n * dim, 7);
+  const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => `w${i}`), m, dim);
+  const { indices } = index.knn(k);
+  index.dispose();
+  for (let s = 0; s < 120; s++) {
+    const i = s < 20 ? 3345 + s : Math.floor((s * n) / 120); // around the boundary, then spread
+    const sims = Float64Array.from({ length: n }, (_, j) => (j === i ? -Infinity : bruteCosine(m, dim, i, j)));
+    const best = [...Array(n).keys()].sort((a, b) => sims[b] - sims[a]).slice(0, k - 1);
+    assert.equal(indices[i][0], i);
+    // Exact up to float32 ties: the kth similarity agrees and every kept one is at least it.
+    const kth = sims[best[k - 2]];
+    for (const j of indices[i].slice(1)) assert.ok(sims[j] >= kth - 1e-6, `row ${i}: ${j} is not among the ${k - 1} nearest`);
+    assert.deepEqual(new Set(indices[i].slice(1)).size, k - 1);
+  }
+});
+
 test('knnAsync gives the same graph, reports progress and can be cancelled', async () => {
   const n = 200, dim = 5;
   const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => `w${i}`), rand(n * dim, 7), dim);
