@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
   CancellationTokenSource,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   InlineCompletionRequest,
   InlineCompletionTriggerKind,
@@ -29,8 +30,9 @@ describe('reliability: inline completion under load', () => {
   const tmp = tempDir('load');
   let server: TestServer;
   const uri = 'file:///load/typing.ts';
-  // The user types the body of a function the model has seen, then deletes it, and again.
-  const body = '  const total = left + right;\n  console.log("total", total);\n  return total;\n';
+  // The user types a body the model has not seen (so each keystroke needs a fresh decode, not
+  // the rest of the previous suggestion), then deletes it, and again.
+  const body = '  const zeta = right * left - 3;\n  console.log("zeta", zeta, total);\n  return zeta + total;\n';
   const prefix = FIXTURE_TEXT + '\nfunction add1(left: number, right: number): number {\n';
   let typed = 0; // characters of `body` currently in the document
   let version = 1;
@@ -40,6 +42,10 @@ describe('reliability: inline completion under load', () => {
     server = await startTestServer({ modelPath: path.join(tmp.dir, 'model') });
     await server.waitForStatus((s) => s.state === 'ready');
     await server.open(uri, prefix);
+    // Longer decodes, so that cancels land while the server is still working.
+    await server.connection.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { wordlens: { completion: { maxTokens: 24, multiline: true } } },
+    });
   });
 
   after(async () => {
