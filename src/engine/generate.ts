@@ -2,7 +2,10 @@
 // exclusions), sampling with a seedable RNG, greedy and beam search, and a streaming
 // generator. Stop rules: end of line (unless multi-line), a closing bracket that would
 // close more than the generated text opened, and a token budget. `<unk>` is never produced.
+import { greedyPick } from './greedy';
 import type { LanguageModel } from './types';
+
+export { greedyPick };
 
 export interface TokenProb {
   id: number;
@@ -281,9 +284,16 @@ function* decode<S>(model: LanguageModel<S>, state: S, opts: GenerateOptions): G
   for (let i = 0; i < opts.maxTokens; i++) {
     if (opts.signal?.aborted) throw abortError();
     const allow = i === 0 && opts.firstAllow ? opts.firstAllow : opts.allow;
-    const dist = nextTokenDistribution(model, state, { ...opts, exclude, allow });
-    if (dist.length === 0) return;
-    const pick = (opts.temperature ?? 1) <= 0 ? dist[0] : sample(dist, rng);
+    let pick: TokenProb;
+    if ((opts.temperature ?? 1) <= 0) {
+      const id = greedyPick(model, state, { exclude, allow });
+      if (id < 0) return;
+      pick = { id, p: 1 };
+    } else {
+      const dist = nextTokenDistribution(model, state, { ...opts, exclude, allow });
+      if (dist.length === 0) return;
+      pick = sample(dist, rng);
+    }
     if (opts.stop) {
       const d = opts.stop.next(depth, pick.id, i);
       if (d === null) return;

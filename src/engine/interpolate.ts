@@ -1,7 +1,8 @@
 // Linear interpolation of two language models, p = λ·p_a + (1−λ)·p_b, in log space.
 // This is how an LSTM that is still training and the instant Kneser-Ney n-gram combine;
 // λ is fitted on validation text by maximising its log-likelihood.
-import type { LanguageModel } from './types';
+import { forEachAllowed, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
+import type { LanguageModel, NextTokenProbs } from './types';
 
 export interface InterpolatedState<SA, SB> {
   readonly a: SA;
@@ -22,6 +23,7 @@ export class InterpolatedModel<SA, SB> implements LanguageModel<InterpolatedStat
   readonly vocabSize: number;
   private readonly logLambda: number;
   private readonly logRest: number;
+  private mixScratch: Float64Array | null = null;
 
   constructor(
     readonly a: LanguageModel<SA>,
@@ -60,9 +62,74 @@ export class InterpolatedModel<SA, SB> implements LanguageModel<InterpolatedStat
     return out;
   }
 
+  /** λ·p_a + (1−λ)·p_b: one multiply-add per word (when both models offer probs). */
+  probs(state: InterpolatedState<SA, SB>): NextTokenProbs {
+    if (this.lambda === 1) return probsOf(this.a, state.a);
+    if (this.lambda === 0) return probsOf(this.b, state.b);
+    return this.mix(probsOf(this.a, state.a), probsOf(this.b, state.b));
+  }
+
+  /**
+   * Greedy decoding's pick, exactly argmax(logProbs(state)) (see greedy.ts). The n-gram side
+   * is cheap, the LSTM's output layer is not: since λ·p_a ≤ λ, when b's best allowed word
+   * beats b's runner-up by more than λ, it wins whatever `a` says and `a` is not evaluated.
+   */
+  greedy(state: InterpolatedState<SA, SB>, opts: PickOptions): number {
+    if (this.lambda === 1) return greedyPick(this.a, state.a, opts);
+    if (this.lambda === 0) return greedyPick(this.b, state.b, opts);
+    const pb = probsOf(this.b, state.b);
+    let first = -1;
+    let p1 = 0;
+    let p2 = 0;
+    forEachAllowed(this.vocabSize, opts, (id) => {
+      const v = pb.p[id];
+      if (v > p1) {
+        p2 = p1;
+        [first, p1] = [id, v];
+      } else if (v > p2) p2 = v;
+    });
+    if (first >= 0) {
+      const winner = this.logRest + Math.log(p1);
+      const rival = Math.log((1 - this.lambda) * p2 + this.lambda);
+      if (winner - rival > 2 * nearTieMargin(Math.min(winner, rival, this.logLambda))) return first;
+    }
+    const id = pickFromProbs(this.mix(probsOf(this.a, state.a), pb), opts);
+    return id ?? argmax(this.logProbs(state), opts);
+  }
+
+  private mix(pa: NextTokenProbs, pb: NextTokenProbs): NextTokenProbs {
+    const p = (this.mixScratch ??= new Float64Array(this.vocabSize));
+    const wa = this.lambda;
+    const wb = 1 - this.lambda;
+    const a = pa.p;
+    const b = pb.p;
+    for (let i = 0; i < p.length; i++) p[i] = wa * a[i] + wb * b[i];
+    const { logLambda, logRest } = this;
+    // logProbs's value: float32 of logAddExp over the float32 values of each side.
+    return { p, exactLogProb: (id) => Math.fround(logAddExp(pa.exactLogProb(id) + logLambda, pb.exactLogProb(id) + logRest)) };
+  }
+
   logProb(state: InterpolatedState<SA, SB>, tokenId: number): number {
     return logAddExp(tokenLogProb(this.a, state.a, tokenId) + this.logLambda, tokenLogProb(this.b, state.b, tokenId) + this.logRest);
   }
+}
+
+/** A side's probabilities: its own fast path, else from its logProbs. */
+function probsOf<S>(model: LanguageModel<S>, state: S): NextTokenProbs {
+  if (model.probs) return model.probs(state);
+  const lp = model.logProbs(state);
+  const p = new Float64Array(lp.length);
+  for (let i = 0; i < lp.length; i++) p[i] = Math.exp(lp[i]);
+  return { p, exactLogProb: (id) => lp[id] };
+}
+
+function argmax(values: Float32Array, opts: PickOptions): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  forEachAllowed(values.length, opts, (id) => {
+    if (values[id] > bestValue) [best, bestValue] = [id, values[id]];
+  });
+  return best;
 }
 
 function tokenLogProb<S>(model: MaybeFast<S>, state: S, id: number): number {

@@ -3,7 +3,7 @@
 // tfjs-layers and ~9 s for stock layers). Weights keep TF.js-layers names and Keras layouts
 // (gate order i, f, c, o), so store.ts can save them as a layers model.
 import * as tf from '@tensorflow/tfjs';
-import type { LanguageModel, LstmHyper, NamedWeight } from './types';
+import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from './types';
 import { lstmLayer } from './lstmLayer';
 import { mulberry32, uniformArray } from './prng';
 
@@ -70,6 +70,7 @@ export class LstmModel implements LanguageModel<LstmState> {
   /** Batch-1 inference copies, rebuilt after weight changes (see inference()). */
   private inferenceCache: InferenceCache | null = null;
   private readonly logProbsCache = new WeakMap<LstmState, Float32Array>();
+  private probsScratch: ProbsScratch | null = null;
   private disposed = false;
 
   private constructor(
@@ -247,6 +248,34 @@ export class LstmModel implements LanguageModel<LstmState> {
     return cached.slice();
   }
 
+  /**
+   * The same distribution as probabilities (decoding's fast path): the logits and the exp pass
+   * of logProbs, without its subtract pass and copies. Scratch buffers, reused by the next call.
+   */
+  probs(state: LstmState): NextTokenProbs {
+    this.checkAlive();
+    const s = (this.probsScratch ??= new ProbsScratch(this.vocabSize));
+    const logits = s.logits;
+    const top = state.h[state.h.length - 1];
+    const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
+    const t = tf.matMul(a, this.outKernel());
+    logits.set(t.dataSync() as Float32Array);
+    a.dispose();
+    t.dispose();
+    // The arithmetic of logProbs step by step (float32 logits, the same max and sum), so
+    // exactLogProb reproduces its values bit for bit.
+    const bias = this.inference().outBias;
+    let max = -Infinity;
+    for (let v = 0; v < logits.length; v++) max = Math.max(max, (logits[v] += bias[v]));
+    const p = s.p;
+    let sum = 0;
+    for (let v = 0; v < logits.length; v++) sum += p[v] = Math.exp(logits[v] - max);
+    s.lse = max + Math.log(sum);
+    const inv = 1 / sum;
+    for (let v = 0; v < p.length; v++) p[v] *= inv;
+    return s;
+  }
+
   // ---- batched path (training and evaluation) ----
 
   zeroState(batch: number): TensorState {
@@ -345,6 +374,20 @@ export class LstmModel implements LanguageModel<LstmState> {
 
   private checkAlive(): void {
     if (this.disposed) throw new Error('This LSTM model was disposed');
+  }
+}
+
+class ProbsScratch implements NextTokenProbs {
+  readonly logits: Float32Array;
+  readonly p: Float64Array;
+  lse = 0;
+  constructor(V: number) {
+    this.logits = new Float32Array(V);
+    this.p = new Float64Array(V);
+  }
+  /** What logProbs stores: float32(logit - lse). */
+  exactLogProb(id: number): number {
+    return Math.fround(this.logits[id] - this.lse);
   }
 }
 

@@ -7,7 +7,7 @@
 // keys, no hash maps): level k holds the distinct contexts of k tokens, the children of a
 // context are the contexts one token older, contiguous and sorted by that token. Each
 // context owns a sorted run of (word, count) entries for the n-gram order k + 1.
-import type { LanguageModel } from './types';
+import type { LanguageModel, NextTokenProbs } from './types';
 import { argsortPairs } from './countingSort';
 
 /** The last `order - 1` token ids (oldest first, `<s>` = vocabSize) and their trie nodes. */
@@ -63,6 +63,9 @@ export class NgramModel implements LanguageModel<NgramState> {
   private readonly unigramRank: Int32Array;
   private readonly distinctUnigramCounts: Int32Array;
   private readonly lowLog: Float64Array;
+  /** Scratch for probs. */
+  private lowP: Float64Array | null = null;
+  private probsScratch: NgramProbs | null = null;
 
   private constructor(vocabSize: number, order: number, levels: Level[]) {
     this.vocabSize = vocabSize;
@@ -185,6 +188,66 @@ export class NgramModel implements LanguageModel<NgramState> {
       const w = touched[j];
       const c = uni[w];
       out[w] = Math.log(base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0) + add[w]);
+      add[w] = 0;
+      mark[w] = 0;
+    }
+    return out;
+  }
+
+  /**
+   * The distribution as probabilities (decoding's fast path): logProbs's arithmetic without
+   * its logarithms, so exactLogProb(id) = Math.log of the very value logProbs takes the log
+   * of. Scratch buffers, reused by the next call.
+   */
+  probs(state: NgramState): NextTokenProbs {
+    const V = this.vocabSize;
+    const out = (this.probsScratch ??= new NgramProbs(V));
+    const p = out.p;
+    const scales = new Float64Array(this.order);
+    let scale = 1;
+    for (let k = this.order - 1; k >= 0; k--) {
+      const c = state.nodes[k];
+      if (c < 0) continue;
+      scales[k] = scale;
+      scale *= this.levels[k].gamma[c];
+    }
+    const base = scale / V;
+    const L0 = this.levels[0];
+    const s0 = scales[0] / L0.total[0];
+    const [u1, u2, u3] = L0.discount;
+    const lowP = (this.lowP ??= new Float64Array(this.lowLog.length));
+    const distinct = this.distinctUnigramCounts;
+    for (let r = 0; r < distinct.length; r++) {
+      const c = distinct[r];
+      lowP[r] = base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0);
+    }
+    const rank = this.unigramRank;
+    for (let w = 0; w < V; w++) p[w] = lowP[rank[w]];
+    const uni = this.unigramCount;
+    const add = this.work; // add and mark are all zero between calls
+    const mark = this.mark;
+    const touched = this.touched;
+    let nt = 0;
+    for (let k = 1; k < this.order; k++) {
+      const c = state.nodes[k];
+      if (c < 0) break;
+      const L = this.levels[k];
+      const s = scales[k] / L.total[c];
+      const [d1, d2, d3] = L.discount;
+      for (let e = L.entStart[c], end = L.entStart[c + 1]; e < end; e++) {
+        const cnt = L.entCount[e];
+        const w = L.entWord[e];
+        if (mark[w] === 0) {
+          mark[w] = 1;
+          touched[nt++] = w;
+        }
+        add[w] += (cnt - (cnt === 1 ? d1 : cnt === 2 ? d2 : d3)) * s;
+      }
+    }
+    for (let j = 0; j < nt; j++) {
+      const w = touched[j];
+      const c = uni[w];
+      p[w] = base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0) + add[w];
       add[w] = 0;
       mark[w] = 0;
     }
@@ -481,4 +544,15 @@ function checksum(words: Uint32Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
   return h >>> 0;
+}
+
+class NgramProbs implements NextTokenProbs {
+  readonly p: Float64Array;
+  constructor(V: number) {
+    this.p = new Float64Array(V);
+  }
+  /** What logProbs stores: float32(log p). */
+  exactLogProb(id: number): number {
+    return Math.fround(Math.log(this.p[id]));
+  }
 }

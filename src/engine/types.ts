@@ -34,6 +34,20 @@ export interface LanguageModel<S = unknown> {
   advance(state: S, tokenId: number): S;
   /** Natural-log probabilities of every vocabulary id as the next token; length vocabSize. */
   logProbs(state: S): Float32Array;
+  /**
+   * Optional fast path for decoding: the same distribution as probabilities, without the
+   * per-word logarithms. The result is scratch owned by the model: read it before calling
+   * `probs` on this model again.
+   */
+  probs?(state: S): NextTokenProbs;
+}
+
+/** The next-token distribution as `LanguageModel.probs` returns it. */
+export interface NextTokenProbs {
+  /** Probability of every id (length vocabSize); exp(logProbs(state)[id]) up to float32 rounding. */
+  readonly p: Float64Array;
+  /** logProbs(state)[id], bit for bit (so a decision between near-ties can be made exactly). */
+  exactLogProb(id: number): number;
 }
 
 /** Progress of a training run, emitted as it goes. */
