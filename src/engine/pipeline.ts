@@ -149,7 +149,7 @@ export async function runPipeline(
     if (need > WASM_USABLE_BYTES) {
       throw new PipelineError(
         `A model of ${V.toLocaleString('en-US')} words and width ${hyper.hiddenDim} needs about ${formatBytes(need)} to train, ` +
-          `more than the ${formatBytes(WASM_HEAP_BYTES)} the ${backend} backend can use. Choose a smaller model size ` +
+          `more than the ${formatBytes(WASM_USABLE_BYTES)} training may use of the ${backend} backend's ${formatBytes(WASM_HEAP_BYTES)} heap. Choose a smaller model size ` +
           '(wordlens.modelSize; --dim in the CLI) or train on fewer words (wordlens.exclude; --max-vocab or --min-count in the CLI).',
       );
     }
