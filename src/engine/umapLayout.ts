@@ -12,6 +12,7 @@ export interface LayoutParams {
 }
 
 const CLIP = 4;
+const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
 const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : x);
 
 // x^b is ~75% of an epoch's time with Math.exp(b * Math.log(x)) (Math.pow is slower still).
@@ -51,14 +52,18 @@ export class UmapLayout {
   private readonly gamma: number;
   private readonly initialAlpha: number;
   private alpha: number;
+  // Negative samples draw from an inlined xorshift32 (seeded from `random`): a closure call per
+  // draw cost ~12% of an epoch.
+  private rngState: number;
 
   /** `embedding` (n x dim, row-major) is updated in place. */
-  constructor(graph: FuzzyGraph, readonly embedding: Float64Array, readonly dim: number, params: LayoutParams, private readonly random: () => number) {
+  constructor(graph: FuzzyGraph, readonly embedding: Float64Array, readonly dim: number, params: LayoutParams, random: () => number) {
     this.nEpochs = params.nEpochs;
     this.a = params.a;
     this.b = params.b;
     this.gamma = params.repulsionStrength ?? 1;
     this.initialAlpha = this.alpha = params.learningRate ?? 1;
+    this.rngState = ((random() * 4294967296) | 0) || 1;
     const negativeRate = params.negativeSampleRate ?? 5;
     // Edges too weak to be sampled even once in nEpochs are dropped, as umap-js does.
     let max = 0;
@@ -94,11 +99,12 @@ export class UmapLayout {
 
   /** The 2-D case unrolled (the common one: ~2x faster than the loop over dimensions). */
   private step2d(): void {
-    const { head, tail, embedding: y, a, b, gamma, random, alpha } = this;
+    const { head, tail, embedding: y, a, b, gamma, alpha } = this;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
     const n = this.epoch;
     const nVertices = y.length / 2;
     const twoAB = 2 * a * b, twoGammaB = 2 * gamma * b;
+    let rng = this.rngState;
     for (let i = 0; i < epochsPerSample.length; i++) {
       if (epochOfNextSample[i] > n) continue;
       const cur = head[i] * 2;
@@ -118,7 +124,10 @@ export class UmapLayout {
       epochOfNextSample[i] += epochsPerSample[i];
       const nNeg = Math.floor((n - epochOfNextNegativeSample[i]) / epochsPerNegativeSample[i]);
       for (let p = 0; p < nNeg; p++) {
-        const k = Math.floor(random() * nVertices);
+        rng ^= rng << 13;
+        rng ^= rng >>> 17;
+        rng ^= rng << 5;
+        const k = Math.floor((rng >>> 0) * TWO_TO_MINUS_32 * nVertices);
         if (k === head[i]) continue; // itself (its position is held in cx, cy)
         const o = k * 2;
         const ex = cx - y[o], ey = cy - y[o + 1];
@@ -136,13 +145,15 @@ export class UmapLayout {
       y[cur + 1] = cy;
       epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
     }
+    this.rngState = rng;
   }
 
   private stepAnyDim(): void {
-    const { head, tail, embedding: y, dim, a, b, gamma, random, alpha } = this;
+    const { head, tail, embedding: y, dim, a, b, gamma, alpha } = this;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
     const n = this.epoch;
     const nVertices = y.length / dim;
+    let rng = this.rngState;
     for (let i = 0; i < epochsPerSample.length; i++) {
       if (epochOfNextSample[i] > n) continue;
       const cur = head[i] * dim;
@@ -162,7 +173,10 @@ export class UmapLayout {
       epochOfNextSample[i] += epochsPerSample[i];
       const nNeg = Math.floor((n - epochOfNextNegativeSample[i]) / epochsPerNegativeSample[i]);
       for (let p = 0; p < nNeg; p++) {
-        const k = Math.floor(random() * nVertices);
+        rng ^= rng << 13;
+        rng ^= rng >>> 17;
+        rng ^= rng << 5;
+        const k = Math.floor((rng >>> 0) * TWO_TO_MINUS_32 * nVertices);
         const o = k * dim;
         let e2 = 0;
         for (let d = 0; d < dim; d++) e2 += (y[cur + d] - y[o + d]) ** 2;
@@ -176,5 +190,6 @@ export class UmapLayout {
       }
       epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
     }
+    this.rngState = rng;
   }
 }
