@@ -1,8 +1,11 @@
 // Time to first picture (PCA) and to the final UMAP, ours against umap-js 1.4's default `fit`
-// in the same run, on random clustered data (D=128), with the neighbourhood preservation of
-// each map (share of each point's 15 true neighbours among its 15 nearest on the map).
+// in the same run, on random clustered data (D=128), with the neighbourhood preservation (NP)
+// of each map: share of each point's 15 true neighbours among its 15 nearest on the map.
+// The machine is shared, so every stage prints CPU seconds (process.cpuUsage: the engine is
+// single-threaded here) beside wall seconds, and the load average while it ran.
 // Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N]
-//   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 20000
+//   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 5000
+import * as os from 'node:os';
 import { UMAP } from 'umap-js';
 import { initBackend } from '../src/engine/backend';
 import { EmbeddingIndex } from '../src/engine/neighbors';
@@ -24,7 +27,16 @@ function clustered(n: number, seed: number): Float32Array {
   return m;
 }
 
-const seconds = (t0: number) => (performance.now() - t0) / 1000;
+/** Wall and CPU seconds of `fn`, and the 1-minute load average after it. */
+async function timed<T>(fn: () => T | Promise<T>): Promise<{ value: T; wall: number; cpu: number; load: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, load: os.loadavg()[0] };
+}
+
+const f = (x: number, d = 1) => x.toFixed(d);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -32,40 +44,40 @@ async function main(): Promise<void> {
   const capAt = args.indexOf('--no-baseline-above');
   const baselineMax = capAt >= 0 ? Number(args[capAt + 1]) : 20000;
   const backend = await initBackend();
-  console.log(`backend: ${backend}; D=${DIM}, k=${K}, neighbourhood preservation over up to 5000 points`);
+  console.log(`backend: ${backend}; D=${DIM}, k=${K}; NP over up to 5000 points; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => f(l, 2)).join(' ')}`);
   const rows: string[] = [];
   for (const n of sizes) {
     const matrix = clustered(n, n);
-    let t0 = performance.now();
-    const first = pca(matrix, n, DIM, 2);
-    const tPca = seconds(t0);
+    const first = await timed(() => pca(matrix, n, DIM, 2));
 
-    t0 = performance.now();
-    const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => String(i)), matrix, DIM);
-    const knn = index.knn(K + 1); // self + 15 true neighbours; UMAP uses the first 15 columns
-    index.dispose();
-    const tKnn = seconds(t0);
-    t0 = performance.now();
-    const ours = await umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, knn, init: first });
-    const tOurs = tKnn + seconds(t0);
-    const npOurs = neighborhoodPreservation(knn, ours, K);
-    const npPca = neighborhoodPreservation(knn, first, K);
-    console.log(`n=${n}: PCA ${tPca.toFixed(2)} s (NP ${npPca.toFixed(3)}); ours ${tOurs.toFixed(1)} s = kNN ${tKnn.toFixed(1)} + graph ${ours.timings.graph.toFixed(1)} + init ${ours.timings.init.toFixed(1)} + ${ours.epochs} epochs ${ours.timings.epochs.toFixed(1)}; NP ${npOurs.toFixed(3)}`);
+    const knn = await timed(() => {
+      const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => String(i)), matrix, DIM);
+      try {
+        return index.knn(K + 1); // self + 15 true neighbours; UMAP uses the first 15 columns
+      } finally {
+        index.dispose();
+      }
+    });
+    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, knn: knn.value, init: first.value }));
+    const tm = ours.value.timings;
+    const npOurs = neighborhoodPreservation(knn.value, ours.value, K);
+    const npPca = neighborhoodPreservation(knn.value, first.value, K);
+    const cpuOurs = knn.cpu + ours.cpu, wallOurs = knn.wall + ours.wall;
+    console.log(`n=${n}: PCA ${f(first.cpu, 2)} s CPU (${f(first.wall, 2)} wall), NP ${f(npPca, 3)}`);
+    console.log(`n=${n}: ours ${f(cpuOurs)} s CPU (${f(wallOurs)} wall, load ${f(ours.load)}) = kNN ${f(knn.cpu)} CPU (${f(knn.wall)} wall) + graph, init and ${ours.value.epochs} epochs ${f(ours.cpu)} CPU (wall: graph ${f(tm.graph)}, init ${f(tm.init)}, epochs ${f(tm.epochs)}); NP ${f(npOurs, 3)}`);
 
-    let base = '        -          -        -';
+    let base = `${'-'.padStart(11)} ${'-'.padStart(11)} ${'-'.padStart(10)} ${'-'.padStart(9)}`;
     if (n <= baselineMax) {
       const data = Array.from({ length: n }, (_, i) => Array.from(matrix.subarray(i * DIM, (i + 1) * DIM)));
-      t0 = performance.now();
-      const umap = new UMAP({ nNeighbors: K, random: mulberry32(1) });
-      const coords = umap.fit(data);
-      const tBase = seconds(t0);
-      const npBase = neighborhoodPreservation(knn, coords, K);
-      console.log(`n=${n}: umap-js fit ${tBase.toFixed(1)} s; NP ${npBase.toFixed(3)}`);
-      base = `${tBase.toFixed(1).padStart(9)} ${(tBase / tOurs).toFixed(1).padStart(9)}x ${npBase.toFixed(3).padStart(8)}`;
+      const fit = await timed(() => new UMAP({ nNeighbors: K, random: mulberry32(1) }).fit(data));
+      const npBase = neighborhoodPreservation(knn.value, fit.value, K);
+      console.log(`n=${n}: umap-js fit ${f(fit.cpu)} s CPU (${f(fit.wall)} wall, load ${f(fit.load)}); NP ${f(npBase, 3)}`);
+      base = `${f(fit.cpu).padStart(11)} ${f(fit.wall).padStart(11)} ${(f(fit.cpu / cpuOurs) + 'x').padStart(10)} ${f(npBase, 3).padStart(9)}`;
     }
-    rows.push(`${String(n).padStart(6)} ${tPca.toFixed(2).padStart(9)} ${tOurs.toFixed(1).padStart(9)} ${npOurs.toFixed(3).padStart(8)} ${base} ${npPca.toFixed(3).padStart(7)}`);
+    rows.push(`${String(n).padStart(6)} ${f(first.cpu, 2).padStart(8)} ${f(knn.cpu).padStart(8)} ${f(ours.cpu).padStart(12)} ${f(cpuOurs).padStart(10)} ${f(wallOurs).padStart(10)} ${f(npOurs, 3).padStart(8)} ${base} ${f(npPca, 3).padStart(7)} ${f(ours.load).padStart(5)}`);
   }
-  console.log(`\n     n  PCA (s)  ours (s)  NP ours  umap-js (s)  speedup  NP umap-js  NP PCA`);
+  console.log(`\nbackend ${backend}; seconds are CPU unless marked wall; speedup = umap-js CPU / ours CPU`);
+  console.log(`     n  PCA cpu  kNN cpu  epochs+graph  ours cpu  ours wall  NP ours  umap-js cpu  umap-js wall   speedup  NP umap-js  NP PCA  load`);
   for (const r of rows) console.log(r);
 }
 
