@@ -14,6 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initBackend } from '../src/engine/backend';
 import { complete } from '../src/engine/complete';
 import { StopRules, greedyPick } from '../src/engine/generate';
+import { LstmModel } from '../src/engine/lstm';
 import { PrefixCache } from '../src/engine/prefixCache';
 import type { LanguageModel } from '../src/engine/types';
 import { loadServingModel } from '../src/server/servingModel';
@@ -95,6 +96,20 @@ async function main(): Promise<void> {
     cold.push(performance.now() - t);
   }
 
+  // How often greedy decoding needs the LSTM's output layer (a mixture skips it when the n-gram decides).
+  const counts = { lstmProbs: 0, picks: 0 };
+  const mixture = lm as { a?: { probs?: (s: unknown) => unknown } };
+  const lstmSide = mixture.a;
+  if (lstmSide?.probs) {
+    const probs = lstmSide.probs.bind(lstmSide);
+    lstmSide.probs = (s) => (counts.lstmProbs++, probs(s));
+  }
+  const pickProbe = lm as { greedy?: (s: unknown, o: unknown) => number };
+  if (pickProbe.greedy) {
+    const greedy = pickProbe.greedy.bind(lm);
+    pickProbe.greedy = (s, o) => (counts.picks++, greedy(s, o));
+  }
+
   // Warm: retype lines key by key (each keystroke: complete() at the cursor).
   const keystrokes = Number(arg('keystrokes', '600'));
   const cache = new PrefixCache<unknown>();
@@ -118,10 +133,50 @@ async function main(): Promise<void> {
       perKeystroke: { n, p50: r3(pct(wall, 0.5)), p95: r3(pct(wall, 0.95)), p99: r3(pct(wall, 0.99)), cpuMs: r3((c.user + c.system) / 1000 / n) },
       completionsSha256: digest.digest('hex').slice(0, 16),
       coldFirstRequestMs: cold.map(r3),
+      greedyPicks: counts.picks,
+      lstmOutputLayerRuns: counts.lstmProbs,
       load: +loadavg()[0].toFixed(2),
     }),
   );
   model.dispose();
+
+  // Issue 2's step at V=10k (H=256, untrained LSTM alone): advance + logProbs against
+  // advance + greedyPick (the probs path), alternating in the same run.
+  const V = Number(arg('vocab', '10000'));
+  const net = LstmModel.create({ vocabSize: V, embedDim: 256, hiddenDim: 256, layers: 1, tied: false, dropout: 0 }, 1);
+  let s = net.initialState();
+  const stepLog: number[] = [];
+  const stepPick: number[] = [];
+  const cpu = { log: 0, pick: 0 };
+  for (let i = 0; i < 400; i++) {
+    const id = (i * 7919) % V;
+    const c0 = process.cpuUsage();
+    let t = performance.now();
+    if (i % 2 === 0) {
+      net.logProbs((s = net.advance(s, id)));
+      stepLog.push(performance.now() - t);
+      const c = process.cpuUsage(c0);
+      cpu.log += c.user + c.system;
+    } else {
+      t = performance.now();
+      greedyPick(net, (s = net.advance(s, id)));
+      stepPick.push(performance.now() - t);
+      const c = process.cpuUsage(c0);
+      cpu.pick += c.user + c.system;
+    }
+  }
+  console.log(
+    JSON.stringify({
+      stepV10k: {
+        advancePlusLogProbsMs: r3(median(stepLog.slice(20))),
+        advancePlusGreedyPickMs: r3(median(stepPick.slice(20))),
+        cpuMsLogProbs: r3(cpu.log / 1000 / stepLog.length),
+        cpuMsGreedyPick: r3(cpu.pick / 1000 / stepPick.length),
+      },
+      load: +loadavg()[0].toFixed(2),
+    }),
+  );
+  net.dispose();
 }
 
 main().catch((e) => {

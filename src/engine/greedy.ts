@@ -15,17 +15,36 @@ export interface PickOptions {
 /** A model that may choose its own greedy pick (InterpolatedModel does). */
 type MaybeGreedy<S> = LanguageModel<S> & { greedy?: (state: S, opts: PickOptions) => number };
 
+function allowed(id: number, opts: PickOptions): boolean {
+  return !(opts.exclude?.has(id) ?? false) && (opts.allow === undefined || opts.allow.has(id));
+}
+
 /**
- * Calls `f` on the ids `argmax` in generate.ts considers, in its order (ties go to the
- * first): the allow set's own order when it is smaller than the vocabulary, else ascending.
+ * Whether `argmax` in generate.ts walks the allow set (in its own order) rather than all ids
+ * ascending; ties go to the first id walked. The loops below walk the same way and test a
+ * value before the (slower) set lookups, as argmax does.
  */
-export function forEachAllowed(V: number, opts: PickOptions, f: (id: number) => void): void {
-  const { allow, exclude } = opts;
-  if (allow && allow.size < V) {
-    for (const id of allow) if (!(exclude?.has(id) ?? false)) f(id);
-    return;
-  }
-  for (let id = 0; id < V; id++) if (!(exclude?.has(id) ?? false) && (allow === undefined || allow.has(id))) f(id);
+function walksAllowSet(V: number, opts: PickOptions): boolean {
+  return opts.allow !== undefined && opts.allow.size < V;
+}
+
+/** The allowed id with the largest positive `p` (first walked on ties; -1 if none), and the runner-up's value. */
+export function bestTwo(p: Float64Array, opts: PickOptions): { best: number; p1: number; p2: number } {
+  let best = -1;
+  let p1 = 0;
+  let p2 = 0;
+  const visit = (id: number) => {
+    const v = p[id];
+    if (!(v > p2) || !allowed(id, opts)) return;
+    if (v > p1) {
+      p2 = p1;
+      p1 = v;
+      best = id;
+    } else p2 = v;
+  };
+  if (walksAllowSet(p.length, opts)) for (const id of opts.allow!) visit(id);
+  else for (let id = 0; id < p.length; id++) if (p[id] > p2) visit(id);
+  return { best, p1, p2 };
 }
 
 /**
@@ -37,41 +56,39 @@ export function nearTieMargin(logP: number): number {
 }
 
 /**
- * The allowed id with the largest `exactLogProb` (first in `forEachAllowed` order on ties), or
- * -1 when none is finite — found from `d.p`; undefined when the probabilities cannot decide
- * (all zero or NaN: underflow), so the caller falls back to logProbs.
+ * The allowed id with the largest `exactLogProb` (first walked on ties), or -1 when none is
+ * finite — found from `d.p`; undefined when the probabilities cannot decide (all zero or NaN:
+ * underflow), so the caller falls back to logProbs.
  */
 export function pickFromProbs(d: NextTokenProbs, opts: PickOptions): number | undefined {
   const p = d.p;
-  let max = 0;
-  let best = -1;
-  forEachAllowed(p.length, opts, (id) => {
-    if (p[id] > max) [max, best] = [p[id], id];
-  });
+  const { best, p1: max, p2: second } = bestTwo(p, opts);
   if (best < 0 || !Number.isFinite(max)) return undefined;
   const floor = max * Math.exp(-nearTieMargin(Math.log(max)));
-  let candidates = 0;
-  forEachAllowed(p.length, opts, (id) => {
-    if (p[id] >= floor) candidates++;
-  });
-  if (candidates === 1) return best;
+  if (second < floor) return best;
+  // Near-ties: re-rank every id within the margin on its exact value, in argmax's order.
+  const candidates: number[] = [];
+  if (walksAllowSet(p.length, opts)) {
+    for (const id of opts.allow!) if (p[id] >= floor && allowed(id, opts)) candidates.push(id);
+  } else for (let id = 0; id < p.length; id++) if (p[id] >= floor && allowed(id, opts)) candidates.push(id);
   let bestValue = -Infinity;
-  best = -1;
-  forEachAllowed(p.length, opts, (id) => {
-    if (!(p[id] >= floor)) return;
+  let pick = -1;
+  for (const id of candidates) {
     const v = d.exactLogProb(id);
-    if (v > bestValue) [best, bestValue] = [id, v];
-  });
-  return best;
+    if (v > bestValue) [pick, bestValue] = [id, v];
+  }
+  return pick;
 }
 
 /** Index of the largest allowed finite value, or -1 (generate.ts's argmax, ties to the first). */
-function argmaxOf(values: Float32Array, opts: PickOptions): number {
+export function argmaxOf(values: Float32Array, opts: PickOptions): number {
   let best = -1;
   let bestValue = -Infinity;
-  forEachAllowed(values.length, opts, (id) => {
-    if (values[id] > bestValue) [best, bestValue] = [id, values[id]];
-  });
+  const visit = (id: number) => {
+    if (values[id] > bestValue && allowed(id, opts)) [best, bestValue] = [id, values[id]];
+  };
+  if (walksAllowSet(values.length, opts)) for (const id of opts.allow!) visit(id);
+  else for (let id = 0; id < values.length; id++) visit(id);
   return best;
 }
 

@@ -1,7 +1,7 @@
 // Linear interpolation of two language models, p = λ·p_a + (1−λ)·p_b, in log space.
 // This is how an LSTM that is still training and the instant Kneser-Ney n-gram combine;
 // λ is fitted on validation text by maximising its log-likelihood.
-import { forEachAllowed, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
+import { argmaxOf, bestTwo, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
 import type { LanguageModel, NextTokenProbs } from './types';
 
 export interface InterpolatedState<SA, SB> {
@@ -78,23 +78,14 @@ export class InterpolatedModel<SA, SB> implements LanguageModel<InterpolatedStat
     if (this.lambda === 1) return greedyPick(this.a, state.a, opts);
     if (this.lambda === 0) return greedyPick(this.b, state.b, opts);
     const pb = probsOf(this.b, state.b);
-    let first = -1;
-    let p1 = 0;
-    let p2 = 0;
-    forEachAllowed(this.vocabSize, opts, (id) => {
-      const v = pb.p[id];
-      if (v > p1) {
-        p2 = p1;
-        [first, p1] = [id, v];
-      } else if (v > p2) p2 = v;
-    });
+    const { best: first, p1, p2 } = bestTwo(pb.p, opts);
     if (first >= 0) {
       const winner = this.logRest + Math.log(p1);
       const rival = Math.log((1 - this.lambda) * p2 + this.lambda);
       if (winner - rival > 2 * nearTieMargin(Math.min(winner, rival, this.logLambda))) return first;
     }
     const id = pickFromProbs(this.mix(probsOf(this.a, state.a), pb), opts);
-    return id ?? argmax(this.logProbs(state), opts);
+    return id ?? argmaxOf(this.logProbs(state), opts);
   }
 
   private mix(pa: NextTokenProbs, pb: NextTokenProbs): NextTokenProbs {
@@ -121,15 +112,6 @@ function probsOf<S>(model: LanguageModel<S>, state: S): NextTokenProbs {
   const p = new Float64Array(lp.length);
   for (let i = 0; i < lp.length; i++) p[i] = Math.exp(lp[i]);
   return { p, exactLogProb: (id) => lp[id] };
-}
-
-function argmax(values: Float32Array, opts: PickOptions): number {
-  let best = -1;
-  let bestValue = -Infinity;
-  forEachAllowed(values.length, opts, (id) => {
-    if (values[id] > bestValue) [best, bestValue] = [id, values[id]];
-  });
-  return best;
 }
 
 function tokenLogProb<S>(model: MaybeFast<S>, state: S, id: number): number {
