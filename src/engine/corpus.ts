@@ -85,9 +85,18 @@ export function looksMinified(name: string, head: string): boolean {
   const ext = path.extname(name).toLowerCase();
   if (/\.min\.[^.]+$/i.test(name) || ext === '.map') return true;
   if (!MINIFIABLE.has(ext)) return false;
-  const lines = head.split('\n');
+  const text = stripInlineSourceMaps(head);
+  const lines = text.split('\n');
   const longest = lines.reduce((m, l) => Math.max(m, l.length), 0);
-  return longest > 5000 || (head.length > 2048 && head.length / lines.length > 300);
+  return longest > 5000 || (text.length > 2048 && text.length / lines.length > 300);
+}
+
+/**
+ * Compiled JS/CSS often ends with an inline source map: one base64 line of 100k+ characters.
+ * It is not text to learn from, and it made ordinary compiled files look minified.
+ */
+export function stripInlineSourceMaps(text: string): string {
+  return text.replace(/^[ \t]*(?:\/\/|\/\*)[#@] sourceMappingURL=data:[^\n]*\n?/gm, '');
 }
 
 /** Tolerant UTF-8: U+FFFD for bad bytes; `invalid` counts them (a real U+FFFD in the file is not counted). */
@@ -141,7 +150,11 @@ async function readTextFile(file: string, maxFileBytes: number): Promise<Verdict
       return { ok: false, reason: 'changed' };
     }
     const bytes = all.subarray(0, total);
-    const { text, invalid } = decodeUtf8(bytes);
+    const decoded = decodeUtf8(bytes);
+    const invalid = decoded.invalid;
+    const text = stripInlineSourceMaps(decoded.text);
+    // The head test sees 64 KiB; a giant line later in the file (a bundled blob) is caught here.
+    if (looksMinified(file, text)) return { ok: false, reason: 'minified' };
     // Mostly undecodable text is some other encoding or binary: not worth learning from.
     if (invalid > 0 && invalid > text.length * 0.3) return { ok: false, reason: 'binary' };
     return { ok: true, text, bytes: total, repaired: invalid > 0 };

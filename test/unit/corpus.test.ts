@@ -170,3 +170,20 @@ test('classifiers: binary, minified, tolerant UTF-8', () => {
   assert.deepEqual(decodeUtf8(Buffer.from('ok \ufffd', 'utf8')), { text: 'ok \ufffd', invalid: 0 });
   assert.deepEqual(decodeUtf8(new Uint8Array([0x61, 0xff, 0x62])), { text: 'a\ufffdb', invalid: 1 });
 });
+
+test('readCorpus: an inline source map neither hides compiled code nor enters the text; a giant line past the head is minified', async () => {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-corpus-map-'));
+  try {
+    const code = Array.from({ length: 50 }, (_, i) => `export function f${i}(x) { return x + ${i}; }`).join('\n');
+    const map = '//# sourceMappingURL=data:application/json;base64,' + 'QUFB'.repeat(50_000);
+    writeFileSync(path.join(tmp, 'compiled.js'), `${code}\n${map}\n`);
+    const blobHead = 'const a = 1;\n'.repeat(6000); // ~78 KB of ordinary lines, then one 100k-character line
+    writeFileSync(path.join(tmp, 'blob.js'), `${blobHead}const data = "${'z'.repeat(100_000)}";\n`);
+    const c = await readCorpus([tmp]);
+    assert.deepEqual(rels(c.files).map((f) => path.basename(f)), ['compiled.js']);
+    assert.equal(c.files[0].text, `${code}\n`);
+    assert.deepEqual(c.skipped.map((s) => [path.basename(s.path), s.reason]), [['blob.js', 'minified']]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
