@@ -12,7 +12,7 @@ export interface PickOptions {
   exclude?: ReadonlySet<number>;
 }
 
-/** A model that may choose its own greedy pick (InterpolatedModel does). */
+/** A model that may choose its own greedy pick (LstmModel and InterpolatedModel do). */
 type MaybeGreedy<S> = LanguageModel<S> & { greedy?: (state: S, opts: PickOptions) => number };
 
 function allowed(id: number, opts: PickOptions): boolean {
@@ -28,13 +28,16 @@ function walksAllowSet(V: number, opts: PickOptions): boolean {
   return opts.allow !== undefined && opts.allow.size < V;
 }
 
-/** The allowed id with the largest positive `p` (first walked on ties; -1 if none), and the runner-up's value. */
-export function bestTwo(p: Float64Array, opts: PickOptions): { best: number; p1: number; p2: number } {
+/**
+ * The allowed id with the largest value above `above` (first walked on ties; -1 if none), that
+ * value and the runner-up's (a tie with the best counts as the runner-up).
+ */
+export function bestTwo(values: ArrayLike<number>, opts: PickOptions, above = 0): { best: number; p1: number; p2: number } {
   let best = -1;
-  let p1 = 0;
-  let p2 = 0;
+  let p1 = above;
+  let p2 = above;
   const visit = (id: number) => {
-    const v = p[id];
+    const v = values[id];
     if (!(v > p2) || !allowed(id, opts)) return;
     if (v > p1) {
       p2 = p1;
@@ -42,9 +45,27 @@ export function bestTwo(p: Float64Array, opts: PickOptions): { best: number; p1:
       best = id;
     } else p2 = v;
   };
-  if (walksAllowSet(p.length, opts)) for (const id of opts.allow!) visit(id);
-  else for (let id = 0; id < p.length; id++) if (p[id] > p2) visit(id);
+  if (walksAllowSet(values.length, opts)) for (const id of opts.allow!) visit(id);
+  else for (let id = 0; id < values.length; id++) if (values[id] > p2) visit(id);
   return { best, p1, p2 };
+}
+
+/**
+ * Among the allowed ids whose value is at least `floor` (the near-ties of the best), the one
+ * with the largest `exact` value, first walked on ties (-1 when none is finite).
+ */
+export function rankNearTies(values: ArrayLike<number>, floor: number, opts: PickOptions, exact: (id: number) => number): number {
+  const candidates: number[] = [];
+  if (walksAllowSet(values.length, opts)) {
+    for (const id of opts.allow!) if (values[id] >= floor && allowed(id, opts)) candidates.push(id);
+  } else for (let id = 0; id < values.length; id++) if (values[id] >= floor && allowed(id, opts)) candidates.push(id);
+  let bestValue = -Infinity;
+  let pick = -1;
+  for (const id of candidates) {
+    const v = exact(id);
+    if (v > bestValue) [pick, bestValue] = [id, v];
+  }
+  return pick;
 }
 
 /**
@@ -67,17 +88,7 @@ export function pickFromProbs(d: NextTokenProbs, opts: PickOptions): number | un
   const floor = max * Math.exp(-nearTieMargin(Math.log(max)));
   if (second < floor) return best;
   // Near-ties: re-rank every id within the margin on its exact value, in argmax's order.
-  const candidates: number[] = [];
-  if (walksAllowSet(p.length, opts)) {
-    for (const id of opts.allow!) if (p[id] >= floor && allowed(id, opts)) candidates.push(id);
-  } else for (let id = 0; id < p.length; id++) if (p[id] >= floor && allowed(id, opts)) candidates.push(id);
-  let bestValue = -Infinity;
-  let pick = -1;
-  for (const id of candidates) {
-    const v = d.exactLogProb(id);
-    if (v > bestValue) [pick, bestValue] = [id, v];
-  }
-  return pick;
+  return rankNearTies(p, floor, opts, (id) => d.exactLogProb(id));
 }
 
 /** Index of the largest allowed finite value, or -1 (generate.ts's argmax, ties to the first). */

@@ -4,6 +4,7 @@
 // (gate order i, f, c, o), so store.ts can save them as a layers model.
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from './types';
+import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from './greedy';
 import { lstmLayer } from './lstmLayer';
 import { mulberry32, uniformArray } from './prng';
 
@@ -253,20 +254,9 @@ export class LstmModel implements LanguageModel<LstmState> {
    * of logProbs, without its subtract pass and copies. Scratch buffers, reused by the next call.
    */
   probs(state: LstmState): NextTokenProbs {
-    this.checkAlive();
-    const s = (this.probsScratch ??= new ProbsScratch(this.vocabSize));
+    const s = this.scratch();
+    const max = this.logitsInto(state, s.logits);
     const logits = s.logits;
-    const top = state.h[state.h.length - 1];
-    const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
-    const t = tf.matMul(a, this.outKernel());
-    logits.set(t.dataSync() as Float32Array);
-    a.dispose();
-    t.dispose();
-    // The arithmetic of logProbs step by step (float32 logits, the same max and sum), so
-    // exactLogProb reproduces its values bit for bit.
-    const bias = this.inference().outBias;
-    let max = -Infinity;
-    for (let v = 0; v < logits.length; v++) max = Math.max(max, (logits[v] += bias[v]));
     const p = s.p;
     let sum = 0;
     for (let v = 0; v < logits.length; v++) sum += p[v] = Math.exp(logits[v] - max);
@@ -274,6 +264,50 @@ export class LstmModel implements LanguageModel<LstmState> {
     const inv = 1 / sum;
     for (let v = 0; v < p.length; v++) p[v] *= inv;
     return s;
+  }
+
+  /**
+   * Greedy decoding's pick, exactly argmax(logProbs(state)) (see greedy.ts): the largest
+   * logit, without the exp pass, unless a near-tie needs logProbs's exact values.
+   */
+  greedy(state: LstmState, opts: PickOptions): number {
+    const s = this.scratch();
+    s.lse = NaN; // the logits are overwritten: an earlier probs() result is void
+    const logits = s.logits;
+    const max = this.logitsInto(state, logits);
+    // A NaN or infinite logit makes every logProbs value NaN (or -Infinity): nothing to pick.
+    if (!Number.isFinite(max)) return -1;
+    const { best, p1, p2 } = bestTwo(logits, opts, -Infinity);
+    if (best < 0) return -1;
+    // |logit - lse| <= (max - logit) + log V bounds the float32 rounding of logProbs's values.
+    const margin = nearTieMargin(max - p1 + Math.log(logits.length));
+    if (p1 - p2 > margin) return best;
+    let sum = 0;
+    for (let v = 0; v < logits.length; v++) sum += Math.exp(logits[v] - max);
+    const lse = max + Math.log(sum);
+    return rankNearTies(logits, p1 - margin, opts, (id) => Math.fround(logits[id] - lse));
+  }
+
+  /**
+   * The output layer's logits into `out` (float32, bias added) and their max, as logProbs
+   * computes them (the max is over the sums before float32 rounding), so the values match its.
+   */
+  private logitsInto(state: LstmState, out: Float32Array): number {
+    this.checkAlive();
+    const top = state.h[state.h.length - 1];
+    const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
+    const t = tf.matMul(a, this.outKernel());
+    out.set(t.dataSync() as Float32Array);
+    a.dispose();
+    t.dispose();
+    const bias = this.inference().outBias;
+    let max = -Infinity;
+    for (let v = 0; v < out.length; v++) max = Math.max(max, (out[v] += bias[v]));
+    return max;
+  }
+
+  private scratch(): ProbsScratch {
+    return (this.probsScratch ??= new ProbsScratch(this.vocabSize));
   }
 
   // ---- batched path (training and evaluation) ----

@@ -90,6 +90,46 @@ test('probs reproduce logProbs bit for bit (LSTM, n-gram, mixture) and greedyPic
   }
 });
 
+test('LSTM: logits tied or nearer than float32 resolves pick what argmax(logProbs) picks; NaN picks nothing', () => {
+  const V = 12;
+  const hyper: LstmHyper = { vocabSize: V, embedDim: 4, hiddenDim: 4, layers: 1, tied: false, dropout: 0 };
+  const base = LstmModel.create(hyper, 1);
+  // A zero output kernel: the logits are the bias, crafted with exact and sub-float32 near-ties.
+  const withBias = (bias: number[]) =>
+    LstmModel.fromWeights(
+      hyper,
+      base.weights().map((w) => (w.name === 'dense/kernel' ? { ...w, values: new Float32Array(w.values.length) } : w.name === 'dense/bias' ? { ...w, values: Float32Array.from(bias) } : w)),
+    );
+  // Logits one float32 step apart near 0.75, log-probabilities near -2.5 (four times coarser):
+  // distinct logits round to equal logProbs values, where ties go to the first id walked.
+  const lo = Math.fround(0.75 - 2 ** -24);
+  const hi = Math.fround(0.75 + 2 ** -24);
+  const cases = [
+    [0.75, 0.75, 0.75, lo, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.7],
+    [0.75, lo, 0.75, hi, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.75, 0.7],
+    [40, 40, 39.99999, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  ];
+  let decidedByExactValues = 0;
+  for (const bias of cases) {
+    const m = withBias(bias);
+    const s = m.advance(m.initialState(), 2);
+    const lp = m.logProbs(s);
+    for (const opts of [{}, { exclude: new Set([0]) }, { allow: new Set([4, 3, 1]) }, { allow: new Set([3, 4]) }, { allow: new Set([1, 3]) }, { allow: new Set([11]) }]) {
+      const want = argmax(lp, opts);
+      assert.equal(greedyPick(m, s, opts), want, `${bias} ${JSON.stringify([...(opts.allow ?? [])])}`);
+      if (want !== argmax(Float32Array.from(bias), opts)) decidedByExactValues++;
+    }
+    m.dispose();
+  }
+  assert.ok(decidedByExactValues > 0, 'some cases are ones the largest logit alone gets wrong');
+  const broken = withBias([1, NaN, ...new Array(V - 2).fill(0)]);
+  const s = broken.initialState();
+  assert.equal(argmax(broken.logProbs(s)), -1);
+  assert.equal(greedyPick(broken, s), -1);
+  broken.dispose();
+  base.dispose();
+});
+
 test('exact ties in the n-gram go to the lowest id, as argmax(logProbs) does', () => {
   // Every word seen equally often: a flat unigram distribution (all values equal).
   const V = 6;
