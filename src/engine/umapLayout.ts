@@ -1,5 +1,6 @@
 // UMAP's layout optimisation (SGD with negative sampling), umap-js 1.4's optimizeLayoutStep
-// on flat typed arrays instead of arrays of arrays: same update rule, same edge schedule.
+// on flat typed arrays instead of arrays of arrays: same update rule and edge schedule; x^b
+// by a float32-bits approximation and negatives from an inlined PRNG (both for speed).
 import type { FuzzyGraph } from './umapGraph';
 
 export interface LayoutParams {
