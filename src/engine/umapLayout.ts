@@ -124,6 +124,9 @@ export class UmapLayout {
       }
       epochOfNextSample[i] += epochsPerSample[i];
       const nNeg = Math.floor((n - epochOfNextNegativeSample[i]) / epochsPerNegativeSample[i]);
+      // The repulsions are measured from the position before them (px, py), not after each
+      // one: the draws are then independent and overlap in the CPU instead of chaining.
+      const px = cx, py = cy;
       for (let p = 0; p < nNeg; p++) {
         rng ^= rng << 13;
         rng ^= rng >>> 17;
@@ -131,7 +134,7 @@ export class UmapLayout {
         const k = Math.floor((rng >>> 0) * TWO_TO_MINUS_32 * nVertices);
         if (k === head[i]) continue; // itself (its position is held in cx, cy)
         const o = k * 2;
-        const ex = cx - y[o], ey = cy - y[o + 1];
+        const ex = px - y[o], ey = py - y[o + 1];
         const e2 = ex * ex + ey * ey;
         if (e2 > 0) {
           const rc = twoGammaB / ((0.001 + e2) * (a * fastPow(e2, b) + 1));
