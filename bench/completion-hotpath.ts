@@ -4,7 +4,7 @@
 // key by key. Also a cold first request (a new document). CPU ms via process.cpuUsage (the
 // machine is shared), wall ms as medians. Uses the model folder bench/completion-latency.ts
 // trained (or --model DIR) and its held-out sources.
-//   npx tsx bench/completion-hotpath.ts [--model DIR] [--keystrokes 600] [--tokens 300]
+//   npx tsx bench/completion-hotpath.ts [--model DIR] [--keystrokes 600] [--tokens 300] [--vocab 10000] [--warm]
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,7 +18,7 @@ import { LstmModel } from '../src/engine/lstm';
 import { PrefixCache } from '../src/engine/prefixCache';
 import type { LanguageModel } from '../src/engine/types';
 import { loadServingModel } from '../src/server/servingModel';
-import { textBefore } from '../src/server/predict';
+import { textBefore, warmUp } from '../src/server/predict';
 
 const ROOT = path.resolve(__dirname, '..');
 function arg(name: string, def: string): string {
@@ -64,6 +64,17 @@ async function main(): Promise<void> {
   // A 2,000-line document of the training sources (the held-out choice matters little for speed).
   const lines = sourcesUnder(path.join(ROOT, 'bench/results/completion-latency/train-src')).join('\n').split('\n').slice(0, 2000);
   const doc = TextDocument.create('file:///bench.ts', 'typescript', 1, lines.join('\n'));
+
+  // The first request of the process, after an optional warm-up (--warm: what the server runs on load).
+  let warmUpMs: number | null = null;
+  if (process.argv.includes('--warm')) {
+    const t = performance.now();
+    await warmUp(model);
+    warmUpMs = r3(performance.now() - t);
+  }
+  const t0 = performance.now();
+  await complete(lm, model.tokenizer, vocab, textBefore(doc, { line: 500, character: 0 }), { maxTokens: 8, multiline: false, cache: new PrefixCache<unknown>(), signal: new AbortController().signal });
+  console.log(JSON.stringify({ firstRequestMs: r3(performance.now() - t0), warmUpMs }));
 
   // Per token: advance, logProbs, greedy pick (on states along the document).
   const ids = vocab.encode(model.tokenizer.tokenize(lines.slice(1000, 1100).join('\n')));
