@@ -7,6 +7,7 @@ import { recoverFolder } from '../engine/atomic';
 import { initBackend, type BackendName } from '../engine/backend';
 import type { ServerState, ServerStatusParams } from '../protocol';
 import { loadServingModel, type ServingModel } from './servingModel';
+import { warmUp } from './predict';
 
 export interface ModelHostOptions {
   log(message: string): void;
@@ -86,6 +87,8 @@ export class ModelHost {
     try {
       await this.ensureBackend();
       const next = await loadServingModel(dir);
+      // The first completion would otherwise pay for wasm kernel set-up (~300 ms measured).
+      await warmUp(next).catch((e) => this.options.log(`warm-up skipped: ${e instanceof Error ? e.message : String(e)}`));
       if (generation !== this.loadGeneration) {
         next.dispose();
         throw new Error('superseded by a newer load');
