@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import { UMAP } from 'umap-js';
 import { initBackend } from '../src/engine/backend';
 import { EmbeddingIndex } from '../src/engine/neighbors';
-import { mulberry32, neighborhoodPreservation, pca, umapProject } from '../src/engine/projection';
+import { neighborhoodPreservation, pca, umapProject } from '../src/engine/projection';
+import { mulberry32 } from '../src/engine/prng';
 
 const DIM = 128;
 const K = 15;

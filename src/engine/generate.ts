@@ -4,6 +4,7 @@
 // close more than the generated text opened, and a token budget. `<unk>` is never produced.
 import { greedyPick } from './greedy';
 import type { LanguageModel } from './types';
+import { mulberry32 } from './prng';
 
 export { greedyPick };
 
@@ -34,17 +35,8 @@ export interface VocabLike {
   word(id: number): string;
 }
 
-/** A deterministic PRNG (mulberry32) in [0, 1), so generations can be reproduced. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG in [0, 1), so generations can be reproduced. */
+export const seededRandom = mulberry32;
 
 function allowed(id: number, opts: DistributionOptions): boolean {
   return !(opts.exclude?.has(id) ?? false) && (opts.allow === undefined || opts.allow.has(id));

@@ -7,6 +7,7 @@ import { findABParams } from 'umap-js/dist/umap';
 import { EmbeddingIndex, type KnnGraph } from './neighbors';
 import { fuzzySimplicialSet } from './umapGraph';
 import { UmapLayout } from './umapLayout';
+import { mulberry32 } from './prng';
 
 /** Row-major n x dims coordinates. */
 export interface Projection { coords: Float32Array; dims: number }
@@ -292,18 +293,6 @@ function jacobiEigen(input: Float64Array, m: number): { values: number[]; vector
     }
   }
   return { values: Array.from({ length: m }, (_, i) => a[i * m + i]), vectors: v };
-}
-
-/** Small fast seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { EmbeddingIndex } from '../../src/engine/neighbors';
-import { pca, umapProject, neighborhoodPreservation, mulberry32 } from '../../src/engine/projection';
+import { pca, umapProject, neighborhoodPreservation } from '../../src/engine/projection';
+import { mulberry32 } from '../../src/engine/prng';
 import { fastPow } from '../../src/engine/umapLayout';
 
 before(async () => {
