@@ -107,6 +107,11 @@ export interface TrainParams extends WorkDoneProgressParams {
   dim?: number;
   /** Where to save the model. Default: `storagePath`/model. */
   outDir?: string;
+  /**
+   * Continue training the LSTM saved in outDir (its tokenizer, vocabulary and size win over
+   * the options above); only a better model replaces it. For picking up after a cancel.
+   */
+  resume?: boolean;
 }
 
 export interface TrainResult {

@@ -82,4 +82,29 @@ describe('reliability: cancel training at random points', () => {
     assert.ok(await completes());
     console.log(`cancel: ${outcomes.join('; ')}; then a full run: ${done.seconds.toFixed(1)} s, V=${done.vocab}`);
   });
+
+  it('after a cancel, a restart with resume continues the saved LSTM: same vocabulary, never a worse model', async () => {
+    const first = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 1, dim: 16, budgetMinutes: 1 });
+    const savedPpl = (JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8')) as { metrics: { valid_ppl_lstm?: number } }).metrics.valid_ppl_lstm;
+    const source = new CancellationTokenSource();
+    const cancelled = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 200, dim: 16, budgetMinutes: 1, resume: true }, source.token);
+    await sleep(1500);
+    source.cancel();
+    assert.equal((await cancelled).cancelled, true);
+    // Words the saved vocabulary has never seen: a new run would grow V, a resumed one keeps it.
+    fs.writeFileSync(path.join(workspace, 'novel.ts'), 'const zebraQuokka = ocelotNarwhal(axolotlTapir);\n'.repeat(20));
+    await server.stop();
+    server = await startTestServer({ storagePath: storage });
+    await server.waitForStatus((s) => s.state === 'ready');
+    await server.open(uri, text);
+    const resumed = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 2, dim: 16, budgetMinutes: 1, resume: true });
+    assert.equal(resumed.cancelled, false);
+    assert.equal(resumed.vocab, first.vocab, 'the resumed run keeps the saved vocabulary');
+    const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8')) as { metrics: { valid_ppl_lstm?: number } };
+    if (typeof savedPpl === 'number' && typeof meta.metrics.valid_ppl_lstm === 'number') {
+      assert.ok(meta.metrics.valid_ppl_lstm <= savedPpl + 1e-9, `resumed model ${meta.metrics.valid_ppl_lstm} is no worse than ${savedPpl}`);
+    }
+    assert.ok(await completes());
+    console.log(`resume: V=${resumed.vocab} kept after a restart; LSTM valid ppl ${savedPpl?.toFixed(1)} -> ${meta.metrics.valid_ppl_lstm?.toFixed(1)}`);
+  });
 });

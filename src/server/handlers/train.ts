@@ -30,6 +30,7 @@ export function registerTrain(ctx: ServerContext): void {
         outDir: 'string?',
         epochs: 'number?',
         dim: 'number?',
+        resume: 'boolean?',
       });
       const request = pipelineRequest(ctx, params);
       if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
@@ -129,6 +130,7 @@ function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineReque
     epochs: params.epochs,
     dim: params.dim ?? MODEL_DIMS[size as ServerSettings['modelSize']],
     backend: settings.backend || undefined,
+    resume: params.resume,
   };
 }
 
