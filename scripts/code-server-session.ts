@@ -22,6 +22,8 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Port on 127.0.0.1; by default the OS picks a free one. */
   port?: number;
+  /** Opt-in: Workspace Trust on and the folder left untrusted (Restricted Mode, no prompt); default off. */
+  untrustedWorkspace?: boolean;
   /** Keep the temporary root after stop() (for looking at logs); also WORDLENS_KEEP_LOGS=1. */
   keep?: boolean;
   log?: (message: string) => void;
@@ -63,6 +65,13 @@ const quietSettings: Record<string, unknown> = {
   'typescript.disableAutomaticTypeAcquisition': true,
   'git.autofetch': false,
   'chat.commandCenter.enabled': false,
+};
+
+// Restricted Mode without the modal start-up prompt: nothing trusts the folder, so it stays untrusted.
+const untrustedSettings: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
 };
 
 // Running servers and the temporary roots to remove with them.
@@ -130,7 +139,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   for (const dir of [home, userDataDir, extensionsDir, path.join(userDataDir, 'User')]) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...quietSettings, ...options.settings }, null, 2),
+    JSON.stringify({ ...quietSettings, ...(options.untrustedWorkspace ? untrustedSettings : {}), ...options.settings }, null, 2),
   );
 
   try {
@@ -162,7 +171,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.untrustedWorkspace ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--user-data-dir', userDataDir,

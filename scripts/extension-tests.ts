@@ -13,6 +13,8 @@ export interface ExtensionTestOptions {
   folder?: string;
   userDataDir?: string;
   extensionsDir?: string;
+  /** Workspace Trust on and the folder untrusted (see startCodeServer). */
+  untrustedWorkspace?: boolean;
   /** Whole-run limit; a hung test run fails instead of blocking CI. */
   timeoutMs?: number;
   log?: (message: string) => void;
@@ -31,6 +33,7 @@ export async function runExtensionTests(options: ExtensionTestOptions): Promise<
     folder: options.folder ?? options.extensionDevelopmentPath,
     userDataDir: options.userDataDir,
     extensionsDir: options.extensionsDir,
+    untrustedWorkspace: options.untrustedWorkspace,
     log,
   });
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;

@@ -25,6 +25,8 @@ if (!options.extensionDevelopmentPath || !options.extensionTestsPath) {
   process.exit(2);
 }
 if (folders.length) options.folder = folders[0];
+// Opt-in Restricted Mode run (only the *.untrusted.test.ts files; see test/integration/suite/index.ts).
+if (process.env.WORDLENS_UNTRUSTED_WORKSPACE === '1') options.untrustedWorkspace = true;
 
 // If the test runner that started us dies, stop too (the exit hooks stop code-server/Chromium).
 const parent = process.ppid;

@@ -8,7 +8,12 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
   const grep = process.env.WORDLENS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // *.untrusted.test.js need Restricted Mode: they run only in the WORDLENS_UNTRUSTED_WORKSPACE=1 run, and only they do.
+  const untrusted = process.env.WORDLENS_UNTRUSTED_WORKSPACE === '1';
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted)
+    .sort();
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js files in ${__dirname}`));
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
