@@ -141,53 +141,20 @@ export class NgramModel implements LanguageModel<NgramState> {
    */
   logProbs(state: NgramState): Float32Array {
     const V = this.vocabSize;
-    const scales = new Float64Array(this.order);
-    let scale = 1;
-    for (let k = this.order - 1; k >= 0; k--) {
-      const c = state.nodes[k];
-      if (c < 0) continue;
-      scales[k] = scale;
-      scale *= this.levels[k].gamma[c];
-    }
-    const base = scale / V;
-    const L0 = this.levels[0];
-    const s0 = scales[0] / L0.total[0];
-    const [u1, u2, u3] = L0.discount;
+    const t = this.sparseTerms(state);
     const lowLog = this.lowLog;
     const distinct = this.distinctUnigramCounts;
-    for (let r = 0; r < distinct.length; r++) {
-      const c = distinct[r];
-      lowLog[r] = Math.log(base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0));
-    }
+    for (let r = 0; r < distinct.length; r++) lowLog[r] = Math.log(unigramTerm(distinct[r], t));
     const rank = this.unigramRank;
     const out = new Float32Array(V);
     for (let w = 0; w < V; w++) out[w] = lowLog[rank[w]];
     const uni = this.unigramCount;
-
-    const add = this.work; // add and mark are all zero between calls
+    const add = this.work;
     const mark = this.mark;
     const touched = this.touched;
-    let nt = 0;
-    for (let k = 1; k < this.order; k++) {
-      const c = state.nodes[k];
-      if (c < 0) break;
-      const L = this.levels[k];
-      const s = scales[k] / L.total[c];
-      const [d1, d2, d3] = L.discount;
-      for (let e = L.entStart[c], end = L.entStart[c + 1]; e < end; e++) {
-        const cnt = L.entCount[e];
-        const w = L.entWord[e];
-        if (mark[w] === 0) {
-          mark[w] = 1;
-          touched[nt++] = w;
-        }
-        add[w] += (cnt - (cnt === 1 ? d1 : cnt === 2 ? d2 : d3)) * s;
-      }
-    }
-    for (let j = 0; j < nt; j++) {
+    for (let j = 0; j < t.nt; j++) {
       const w = touched[j];
-      const c = uni[w];
-      out[w] = Math.log(base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0) + add[w]);
+      out[w] = Math.log(unigramTerm(uni[w], t) + add[w]);
       add[w] = 0;
       mark[w] = 0;
     }
@@ -203,6 +170,31 @@ export class NgramModel implements LanguageModel<NgramState> {
     const V = this.vocabSize;
     const out = (this.probsScratch ??= new NgramProbs(V));
     const p = out.p;
+    const t = this.sparseTerms(state);
+    const lowP = (this.lowP ??= new Float64Array(this.lowLog.length));
+    const distinct = this.distinctUnigramCounts;
+    for (let r = 0; r < distinct.length; r++) lowP[r] = unigramTerm(distinct[r], t);
+    const rank = this.unigramRank;
+    for (let w = 0; w < V; w++) p[w] = lowP[rank[w]];
+    const uni = this.unigramCount;
+    const add = this.work;
+    const mark = this.mark;
+    const touched = this.touched;
+    for (let j = 0; j < t.nt; j++) {
+      const w = touched[j];
+      p[w] = unigramTerm(uni[w], t) + add[w];
+      add[w] = 0;
+      mark[w] = 0;
+    }
+    return out;
+  }
+
+  /**
+   * What logProbs and probs share: the back-off scales, the uniform floor, the unigram level's
+   * discounts, and the higher orders' discounted counts summed into `work` for the words
+   * listed in `touched[0..nt)`. The caller zeroes `work` and `mark` for those words again.
+   */
+  private sparseTerms(state: NgramState): UnigramTerms & { nt: number } {
     const scales = new Float64Array(this.order);
     let scale = 1;
     for (let k = this.order - 1; k >= 0; k--) {
@@ -211,19 +203,8 @@ export class NgramModel implements LanguageModel<NgramState> {
       scales[k] = scale;
       scale *= this.levels[k].gamma[c];
     }
-    const base = scale / V;
     const L0 = this.levels[0];
-    const s0 = scales[0] / L0.total[0];
     const [u1, u2, u3] = L0.discount;
-    const lowP = (this.lowP ??= new Float64Array(this.lowLog.length));
-    const distinct = this.distinctUnigramCounts;
-    for (let r = 0; r < distinct.length; r++) {
-      const c = distinct[r];
-      lowP[r] = base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0);
-    }
-    const rank = this.unigramRank;
-    for (let w = 0; w < V; w++) p[w] = lowP[rank[w]];
-    const uni = this.unigramCount;
     const add = this.work; // add and mark are all zero between calls
     const mark = this.mark;
     const touched = this.touched;
@@ -244,14 +225,7 @@ export class NgramModel implements LanguageModel<NgramState> {
         add[w] += (cnt - (cnt === 1 ? d1 : cnt === 2 ? d2 : d3)) * s;
       }
     }
-    for (let j = 0; j < nt; j++) {
-      const w = touched[j];
-      const c = uni[w];
-      p[w] = base + (c === 0 ? 0 : (c - (c === 1 ? u1 : c === 2 ? u2 : u3)) * s0) + add[w];
-      add[w] = 0;
-      mark[w] = 0;
-    }
-    return out;
+    return { base: scale / this.vocabSize, s0: scales[0] / L0.total[0], u1, u2, u3, nt };
   }
 
   /** exp of the mean negative log-likelihood of `ids`, read from the start of a text. */
@@ -555,4 +529,17 @@ class NgramProbs implements NextTokenProbs {
   exactLogProb(id: number): number {
     return Math.fround(Math.log(this.p[id]));
   }
+}
+
+interface UnigramTerms {
+  base: number;
+  s0: number;
+  u1: number;
+  u2: number;
+  u3: number;
+}
+
+/** A word's probability below the sparse contexts: the uniform floor plus its discounted unigram continuation count. */
+function unigramTerm(c: number, t: UnigramTerms): number {
+  return t.base + (c === 0 ? 0 : (c - (c === 1 ? t.u1 : c === 2 ? t.u2 : t.u3)) * t.s0);
 }
