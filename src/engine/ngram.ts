@@ -388,32 +388,13 @@ function countLevels(ids: Int32Array, V: number, order: number): Level[] {
   for (let k = 1; k < order; k++) {
     for (let i = 0; i < n; i++) older[i] = i >= k ? ids[i - k] : bos;
     // Contexts of length k = (older token, context of length k-1), sorted parent-major.
-    const perm = argsortPairs(ctx, levels[k - 1].size, older, V + 1);
-    const next = new Int32Array(n);
-    const parent = new Int32Array(n);
-    const token = new Int32Array(n);
-    let m = -1;
-    let pp = -1;
-    let pt = -1;
-    for (let j = 0; j < n; j++) {
-      const i = perm[j];
-      const p = ctx[i];
-      const t = older[i];
-      if (p !== pp || t !== pt) {
-        m++;
-        parent[m] = p;
-        token[m] = t;
-        pp = p;
-        pt = t;
-      }
-      next[i] = m;
-    }
-    const L = emptyLevel(m + 1);
-    L.token = token.slice(0, m + 1);
-    levels[k - 1].childStart = csrStarts(parent.subarray(0, m + 1), levels[k - 1].size);
+    const groups = distinctPairs(ctx, levels[k - 1].size, older, V + 1);
+    const L = emptyLevel(groups.major.length);
+    L.token = groups.minor;
+    levels[k - 1].childStart = csrStarts(groups.major, levels[k - 1].size);
     levels.push(L);
-    parentOfCtx = parent.subarray(0, m + 1);
-    ctx = next;
+    parentOfCtx = groups.major;
+    ctx = groups.groupOf;
 
     // Distinct n-grams (context of length k, word): continuation counts of level k-1, and
     // at the top level the raw counts themselves.
@@ -427,13 +408,14 @@ function countLevels(ids: Int32Array, V: number, order: number): Level[] {
   return levels;
 }
 
-/** Distinct (major, minor) pairs in sorted order with their multiplicities. */
+/** Distinct (major, minor) pairs in sorted order with their multiplicities, and each input's pair index. */
 function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array, minorRange: number) {
   const perm = argsortPairs(major, majorRange, minor, minorRange);
   const n = perm.length;
   const outMajor = new Int32Array(n);
   const outMinor = new Int32Array(n);
   const count = new Int32Array(n);
+  const groupOf = new Int32Array(n);
   let m = -1;
   let pa = -1;
   let pb = -1;
@@ -449,8 +431,9 @@ function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array,
       pb = b;
     }
     count[m]++;
+    groupOf[i] = m;
   }
-  return { major: outMajor.slice(0, m + 1), minor: outMinor.slice(0, m + 1), count: count.slice(0, m + 1) };
+  return { major: outMajor.slice(0, m + 1), minor: outMinor.slice(0, m + 1), count: count.slice(0, m + 1), groupOf };
 }
 
 function setEntries(L: Level, ctx: Int32Array, word: Int32Array, count: Int32Array): void {
