@@ -152,18 +152,47 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     const last = received.filter((m) => m.type === 'neighbors').at(-1);
     assert.deepEqual(last && { word: (last as { word: string }).word, k: (last as { k: number }).k }, { word: 'tensor', k: 12 });
 
-    // Clicking a point on the canvas selects it.
+    // Enter also re-centres on the word (a 350 ms animation that ends by saving the view):
+    // once it has settled, the point under the canvas centre is "tensor".
     const box = (await page.getByTestId('map-canvas').boundingBox())!;
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const settledOn = async (word: string) => {
+      let seen = '';
+      for (let i = 0; i < 40 && seen !== word; i++) {
+        await page.waitForTimeout(100);
+        await page.mouse.move(centre.x + (i % 2), centre.y); // a real move, so the tooltip updates
+        await page.mouse.move(centre.x, centre.y);
+        seen = (await page.getByTestId('tooltip').locator('.word').textContent().catch(() => '')) ?? '';
+      }
+      return seen;
+    };
+    assert.equal(await settledOn('tensor'), 'tensor', 'Enter centres the map on the selected word');
+
+    // Double-click on another point centres on it too.
+    const off = { x: centre.x + 90, y: centre.y + 40 };
+    await page.mouse.move(off.x, off.y);
+    const other = await page.getByTestId('tooltip').locator('.word').textContent();
+    assert.ok(other && other !== 'tensor', `a point under the cursor before the double-click: ${other}`);
+    await page.mouse.dblclick(off.x, off.y);
+    assert.equal(await settledOn(other), other, 'double-click centres the map on the point');
+
+    // Fit, then clicking a point on the canvas selects it (the page answers asynchronously).
+    await page.getByTestId('reset-view').click();
+    await page.waitForTimeout(100);
     const before = received.filter((m) => m.type === 'neighbors').length;
     const target = await page.evaluate(() => {
       const c = document.querySelector('canvas')!;
       return { w: c.clientWidth, h: c.clientHeight };
     });
-    // Group 0 sits at angle 0, radius 0.5: to the right of the centre.
+    // Group 0 sits at angle 0, radius 0.5 (before the map is scaled into [-1, 1]): to the
+    // right of the centre, somewhere between 0.3 and 0.6 of the view's half-size.
     let clicked = false;
-    for (let dx = 0; dx < 40 && !clicked; dx += 4) {
-      await page.mouse.click(box.x + target.w / 2 + 0.5 * 0.46 * Math.min(target.w, target.h) + dx, box.y + target.h / 2);
-      clicked = received.filter((m) => m.type === 'neighbors').length > before;
+    for (let f = 0.3; f < 0.6 && !clicked; f += 0.02) {
+      await page.mouse.click(box.x + target.w / 2 + f * 0.46 * Math.min(target.w, target.h), box.y + target.h / 2);
+      for (let t = 0; t < 10 && !clicked; t++) {
+        await page.waitForTimeout(50);
+        clicked = received.filter((m) => m.type === 'neighbors').length > before;
+      }
     }
     assert.ok(clicked, 'a click on a point asks for its neighbours');
 
