@@ -128,7 +128,7 @@ export async function trainSkipgram(
     if (!trained[w]) continue;
     for (let d = 0; d < dim; d++) {
       rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-      syn0[w * dim + d] = ((rng >>> 0) / 4294967296 - 0.5) / dim;
+      syn0[w * dim + d] = ((rng >>> 0) / 2147483648 - 1) / dim; // uniform in [-1/dim, 1/dim), as gensim 4's prep_vectors
     }
   }
   // Keep probability ×2^32 per id (word2vec's formula with gensim's threshold = sample × total).

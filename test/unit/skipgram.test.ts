@@ -129,6 +129,29 @@ test('a wall-clock budget ends training (with unlimited epochs) and the fraction
   assert.equal(last!.fraction, 1);
 });
 
+test('given epochs and a roomier budget, training stops after the epochs (the budget is only a cap)', async () => {
+  const ids = topicCorpus(2000);
+  let last: SkipgramProgress | undefined;
+  const r = await trainSkipgram(ids, V, countsOf(ids, V), { dim: 8, epochs: 2, minutes: 1, eosId: EOS, onProgress: (p) => { last = p; } });
+  assert.equal(r.epochs, 2);
+  assert.ok(r.seconds < 30, `seconds ${r.seconds}`);
+  assert.equal(last!.fraction, 1);
+});
+
+test('input vectors start uniform in [-1/dim, 1/dim), as gensim 4 initialises them', async () => {
+  // Id 3 is counted (so it gets a vector) but never occurs, so its input row is never updated.
+  const dim = 64;
+  const ids = topicCorpus(50).filter((id) => id !== 3);
+  const counts = countsOf(ids, V);
+  counts[3] = 10;
+  const r = await trainSkipgram(ids, V, counts, { dim, epochs: 1, eosId: EOS });
+  const init = row(r.embeddings, 3, dim);
+  assert.ok(init.every((x) => x >= -1 / dim && x < 1 / dim));
+  // word2vec.c's narrower ±0.5/dim would leave every value inside half the range.
+  assert.ok(init.some((x) => Math.abs(x) > 0.5 / dim));
+  assert.ok(init.some((x) => x < 0) && init.some((x) => x > 0));
+});
+
 test('sentence boundaries can be given as end offsets instead of an eos id', async () => {
   // Without boundaries the two topics touch at every sentence edge; with them they never do.
   const ids = topicCorpus(600).filter((id) => id !== EOS);
