@@ -1,6 +1,7 @@
 // Time to first picture (PCA) and to the final UMAP, ours against umap-js 1.4's default `fit`
 // in the same run, on random clustered data (D=128), with the neighbourhood preservation (NP)
-// of each map: share of each point's 15 true neighbours among its 15 nearest on the map.
+// of each map: share of each point's 15 true neighbours among its 15 nearest on the map, and the
+// recall of our kNN graph (NN-descent above EXACT_KNN_MAX points) against the exact one.
 // The machine is shared, so every stage prints CPU seconds (process.cpuUsage: the engine is
 // single-threaded here) beside wall seconds, and the load average while it ran.
 // Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N]
@@ -9,7 +10,8 @@ import * as os from 'node:os';
 import { UMAP } from 'umap-js';
 import { initBackend } from '../src/engine/backend';
 import { EmbeddingIndex } from '../src/engine/neighbors';
-import { neighborhoodPreservation, pca, umapProject } from '../src/engine/projection';
+import { EXACT_KNN_MAX, neighborhoodPreservation, pca, umapProject } from '../src/engine/projection';
+import type { KnnGraph } from '../src/engine/neighbors';
 import { mulberry32 } from '../src/engine/prng';
 
 const DIM = 128;
@@ -51,21 +53,23 @@ async function main(): Promise<void> {
     const matrix = clustered(n, n);
     const first = await timed(() => pca(matrix, n, DIM, 2));
 
+    // The exact graph: the truth for recall and NP (ours computes its own, timed inside).
     const knn = await timed(() => {
       const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => String(i)), matrix, DIM);
       try {
-        return index.knn(K + 1); // self + 15 true neighbours; UMAP uses the first 15 columns
+        return index.knn(K + 1); // self + 15 true neighbours
       } finally {
         index.dispose();
       }
     });
-    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, knn: knn.value, init: first.value }));
+    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value }));
     const tm = ours.value.timings;
     const npOurs = neighborhoodPreservation(knn.value, ours.value, K);
     const npPca = neighborhoodPreservation(knn.value, first.value, K);
-    const cpuOurs = knn.cpu + ours.cpu, wallOurs = knn.wall + ours.wall;
-    console.log(`n=${n}: PCA ${f(first.cpu, 2)} s CPU (${f(first.wall, 2)} wall), NP ${f(npPca, 3)}`);
-    console.log(`n=${n}: ours ${f(cpuOurs)} s CPU (${f(wallOurs)} wall, load ${f(ours.load)}) = kNN ${f(knn.cpu)} CPU (${f(knn.wall)} wall) + graph, init and ${ours.value.epochs} epochs ${f(ours.cpu)} CPU (wall: graph ${f(tm.graph)}, init ${f(tm.init)}, epochs ${f(tm.epochs)}); NP ${f(npOurs, 3)}`);
+    const recall = knnRecall(ours.value.knn, knn.value);
+    const cpuOurs = first.cpu + ours.cpu, wallOurs = first.wall + ours.wall;
+    console.log(`n=${n}: PCA ${f(first.cpu, 2)} s CPU (${f(first.wall, 2)} wall), NP ${f(npPca, 3)}; exact kNN for reference ${f(knn.cpu)} s CPU (${f(knn.wall)} wall)`);
+    console.log(`n=${n}: ours (PCA + UMAP) ${f(cpuOurs)} s CPU (${f(wallOurs)} wall, load ${f(ours.load)}): wall kNN ${f(tm.knn)} (${ours.value.knnMethod}, recall ${f(recall, 3)}), graph ${f(tm.graph)}, init ${f(tm.init)}, ${ours.value.epochs} epochs ${f(tm.epochs)}; NP ${f(npOurs, 3)}`);
 
     let base = `${'-'.padStart(11)} ${'-'.padStart(11)} ${'-'.padStart(10)} ${'-'.padStart(9)}`;
     if (n <= baselineMax) {
@@ -75,11 +79,23 @@ async function main(): Promise<void> {
       console.log(`n=${n}: umap-js fit ${f(fit.cpu)} s CPU (${f(fit.wall)} wall, load ${f(fit.load)}); NP ${f(npBase, 3)}`);
       base = `${f(fit.cpu).padStart(11)} ${f(fit.wall).padStart(11)} ${(f(fit.cpu / cpuOurs) + 'x').padStart(10)} ${f(npBase, 3).padStart(9)}`;
     }
-    rows.push(`${String(n).padStart(6)} ${f(first.cpu, 2).padStart(8)} ${f(knn.cpu).padStart(8)} ${f(ours.cpu).padStart(12)} ${f(cpuOurs).padStart(10)} ${f(wallOurs).padStart(10)} ${f(npOurs, 3).padStart(8)} ${base} ${f(npPca, 3).padStart(7)} ${f(ours.load).padStart(5)}`);
+    rows.push(`${String(n).padStart(6)} ${f(first.wall, 2).padStart(9)} ${f(tm.knn).padStart(9)} ${f(recall, 3).padStart(7)} ${f(tm.epochs).padStart(11)} ${f(cpuOurs).padStart(9)} ${f(wallOurs).padStart(10)} ${f(npOurs, 3).padStart(8)} ${base} ${f(npPca, 3).padStart(7)} ${f(ours.load).padStart(5)}`);
   }
-  console.log(`\nbackend ${backend}; seconds are CPU unless marked wall; speedup = umap-js CPU / ours CPU`);
-  console.log(`     n  PCA cpu  kNN cpu  epochs+graph  ours cpu  ours wall  NP ours  umap-js cpu  umap-js wall   speedup  NP umap-js  NP PCA  load`);
+  console.log(`\nbackend ${backend}; kNN exact up to ${EXACT_KNN_MAX} points, NN-descent above; speedup = umap-js CPU / ours CPU`);
+  console.log(`     n  PCA wall  kNN wall  recall  epochs wall  ours cpu  ours wall  NP ours  umap-js cpu  umap-js wall   speedup  NP umap-js  NP PCA  load`);
   for (const r of rows) console.log(r);
+}
+
+/** Share of each point's true neighbours (self excluded) that `approx` found. */
+function knnRecall(approx: KnnGraph, exact: KnnGraph): number {
+  let hit = 0, total = 0;
+  approx.indices.forEach((row, i) => {
+    const m = row.length - 1;
+    const truth = new Set(exact.indices[i].slice(1, m + 1));
+    for (const j of row.slice(1)) if (truth.has(j)) hit++;
+    total += m;
+  });
+  return hit / total;
 }
 
 main().catch((e) => {

@@ -1,10 +1,12 @@
 // Projections of an embedding matrix to 2-D/3-D: PCA (instant, the first picture) and UMAP
 // (umap-js 1.4's algorithm, refined progressively). UMAP uses the exact cosine kNN graph from
-// EmbeddingIndex, builds the fuzzy graph and runs the SGD epochs on flat typed arrays
+// EmbeddingIndex up to EXACT_KNN_MAX points and NN-descent's approximate one above, builds the fuzzy graph and runs the SGD epochs on flat typed arrays
 // (umapGraph.ts, umapLayout.ts), starts from PCA and is seeded, so results are deterministic.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { findABParams } from 'umap-js/dist/umap';
 import { EmbeddingIndex, type KnnGraph } from './neighbors';
+import { nnDescentKnn } from './nnDescent';
 import { fuzzySimplicialSet } from './umapGraph';
 import { UmapLayout } from './umapLayout';
 import { mulberry32 } from './prng';
@@ -25,6 +27,11 @@ export interface UmapOptions {
   spread?: number;
   /** A kNN graph already computed (EmbeddingIndex.knn, >= nNeighbors columns, self first). */
   knn?: KnnGraph;
+  /** How to compute the kNN graph when none is given (default: exact up to EXACT_KNN_MAX points). */
+  knnMethod?: 'exact' | 'nndescent';
+  /** Threads for the epochs, this one included. More than 1 is faster but not bit-for-bit
+   *  reproducible (default: 2 above EXACT_KNN_MAX points when the machine has them, else 1). */
+  threads?: number;
   /** A PCA of the same matrix already computed (the first picture), reused as the start. */
   init?: Projection;
   /** Called with a copy of the coordinates every `reportEvery` epochs and at the end. */
@@ -35,11 +42,17 @@ export interface UmapOptions {
 export interface UmapResult extends Projection {
   epochs: number;
   knn: KnnGraph;
+  knnMethod: 'given' | 'exact' | 'nndescent';
+  threads: number;
   /** Seconds spent per phase. */
   timings: { knn: number; graph: number; init: number; epochs: number };
 }
 
 const POWER_ITERATIONS = 300;
+/** Above this many points the exact kNN graph (O(n²), 6 s at 20k × 128, 35–44 s at 50k on wasm
+ *  here) gives way to NN-descent (2 s and 6 s, with ~0.95 and ~0.9 of the exact neighbours on
+ *  bench/projection.ts's deliberately hard data). */
+export const EXACT_KNN_MAX = 10_000;
 const YIELD_EVERY_MS = 40;
 
 /** Principal components by subspace iteration on the D x D covariance (deterministic). */
@@ -91,7 +104,10 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
 
   let t = clock();
   let knn = opts.knn;
-  if (!knn) {
+  const knnMethod = knn ? 'given' : (opts.knnMethod ?? (n > EXACT_KNN_MAX ? 'nndescent' : 'exact'));
+  if (!knn && knnMethod === 'nndescent') {
+    knn = await nnDescentKnn(matrix, n, dim, nNeighbors, { seed: opts.seed ?? 42, signal });
+  } else if (!knn) {
     const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => String(i)), matrix, dim);
     try {
       knn = await index.knnAsync(nNeighbors, { signal });
@@ -113,29 +129,37 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
   let maxAbs = 0;
   for (const v of start.coords) maxAbs = Math.max(maxAbs, Math.abs(v));
   const scale = maxAbs > 0 ? 10 / maxAbs : 1;
-  const embedding = Float64Array.from(start.coords, (v) => v * scale + gaussian(random) * 1e-4);
+  const threads = opts.threads ?? (n > EXACT_KNN_MAX ? Math.min(2, availableParallelism()) : 1);
+  const embedding = threads > 1 ? new Float64Array(new SharedArrayBuffer(n * nComponents * 8)) : new Float64Array(n * nComponents);
+  for (let i = 0; i < embedding.length; i++) embedding[i] = start.coords[i] * scale + gaussian(random) * 1e-4;
   const { a, b } = findABParams(opts.spread ?? 1, opts.minDist ?? 0.1);
   const nEpochs = opts.nEpochs ?? defaultEpochs(n);
-  const layout = new UmapLayout(graph, embedding, nComponents, { a, b, nEpochs }, random);
+  const layout = new UmapLayout(graph, embedding, nComponents, { a, b, nEpochs, threads }, random);
   const tInit = clock() - t;
 
   t = clock();
   const every = Math.max(1, opts.reportEvery ?? 10);
   let lastYield = performance.now();
-  while (!layout.done) {
-    layout.step();
-    if (opts.onEpoch && (layout.epoch % every === 0 || layout.done)) opts.onEpoch(Float32Array.from(embedding), layout.epoch, nEpochs);
-    if (performance.now() - lastYield > YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-      lastYield = performance.now();
+  try {
+    while (!layout.done) {
+      layout.step();
+      if (opts.onEpoch && (layout.epoch % every === 0 || layout.done)) opts.onEpoch(Float32Array.from(embedding), layout.epoch, nEpochs);
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+        lastYield = performance.now();
+      }
     }
+  } finally {
+    layout.dispose();
   }
   return {
     coords: Float32Array.from(embedding),
     dims: nComponents,
     epochs: nEpochs,
     knn,
+    knnMethod,
+    threads,
     timings: { knn: tKnn, graph: tGraph, init: tInit, epochs: clock() - t },
   };
 }

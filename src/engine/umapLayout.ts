@@ -1,6 +1,10 @@
 // UMAP's layout optimisation (SGD with negative sampling), umap-js 1.4's optimizeLayoutStep
 // on flat typed arrays instead of arrays of arrays: same update rule and edge schedule; x^b
 // by a float32-bits approximation and negatives from an inlined PRNG (both for speed).
+// With threads > 1 the edges are split between this thread and helper worker threads that
+// update the same shared coordinates without locks, in step epoch by epoch (Hogwild, as
+// umap-learn does when parallel): faster, but no longer bit-for-bit reproducible.
+import { Worker } from 'node:worker_threads';
 import type { FuzzyGraph } from './umapGraph';
 
 export interface LayoutParams {
@@ -10,103 +14,64 @@ export interface LayoutParams {
   learningRate?: number;
   repulsionStrength?: number;
   negativeSampleRate?: number;
+  /** Threads running the epochs, this one included (default 1: deterministic). */
+  threads?: number;
 }
 
-const CLIP = 4;
-const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
-const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : x);
-
-// x^b is ~75% of an epoch's time with Math.exp(b * Math.log(x)) (Math.pow is slower still).
-// fastPow reads log2 from the float32 bits of x plus a polynomial in the mantissa, and builds
-// 2^y the same way: relative error < 2e-5 (tested), ~2x faster; far below SGD's own noise.
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-// Least-squares fits on [0, 1): log2(1 + m) = m * L(m), 2^f = E(f).
-const L0 = 1.442683251951833, L1 = -0.7204423704995792, L2 = 0.46930168755813895, L3 = -0.30338966822676294, L4 = 0.14643361538616242, L5 = -0.03459521143223881;
-const E0 = 0.9999998957624473, E1 = 0.6931546200329586, E2 = 0.2401407698777535, E3 = 0.05586328321523444, E4 = 0.008946214066462345, E5 = 0.001895107520282873;
-
-/** x^b for x > 0 and 0 < b <= 2 (relative error < 2e-5). */
-export function fastPow(x: number, b: number): number {
-  f32[0] = x;
-  const bits = i32[0];
-  const m = (bits & 0x7fffff) * 1.1920928955078125e-7;
-  const y = b * ((bits >> 23) - 127 + m * (L0 + m * (L1 + m * (L2 + m * (L3 + m * (L4 + m * L5))))));
-  const k = Math.floor(y);
-  // Outside float32's normal exponents (or x itself outside them): the exact path.
-  if (k < -125 || k > 126 || x < 1e-37 || x > 1e37) return Math.exp(b * Math.log(x));
-  const f = y - k;
-  i32[0] = (k + 127) << 23;
-  return f32[0] * (E0 + f * (E1 + f * (E2 + f * (E3 + f * (E4 + f * E5)))));
+/** What an epoch reads and writes; typed arrays, so they can live in shared memory. */
+interface EdgeState {
+  head: Int32Array; // the point moved (umap-js: head = column)
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+  epochOfNextSample: Float64Array;
+  epochsPerNegativeSample: Float64Array;
+  epochOfNextNegativeSample: Float64Array;
+  y: Float64Array;
+  dim: number;
+  a: number;
+  b: number;
+  gamma: number;
 }
 
-export class UmapLayout {
-  epoch = 0;
-  readonly nEpochs: number;
-  private readonly head: Int32Array; // the point moved (umap-js: head = column)
-  private readonly tail: Int32Array;
-  private readonly epochsPerSample: Float64Array;
-  private readonly epochOfNextSample: Float64Array;
-  private readonly epochsPerNegativeSample: Float64Array;
-  private readonly epochOfNextNegativeSample: Float64Array;
-  private readonly a: number;
-  private readonly b: number;
-  private readonly gamma: number;
-  private readonly initialAlpha: number;
-  private alpha: number;
-  // Negative samples draw from an inlined xorshift32 (seeded from `random`): a closure call per
-  // draw cost ~12% of an epoch.
-  private rngState: number;
+/**
+ * The epoch code, built by one self-contained function so helper threads run the very same
+ * code from its source text (it names nothing outside itself).
+ */
+function layoutKernels() {
+  const CLIP = 4;
+  const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
+  const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : x);
+  // x^b is ~75% of an epoch's time with Math.exp(b * Math.log(x)) (Math.pow is slower still).
+  // fastPow reads log2 from the float32 bits of x plus a polynomial in the mantissa, and builds
+  // 2^y the same way: relative error < 2e-5 (tested), ~2x faster; far below SGD's own noise.
+  const f32 = new Float32Array(1);
+  const i32 = new Int32Array(f32.buffer);
+  // Least-squares fits on [0, 1): log2(1 + m) = m * L(m), 2^f = E(f).
+  const L0 = 1.442683251951833, L1 = -0.7204423704995792, L2 = 0.46930168755813895, L3 = -0.30338966822676294, L4 = 0.14643361538616242, L5 = -0.03459521143223881;
+  const E0 = 0.9999998957624473, E1 = 0.6931546200329586, E2 = 0.2401407698777535, E3 = 0.05586328321523444, E4 = 0.008946214066462345, E5 = 0.001895107520282873;
 
-  /** `embedding` (n x dim, row-major) is updated in place. */
-  constructor(graph: FuzzyGraph, readonly embedding: Float64Array, readonly dim: number, params: LayoutParams, random: () => number) {
-    this.nEpochs = params.nEpochs;
-    this.a = params.a;
-    this.b = params.b;
-    this.gamma = params.repulsionStrength ?? 1;
-    this.initialAlpha = this.alpha = params.learningRate ?? 1;
-    this.rngState = ((random() * 4294967296) | 0) || 1;
-    const negativeRate = params.negativeSampleRate ?? 5;
-    // Edges too weak to be sampled even once in nEpochs are dropped, as umap-js does.
-    let max = 0;
-    for (const w of graph.weights) if (w > max) max = w;
-    const keep: number[] = [];
-    for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e] > 0 && graph.weights[e] >= max / this.nEpochs) keep.push(e);
-    const m = keep.length;
-    this.head = new Int32Array(m);
-    this.tail = new Int32Array(m);
-    this.epochsPerSample = new Float64Array(m);
-    keep.forEach((e, i) => {
-      this.head[i] = graph.cols[e];
-      this.tail[i] = graph.rows[e];
-      this.epochsPerSample[i] = this.nEpochs / ((graph.weights[e] / max) * this.nEpochs);
-    });
-    this.epochOfNextSample = this.epochsPerSample.slice();
-    this.epochsPerNegativeSample = this.epochsPerSample.map((e) => e / negativeRate);
-    this.epochOfNextNegativeSample = this.epochsPerNegativeSample.slice();
+  /** x^b for x > 0 and 0 < b <= 2 (relative error < 2e-5). */
+  function fastPow(x: number, b: number): number {
+    f32[0] = x;
+    const bits = i32[0];
+    const m = (bits & 0x7fffff) * 1.1920928955078125e-7;
+    const y = b * ((bits >> 23) - 127 + m * (L0 + m * (L1 + m * (L2 + m * (L3 + m * (L4 + m * L5))))));
+    const k = Math.floor(y);
+    // Outside float32's normal exponents (or x itself outside them): the exact path.
+    if (k < -125 || k > 126 || x < 1e-37 || x > 1e37) return Math.exp(b * Math.log(x));
+    const f = y - k;
+    i32[0] = (k + 127) << 23;
+    return f32[0] * (E0 + f * (E1 + f * (E2 + f * (E3 + f * (E4 + f * E5)))));
   }
 
-  get done(): boolean {
-    return this.epoch >= this.nEpochs;
-  }
-
-  /** Runs one epoch. */
-  step(): void {
-    if (this.done) return;
-    if (this.dim === 2) this.step2d();
-    else this.stepAnyDim();
-    this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
-    this.epoch++;
-  }
-
-  /** The 2-D case unrolled (the common one: ~2x faster than the loop over dimensions). */
-  private step2d(): void {
-    const { head, tail, embedding: y, a, b, gamma, alpha } = this;
-    const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
-    const n = this.epoch;
+  /** Edges [from, to) of epoch n in 2-D (unrolled: ~2x faster than the loop over dims);
+   *  returns the PRNG state. */
+  function edges2d(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number): number {
+    const { head, tail, y, a, b, gamma } = s;
+    const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / 2;
     const twoAB = 2 * a * b, twoGammaB = 2 * gamma * b;
-    let rng = this.rngState;
-    for (let i = 0; i < epochsPerSample.length; i++) {
+    for (let i = from; i < to; i++) {
       if (epochOfNextSample[i] > n) continue;
       const cur = head[i] * 2;
       const oth = tail[i] * 2;
@@ -149,16 +114,14 @@ export class UmapLayout {
       y[cur + 1] = cy;
       epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
     }
-    this.rngState = rng;
+    return rng;
   }
 
-  private stepAnyDim(): void {
-    const { head, tail, embedding: y, dim, a, b, gamma, alpha } = this;
-    const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = this;
-    const n = this.epoch;
+  function edgesAnyDim(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number): number {
+    const { head, tail, y, dim, a, b, gamma } = s;
+    const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / dim;
-    let rng = this.rngState;
-    for (let i = 0; i < epochsPerSample.length; i++) {
+    for (let i = from; i < to; i++) {
       if (epochOfNextSample[i] > n) continue;
       const cur = head[i] * dim;
       const oth = tail[i] * dim;
@@ -194,6 +157,124 @@ export class UmapLayout {
       }
       epochOfNextNegativeSample[i] += nNeg * epochsPerNegativeSample[i];
     }
-    this.rngState = rng;
+    return rng;
+  }
+
+  return { fastPow, edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number) => (s.dim === 2 ? edges2d : edgesAnyDim)(s, from, to, n, alpha, rng) };
+}
+
+const kernels = layoutKernels();
+export const fastPow = kernels.fastPow;
+
+// Shared control words: [epochs started, helpers finished, stop]; and [epoch, alpha].
+const GO = 0, DONE = 1, STOP = 2;
+
+export class UmapLayout {
+  epoch = 0;
+  readonly nEpochs: number;
+  private readonly state: EdgeState;
+  private readonly initialAlpha: number;
+  private alpha: number;
+  // Negative samples draw from an inlined xorshift32 (seeded from `random`): a closure call per
+  // draw cost ~12% of an epoch.
+  private rngState: number;
+  private readonly helpers: Worker[] = [];
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly epochParams = new Float64Array(new SharedArrayBuffer(16));
+  /** Edges [0, ownEdges) run on this thread; the rest are split among the helpers. */
+  private readonly ownEdges: number;
+
+  /** `embedding` (n x dim, row-major) is updated in place; with threads > 1 it must be backed
+   *  by a SharedArrayBuffer. Call dispose() when done (it stops the helper threads). */
+  constructor(graph: FuzzyGraph, readonly embedding: Float64Array, readonly dim: number, params: LayoutParams, random: () => number) {
+    this.nEpochs = params.nEpochs;
+    this.initialAlpha = this.alpha = params.learningRate ?? 1;
+    this.rngState = ((random() * 4294967296) | 0) || 1;
+    const negativeRate = params.negativeSampleRate ?? 5;
+    const threads = Math.max(1, Math.floor(params.threads ?? 1));
+    if (threads > 1 && !(embedding.buffer instanceof SharedArrayBuffer)) throw new Error('UmapLayout: threads need the embedding in a SharedArrayBuffer');
+    // Edges too weak to be sampled even once in nEpochs are dropped, as umap-js does.
+    let max = 0;
+    for (const w of graph.weights) if (w > max) max = w;
+    const keep: number[] = [];
+    for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e] > 0 && graph.weights[e] >= max / this.nEpochs) keep.push(e);
+    const m = keep.length;
+    const memory = threads > 1 ? (bytes: number) => new SharedArrayBuffer(bytes) : (bytes: number) => new ArrayBuffer(bytes);
+    const head = new Int32Array(memory(m * 4));
+    const tail = new Int32Array(memory(m * 4));
+    const epochsPerSample = new Float64Array(memory(m * 8));
+    keep.forEach((e, i) => {
+      head[i] = graph.cols[e];
+      tail[i] = graph.rows[e];
+      epochsPerSample[i] = this.nEpochs / ((graph.weights[e] / max) * this.nEpochs);
+    });
+    const copy = (a: Float64Array, f: (x: number) => number) => {
+      const out = new Float64Array(memory(a.byteLength));
+      for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
+      return out;
+    };
+    const epochsPerNegativeSample = copy(epochsPerSample, (e) => e / negativeRate);
+    this.state = {
+      head, tail, epochsPerSample, epochOfNextSample: copy(epochsPerSample, (e) => e),
+      epochsPerNegativeSample, epochOfNextNegativeSample: copy(epochsPerNegativeSample, (e) => e),
+      y: embedding, dim, a: params.a, b: params.b, gamma: params.repulsionStrength ?? 1,
+    };
+    this.ownEdges = threads === 1 ? m : Math.floor(m / threads);
+    for (let t = 1; t < threads; t++) {
+      const from = Math.floor((m * t) / threads), to = Math.floor((m * (t + 1)) / threads);
+      const seed = ((this.rngState + Math.imul(t, 0x9e3779b9)) | 0) || 1;
+      const source = `var __name = (f) => f;\n(${layoutHelper.toString()})(${layoutKernels.toString()});`;
+      const worker = new Worker(source, { eval: true, workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams } });
+      worker.unref(); // never keeps the process alive; dispose() stops it
+      this.helpers.push(worker);
+    }
+  }
+
+  get done(): boolean {
+    return this.epoch >= this.nEpochs;
+  }
+
+  /** Runs one epoch (on every thread, waiting for all). */
+  step(): void {
+    if (this.done) return;
+    const { control } = this;
+    if (this.helpers.length) {
+      this.epochParams[0] = this.epoch;
+      this.epochParams[1] = this.alpha;
+      Atomics.store(control, DONE, 0);
+      Atomics.add(control, GO, 1);
+      Atomics.notify(control, GO);
+    }
+    this.rngState = kernels.edges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState);
+    for (let done = Atomics.load(control, DONE); done < this.helpers.length; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, done);
+    this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
+    this.epoch++;
+  }
+
+  /** Stops the helper threads (if any). */
+  dispose(): void {
+    Atomics.store(this.control, STOP, 1);
+    Atomics.add(this.control, GO, 1);
+    Atomics.notify(this.control, GO);
+    for (const w of this.helpers.splice(0)) void w.terminate();
+  }
+}
+
+/** A helper thread: runs its edges for each epoch the main thread starts. */
+function layoutHelper(factory: typeof layoutKernels): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { workerData: d } = require('node:worker_threads');
+  const { edges } = factory();
+  const control: Int32Array = d.control;
+  const params: Float64Array = d.epochParams;
+  let rng: number = d.seed;
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, 0, seen);
+    seen = Atomics.load(control, 0);
+    if (Atomics.load(control, 2)) return;
+    rng = edges(d.state, d.from, d.to, params[0], params[1], rng);
+    Atomics.add(control, 1, 1);
+    Atomics.notify(control, 1);
   }
 }

@@ -75,13 +75,14 @@ test('umapProject: shapes, same seed same map, another seed another map', async 
   await assert.rejects(umapProject(matrix, 120, 8, { nNeighbors: 200 }), /too few/);
 });
 
-test('umapProject keeps planted clusters apart and neighbours together', async () => {
+for (const threads of [1, 2]) test(`umapProject keeps planted clusters apart and neighbours together (${threads} thread${threads > 1 ? 's' : ''})`, async () => {
   const clusters = 4, per = 60, dim = 16, n = clusters * per;
   const { matrix, label } = blobs(clusters, per, dim, 2);
   const index = new EmbeddingIndex(label.map(String), matrix, dim);
   const knn = index.knn(16);
   index.dispose();
-  const map = await umapProject(matrix, n, dim, { seed: 1, knn, nNeighbors: 15, nEpochs: 200 });
+  const map = await umapProject(matrix, n, dim, { seed: 1, knn, nNeighbors: 15, nEpochs: 200, threads });
+  assert.equal(map.threads, threads);
   // Every point's nearest point on the map belongs to its cluster.
   let pure = 0;
   for (let i = 0; i < n; i++) {
@@ -161,4 +162,18 @@ test('fastPow matches Math.pow to 2e-5 over the whole range the layout meets', (
     }
     assert.ok(Math.abs(fastPow(1, b) - 1) < 2e-5);
   }
+});
+
+test('threaded epochs: 3-D works and a cancel stops the run', async () => {
+  const { matrix } = blobs(3, 40, 8, 5);
+  const three = await umapProject(matrix, 120, 8, { seed: 2, nEpochs: 40, nNeighbors: 10, nComponents: 3, threads: 2 });
+  assert.equal(three.coords.length, 360);
+  assert.ok(three.coords.every(Number.isFinite));
+  const ac = new AbortController();
+  let calls = 0;
+  const run = umapProject(matrix, 120, 8, { seed: 1, nEpochs: 100000, nNeighbors: 10, reportEvery: 1, threads: 2, signal: ac.signal, onEpoch: () => {
+    if (++calls === 5) ac.abort();
+  } });
+  await assert.rejects(run, { name: 'AbortError' });
+  assert.ok(calls < 100000);
 });
