@@ -1,8 +1,8 @@
 // The embedding map in a real VS Code (code-server + Chromium): train a small model from the
 // palette, open the map from the palette, wait until every word is drawn and UMAP has
 // finished, search a word and select it, click it on the canvas, read its neighbours, switch
-// the colouring, check that a workspace word that looks like markup is shown as text, and
-// save screenshots.
+// the colouring, check that a workspace word that looks like markup is shown as text, follow
+// the OS into dark and high-contrast themes, and save screenshots.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -52,7 +52,7 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       extensionDir: repoRoot,
       name: 'map',
       files: { 'notes/story.txt': corpus() },
-      settings: { 'wordlens.trainingBudgetMinutes': 0.25, 'wordlens.tokenizer': 'whitespace', 'wordlens.modelSize': 'small' },
+      settings: { 'wordlens.trainingBudgetMinutes': 0.25, 'wordlens.tokenizer': 'whitespace', 'wordlens.modelSize': 'small', 'window.autoDetectColorScheme': true },
     },
     async (wb) => {
       const { page } = wb;
@@ -174,9 +174,54 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       await map.getByTestId('neighbor-row').first().waitFor({ timeout: 30_000 });
       await wb.screenshot('show-on-map');
 
+      // The OS switches to dark, then to high contrast (dark and light), then back: VS Code
+      // follows it (window.autoDetectColorScheme, autoDetectHighContrast) and so must the map.
+      const background = () =>
+        map.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
+          // The most common colour is the background: points and labels cover a small share.
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          const counts = new Map<number, number>();
+          for (let i = 0; i < d.length; i += 4 * 5) {
+            const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+            counts.set(key, (counts.get(key) ?? 0) + 1);
+          }
+          const key = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+          return `#${key.toString(16).padStart(6, '0')}`;
+        });
+      const workbenchTheme = () =>
+        page.evaluate(() => {
+          const wbEl = document.querySelector('.monaco-workbench')!;
+          const kind = ['hc-black', 'hc-light', 'vs-dark', 'vs'].find((k) => wbEl.classList.contains(k)) ?? '?';
+          return { kind, editor: getComputedStyle(wbEl).getPropertyValue('--vscode-editor-background').trim().toLowerCase() };
+        });
+      const themed: string[] = [];
+      const schemes = [
+        { colorScheme: 'dark', forcedColors: 'none', kind: 'vs-dark' },
+        { colorScheme: 'dark', forcedColors: 'active', kind: 'hc-black' },
+        { colorScheme: 'light', forcedColors: 'active', kind: 'hc-light' },
+        { colorScheme: 'light', forcedColors: 'none', kind: 'vs' },
+      ] as const;
+      for (const { colorScheme, forcedColors, kind } of schemes) {
+        await page.emulateMedia({ colorScheme, forcedColors });
+        let theme = await workbenchTheme();
+        let seen = '';
+        for (let i = 0; i < 60 && (theme.kind !== kind || seen !== theme.editor); i++) {
+          await page.waitForTimeout(250);
+          theme = await workbenchTheme();
+          seen = await background();
+        }
+        assert.equal(theme.kind, kind, `VS Code follows the OS to ${kind}`);
+        assert.equal(seen, theme.editor, `the map's background is the ${kind} editor background`);
+        // The legend keeps its data colours (forced high-contrast colours would blank them).
+        const swatch = await map.getByTestId('legend-item').first().locator('.swatch').evaluate((e) => getComputedStyle(e).backgroundColor);
+        assert.equal(swatch, 'rgb(89, 161, 79)', `the "word" swatch in ${kind}`);
+        themed.push(`${kind} ${seen}`);
+        await wb.screenshot(`theme-${kind}`);
+      }
+
       console.log(
         `e2e map: after reload "${revived}"; V=${vocab}; first status "${firstStatus}", final "${finalStatus}"; ${painted} painted pixels; ` +
-          `neighbours of horse: ${top.join(', ')} (${shared}/5 animals); ${clusters} clusters — ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          `neighbours of horse: ${top.join(', ')} (${shared}/5 animals); ${clusters} clusters; themes: ${themed.join(', ')} — ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
     },
   );
