@@ -1,12 +1,17 @@
-// Skip-gram time-to-quality: Wordlens's trainer vs gensim (anchor_word2vec.py) on the same
-// text and settings, both scored on WordSim-353. Also times a batched TF.js formulation of
+// Skip-gram time-to-quality: Wordlens's trainer with the CLI's default recipe (SKIPGRAM_RECIPE)
+// vs gensim's anchor (anchor_word2vec.py, run with its own defaults) on the same text and
+// min count, both scored on WordSim-353. `--window 5 --epochs 20` gives the anchor's settings. Also times a batched TF.js formulation of
 // the same SGD step, and the plain-JS loop: the alternatives the SIMD trainer was chosen over.
 // Run: npx tsx bench/skipgram.ts [--minutes 2] [--threads 2] [--epochs N] [--alpha A] [--no-anchor] [--no-tfjs]
+//   Sweeps: [--window W] [--negative K] [--sample S] [--dim D] [--seeds 1,2,3] print each seed and mean ± sd.
+//   [--anchor-same-recipe] also runs gensim with our window/epochs/negative/dim (sample is gensim's default 1e-3 too).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
+import { loadavg } from 'node:os';
 import { trainSkipgram } from '../src/engine/skipgram';
+import { SKIPGRAM_RECIPE } from '../src/cli/trainSkipgram';
 import { caseInsensitiveLookup, evaluateWordPairs } from '../src/engine/wordsim';
 
 const DATA = '/work/shared/data';
@@ -14,11 +19,15 @@ const TRAIN = `${DATA}/wikitext-2/valid.txt`;
 const PAIRS = `${DATA}/wordsim/wordsim353.tsv`;
 const ANCHOR = '/work/shared/anchors/anchor_word2vec.py';
 const args = process.argv.slice(2);
-const minutes = Number(argValue('--minutes') ?? 2);
-const epochsArg = argValue('--epochs');
+const minutes = Number(argValue('--minutes') ?? SKIPGRAM_RECIPE.minutes);
 const threads = Number(argValue('--threads') ?? 2); // the anchor runs gensim with workers=2
 const alpha = argValue('--alpha') ? Number(argValue('--alpha')) : undefined;
-const DIM = 200, WINDOW = 5, NEGATIVE = 10, MIN_COUNT = 3;
+const sample = Number(argValue('--sample') ?? SKIPGRAM_RECIPE.sample);
+const seeds = (argValue('--seeds') ?? '1').split(',').map(Number);
+const DIM = Number(argValue('--dim') ?? SKIPGRAM_RECIPE.dim), WINDOW = Number(argValue('--window') ?? SKIPGRAM_RECIPE.window);
+const NEGATIVE = Number(argValue('--negative') ?? SKIPGRAM_RECIPE.negative), MIN_COUNT = 3;
+// As the CLI: the recipe's epochs, cut short by the budget if they do not fit.
+const EPOCHS = Number(argValue('--epochs') ?? SKIPGRAM_RECIPE.epochs);
 
 function argValue(name: string): string | undefined {
   const i = args.indexOf(name);
@@ -38,11 +47,11 @@ function corpus(): { ids: Int32Array; words: string[]; counts: number[]; eos: nu
   return { ids, words, counts: words.map((w) => count.get(w)!), eos: index.get('<eos>')! };
 }
 
-async function wordlens(): Promise<Record<string, unknown>> {
+async function wordlens(seed: number): Promise<Record<string, unknown>> {
   const { ids, words, counts, eos } = corpus();
   const result = await trainSkipgram(ids, words.length, counts, {
-    dim: DIM, window: WINDOW, negative: NEGATIVE, minCount: MIN_COUNT, eosId: eos, seed: 1,
-    minutes, epochs: epochsArg ? Number(epochsArg) : undefined, progressSeconds: 10, threads, alpha,
+    dim: DIM, window: WINDOW, negative: NEGATIVE, minCount: MIN_COUNT, eosId: eos, seed, sample,
+    minutes, epochs: EPOCHS, progressSeconds: 10, threads, alpha,
     onProgress: (p) => console.error(`  epoch ${p.epoch} ${(p.fraction * 100).toFixed(0)}% ${p.wordsPerSecond.toFixed(0)} words/s loss ${p.loss?.toFixed(3)}`),
   });
   // Words under the minimum count were not trained: they are out of the vocabulary, as in gensim.
@@ -52,17 +61,20 @@ async function wordlens(): Promise<Record<string, unknown>> {
   const ws = evaluateWordPairs(readFileSync(PAIRS, 'utf8'), caseInsensitiveLookup(kept.map((i) => words[i]), matrix, DIM));
   return {
     impl: `wordlens SGD, ${result.implementation === 'wasm-simd' ? 'wasm SIMD kernels' : 'plain JS'}, ${result.threads} thread(s)`, vocab: kept.length, tokens: ids.length,
+    seed, window: WINDOW, negative: NEGATIVE, sample, dim: DIM, alpha: alpha ?? 0.025, planned_epochs: EPOCHS, budget_min: minutes,
     seconds: +result.seconds.toFixed(1), epochs: +result.epochs.toFixed(2),
     words_per_s: Math.round(result.words / result.seconds),
     spearman: +ws.spearman.toFixed(4), pearson: +ws.pearson.toFixed(4), oov: +ws.oov.toFixed(2),
   };
 }
 
-function anchor(): Record<string, unknown> {
+/** The anchor with its own defaults, or with `extra` arguments (e.g. our window) for a like-for-like look. */
+function anchor(extra: string[] = []): Record<string, unknown> {
   try {
-    const out = execFileSync('/usr/bin/python3', [ANCHOR, '--train', TRAIN, '--pairs', PAIRS], { encoding: 'utf8' });
+    const out = execFileSync('/usr/bin/python3', [ANCHOR, '--train', TRAIN, '--pairs', PAIRS, ...extra], { encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop()!);
-    return { impl: 'gensim anchor (Cython, 2 workers, 20 epochs)', seconds: r.seconds, spearman: r.spearman, pearson: r.pearson, oov: r.oov_ratio };
+    const label = extra.length ? `gensim anchor with ${extra.join(' ')}` : 'gensim anchor, its defaults (Cython, 2 workers, window 5, 20 epochs)';
+    return { impl: label, seconds: r.seconds, spearman: r.spearman, pearson: r.pearson, oov: r.oov_ratio };
   } catch (e) {
     return { impl: 'gensim anchor', error: `could not run (${(e as Error).message.split('\n')[0]})` };
   }
@@ -99,7 +111,7 @@ function tfjsPairsPerSecond(vocab: number, batch: number, steps: number): number
 
 async function main(): Promise<void> {
   const backend = await initBackend();
-  console.log(`TF.js backend: ${backend} (the trainer itself uses no TF.js ops)`);
+  console.log(`TF.js backend: ${backend} (the trainer itself uses no TF.js ops); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (!args.includes('--no-tfjs')) {
     // Same corpus and settings, 10% of an epoch each: the trainer's SIMD and plain-JS inner
     // loops, and the batched TF.js formulation converted to words/s by pairs per word.
@@ -114,18 +126,32 @@ async function main(): Promise<void> {
       tfjs.push(tfjsPairsPerSecond(words.length, 1024, 5) / pairsPerWord);
     }
     console.log(JSON.stringify({
-      step: `words/s, 1 thread, V=${words.length} D=${DIM} negative=${NEGATIVE} (${pairsPerWord.toFixed(2)} pairs/word), median of 3`,
+      step: `words/s, 1 thread, V=${words.length} D=${DIM} window=${WINDOW} negative=${NEGATIVE} (${pairsPerWord.toFixed(2)} pairs/word), median of 3`,
       wasm_simd: Math.round(median(simd)), plain_js: Math.round(median(js)), [`tfjs_${backend}_batched`]: Math.round(median(tfjs)),
       simd_over_js: +(median(simd) / median(js)).toFixed(2), simd_over_tfjs: +(median(simd) / median(tfjs)).toFixed(1),
     }));
   }
-  const ours = await wordlens();
-  console.log(JSON.stringify(ours));
+  const runs: Record<string, unknown>[] = [];
+  for (const seed of seeds) {
+    runs.push(await wordlens(seed));
+    console.log(JSON.stringify(runs[runs.length - 1]));
+  }
+  // Several seeds: the ratios below use the means.
+  const sp = runs.map((r) => r.spearman as number), sec = runs.map((r) => r.seconds as number);
+  const mean = sp.reduce((a, b) => a + b, 0) / sp.length;
+  const ours = { spearman: mean, seconds: sec.reduce((a, b) => a + b, 0) / sec.length };
+  if (runs.length > 1) {
+    const sd = Math.sqrt(sp.reduce((a, b) => a + (b - mean) ** 2, 0) / (sp.length - 1));
+    console.log(JSON.stringify({ seeds, spearman_mean: +mean.toFixed(4), spearman_sd: +sd.toFixed(4), seconds_mean: +ours.seconds.toFixed(1), epochs: runs.map((r) => r.epochs) }));
+  }
   if (!args.includes('--no-anchor')) {
     const a = anchor();
     console.log(JSON.stringify(a));
+    // Not the target's anchor: gensim given our recipe's window and epochs, to show what the recipe (not the trainer) adds.
+    if (args.includes('--anchor-same-recipe')) console.log(JSON.stringify(anchor(['--window', String(WINDOW), '--epochs', String(EPOCHS), '--negative', String(NEGATIVE), '--dim', String(DIM)])));
+    console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     if (typeof a.spearman === 'number') {
-      console.log(JSON.stringify({ spearman_ratio: +((ours.spearman as number) / a.spearman).toFixed(3), seconds_ratio: +((ours.seconds as number) / (a.seconds as number)).toFixed(2) }));
+      console.log(JSON.stringify({ spearman_ratio: +(ours.spearman / a.spearman).toFixed(3), seconds_ratio: +(ours.seconds / (a.seconds as number)).toFixed(2) }));
     }
   }
 }
