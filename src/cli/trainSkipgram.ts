@@ -1,6 +1,5 @@
 // `wordlens train --model skipgram`: skip-gram embeddings (gensim sg=1's algorithm, with the
 // recipe below), saved as an embedding-only model.
-import { availableParallelism } from 'node:os';
 import { initBackend } from '../engine/backend';
 import { trainSkipgram } from '../engine/skipgram';
 import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
@@ -48,9 +47,10 @@ export async function trainSkipgramModel(run: SkipgramRun, out: Output): Promise
   const vocab = dataset.vocab.toJSON();
   const { window, negative, sample } = SKIPGRAM_RECIPE;
   const dim = run.dim ?? SKIPGRAM_RECIPE.dim;
-  // Hogwild threads as gensim's workers (1.5x the words/s of one thread at window 10 on 2
-  // cores), but then a seed no longer fixes the result: an explicit --seed trains on one thread.
-  const threads = run.seed !== undefined ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+  // One thread: measured on 2 cores, 2 Hogwild threads give 1.5x the words/s at window 10 but
+  // scored lower in the same 2 minutes (0.316 ± 0.011 vs 0.341 ± 0.030, 3 seeds each; window 5,
+  // 40 epochs: 0.276 vs 0.307), and one thread is deterministic for a seed and leaves a core free.
+  const threads = 1;
   const abort = new AbortController();
   const stopListening = onInterrupt(out, () => abort.abort(), 'stopping: saving the embeddings trained so far');
   let result;

@@ -61,7 +61,7 @@ test('a budget shorter than the planned epochs cuts the run at the budget', asyn
   assert.equal(meta.metrics.status, 'done');
 });
 
-test('an explicit seed reproduces the embeddings (one thread, no Hogwild races)', async () => {
+test('a seed reproduces the embeddings (one thread, no Hogwild races)', async () => {
   const a = await train({ epochs: 3, seed: 5 }), b = await train({ epochs: 3, seed: 5 }), c = await train({ epochs: 3, seed: 6 });
   assert.ok(a.weights.equals(b.weights));
   assert.ok(!a.weights.equals(c.weights));
