@@ -66,7 +66,7 @@ function layoutKernels() {
 
   /** Edges [from, to) of epoch n in 2-D (unrolled: ~2x faster than the loop over dims);
    *  returns the PRNG state. */
-  function edges2d(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number): number {
+  function edges2d(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number {
     const { head, tail, y, a, b, gamma } = s;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / 2;
@@ -99,7 +99,7 @@ function layoutKernels() {
         const k = Math.floor((rng >>> 0) * TWO_TO_MINUS_32 * nVertices);
         if (k === head[i]) continue; // itself (its position is held in cx, cy)
         const o = k * 2;
-        const ex = px - y[o], ey = py - y[o + 1];
+        const ex = px - yNeg[o], ey = py - yNeg[o + 1];
         const e2 = ex * ex + ey * ey;
         if (e2 > 0) {
           const rc = twoGammaB / ((0.001 + e2) * (a * fastPow(e2, b) + 1));
@@ -117,7 +117,7 @@ function layoutKernels() {
     return rng;
   }
 
-  function edgesAnyDim(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number): number {
+  function edgesAnyDim(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number {
     const { head, tail, y, dim, a, b, gamma } = s;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / dim;
@@ -145,13 +145,13 @@ function layoutKernels() {
         rng ^= rng << 5;
         const k = Math.floor((rng >>> 0) * TWO_TO_MINUS_32 * nVertices);
         const o = k * dim;
+        if (k === head[i]) continue;
         let e2 = 0;
-        for (let d = 0; d < dim; d++) e2 += (y[cur + d] - y[o + d]) ** 2;
+        for (let d = 0; d < dim; d++) e2 += (y[cur + d] - yNeg[o + d]) ** 2;
         let rc = 0;
         if (e2 > 0) rc = (2 * gamma * b) / ((0.001 + e2) * (a * fastPow(e2, b) + 1));
-        else if (head[i] === k) continue;
         for (let d = 0; d < dim; d++) {
-          const g = rc > 0 ? clip(rc * (y[cur + d] - y[o + d])) : CLIP;
+          const g = rc > 0 ? clip(rc * (y[cur + d] - yNeg[o + d])) : CLIP;
           y[cur + d] += g * alpha;
         }
       }
@@ -160,7 +160,11 @@ function layoutKernels() {
     return rng;
   }
 
-  return { fastPow, edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number) => (s.dim === 2 ? edges2d : edgesAnyDim)(s, from, to, n, alpha, rng) };
+  return {
+    fastPow,
+    edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array) =>
+      (s.dim === 2 ? edges2d : edgesAnyDim)(s, from, to, n, alpha, rng, yNeg),
+  };
 }
 
 const kernels = layoutKernels();
@@ -183,6 +187,10 @@ export class UmapLayout {
   private readonly epochParams = new Float64Array(new SharedArrayBuffer(16));
   /** Edges [0, ownEdges) run on this thread; the rest are split among the helpers. */
   private readonly ownEdges: number;
+  /** With threads: this thread's copy of the coordinates as the epoch began, which the
+   *  repulsions read. Reading the shared array there, where the other threads keep writing,
+   *  stalls every thread on cache-line transfers (2 threads were only ~1.25x faster). */
+  private readonly snapshot: Float64Array | undefined;
 
   /** `embedding` (n x dim, row-major) is updated in place; with threads > 1 it must be backed
    *  by a SharedArrayBuffer. Call dispose() when done (it stops the helper threads). */
@@ -204,8 +212,11 @@ export class UmapLayout {
     const tail = new Int32Array(memory(m * 4));
     const epochsPerSample = new Float64Array(memory(m * 8));
     keep.forEach((e, i) => {
-      head[i] = graph.cols[e];
-      tail[i] = graph.rows[e];
+      // Threads split the edges in ranges, and the edges are sorted by row: with the row as the
+      // point moved, each thread moves its own points (the graph is symmetric, so every pair
+      // is still sampled both ways).
+      head[i] = threads > 1 ? graph.rows[e] : graph.cols[e];
+      tail[i] = threads > 1 ? graph.cols[e] : graph.rows[e];
       epochsPerSample[i] = this.nEpochs / ((graph.weights[e] / max) * this.nEpochs);
     });
     const copy = (a: Float64Array, f: (x: number) => number) => {
@@ -220,6 +231,7 @@ export class UmapLayout {
       y: embedding, dim, a: params.a, b: params.b, gamma: params.repulsionStrength ?? 1,
     };
     this.ownEdges = threads === 1 ? m : Math.floor(m / threads);
+    this.snapshot = threads > 1 ? new Float64Array(embedding.length) : undefined;
     for (let t = 1; t < threads; t++) {
       const from = Math.floor((m * t) / threads), to = Math.floor((m * (t + 1)) / threads);
       const seed = ((this.rngState + Math.imul(t, 0x9e3779b9)) | 0) || 1;
@@ -245,7 +257,12 @@ export class UmapLayout {
       Atomics.add(control, GO, 1);
       Atomics.notify(control, GO);
     }
-    this.rngState = kernels.edges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState);
+    let yNeg = this.embedding;
+    if (this.snapshot) {
+      this.snapshot.set(this.embedding);
+      yNeg = this.snapshot;
+    }
+    this.rngState = kernels.edges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState, yNeg);
     for (let done = Atomics.load(control, DONE); done < this.helpers.length; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, done);
     this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
     this.epoch++;
@@ -267,13 +284,15 @@ function layoutHelper(factory: typeof layoutKernels): void {
   const { edges } = factory();
   const control: Int32Array = d.control;
   const params: Float64Array = d.epochParams;
+  const snapshot = new Float64Array(d.state.y.length);
   let rng: number = d.seed;
   let seen = 0;
   for (;;) {
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
     if (Atomics.load(control, 2)) return;
-    rng = edges(d.state, d.from, d.to, params[0], params[1], rng);
+    snapshot.set(d.state.y);
+    rng = edges(d.state, d.from, d.to, params[0], params[1], rng, snapshot);
     Atomics.add(control, 1, 1);
     Atomics.notify(control, 1);
   }
