@@ -20,7 +20,7 @@ export const trainCommand: Command = {
       tokenizer: { type: 'string', choices: ['code', 'whitespace'], description: 'code: identifiers, punctuation, newlines (reversible); whitespace: words + <eos> per line', defaultText: 'code' },
       model: { type: 'string', choices: ['lstm', 'skipgram'], description: 'language model, or embeddings only', defaultText: 'lstm' },
       minutes: { type: 'number', min: 0.01, description: 'wall-clock budget', defaultText: '5 (lstm), 2 (skipgram) unless --epochs is given' },
-      epochs: { type: 'number', integer: true, min: 1, description: 'passes over the training text (the budget ends training first if smaller)' },
+      epochs: { type: 'number', integer: true, min: 1, description: 'passes over the training text (the budget ends training first if smaller)', defaultText: 'as many as the budget allows (lstm), 40 (skipgram, window 10)' },
       'min-count': { type: 'number', integer: true, min: 1, description: 'words seen fewer times become <unk> (skipgram: are left out)', defaultText: '1 (lstm), 3 (skipgram)' },
       'max-vocab': { type: 'number', integer: true, min: 2, description: 'keep only the most frequent words' },
       dim: { type: 'number', integer: true, min: 1, max: 2048, description: 'embedding size (lstm: also the hidden size)', defaultText: '200' },
