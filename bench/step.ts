@@ -1,7 +1,9 @@
 // Next-token step latency at V=10k (advance one token + log-probabilities of the next), batch 1:
-// the chosen path (LstmModel: TF.js ops on the backend, plain-array states) against the
-// alternative, the same step as pure-JS Float32Array loops. Prints the backend, median and p95
-// wall-clock ms, and CPU ms per step (the machine may be shared), and the max difference.
+// the chosen path (LstmModel: the LSTM cell by TF.js ops, the output layer as int8 when it is
+// large, see int8Logits.ts) against the same model with its float32 output layer and against
+// the whole step as pure-JS Float32Array loops, in the same run. Prints the backend, median and
+// p95 wall-clock ms, CPU ms per step (the machine may be shared), the largest log-probability
+// difference to the exact pure-JS step, and how often int8 and float32 agree on the top token.
 //   npx tsx bench/step.ts [--vocab 10000] [--hidden 256] [--layers 1] [--steps 300] [--backend wasm|cpu]
 import { initBackend, type BackendName } from '../src/engine/backend';
 import { LstmModel, type LstmState } from '../src/engine/lstm';
@@ -65,6 +67,18 @@ class JsStep {
   }
 }
 
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let v = 0; v < a.length; v++) d = Math.max(d, Math.abs(a[v] - b[v]));
+  return d;
+}
+
+function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let v = 1; v < x.length; v++) if (x[v] > x[best]) best = v;
+  return best;
+}
+
 function stats(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   return { median: +s[Math.floor(s.length / 2)].toFixed(3), p95: +s[Math.floor(s.length * 0.95)].toFixed(3) };
@@ -100,11 +114,26 @@ async function main() {
   // Both paths must compute the same distribution.
   const a = model.logProbs(model.advance(model.advance(model.initialState(), 5), 9));
   const b = js.logProbs(js.advance(js.advance(js.initialState(), 5), 9));
-  let diff = 0;
-  for (let v = 0; v < V; v++) diff = Math.max(diff, Math.abs(a[v] - b[v]));
+  const diff = maxDiff(a, b);
+  const output = model.servingOutput;
   const chosen = time(steps, ids, model);
+  model.setServingOutput('float32');
+  const f32 = time(steps, ids, model);
+  const f32Diff = maxDiff(model.logProbs(model.advance(model.advance(model.initialState(), 5), 9)), b);
+  // Top-token agreement between the two output layers along a sequence of steps.
+  let agree = 0, checked = 0, s32 = model.initialState();
+  const tops: number[] = [];
+  for (let i = 0; i < 300; i++) tops.push(argmax(model.logProbs((s32 = model.advance(s32, ids[i % ids.length])))));
+  model.setServingOutput('auto');
+  let sq = model.initialState();
+  for (let i = 0; i < 300; i++, checked++) if (argmax(model.logProbs((sq = model.advance(sq, ids[i % ids.length])))) === tops[i]) agree++;
   const alt = time(Math.max(20, steps / 5), ids, js);
-  console.log(JSON.stringify({ bench: 'step', backend, vocab: V, hidden: H, layers: L, tied: true, max_abs_diff: diff, tfjs_ops: chosen, pure_js: alt, ratio_js_over_tfjs: +(alt.median / chosen.median).toFixed(2) }));
+  console.log(JSON.stringify({
+    bench: 'step', backend, vocab: V, hidden: H, layers: L, tied: true, output,
+    max_abs_diff: diff, max_abs_diff_float32: f32Diff, top1_agreement_int8_float32: +(agree / checked).toFixed(4),
+    chosen, float32_output: f32, pure_js: alt,
+    ratio_float32_over_chosen: +(f32.median / chosen.median).toFixed(2), ratio_js_over_chosen: +(alt.median / chosen.median).toFixed(2),
+  }));
   model.dispose();
 }
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from './types';
 import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from './greedy';
+import { Int8Logits, INT8_MIN_WEIGHTS } from './int8Logits';
 import { lstmLayer } from './lstmLayer';
 import { mulberry32, uniformArray } from './prng';
 
@@ -70,7 +71,7 @@ export class LstmModel implements LanguageModel<LstmState> {
   private outKernelCache: tf.Tensor2D | null = null;
   /** Batch-1 inference copies, rebuilt after weight changes (see inference()). */
   private inferenceCache: InferenceCache | null = null;
-  private readonly logProbsCache = new WeakMap<LstmState, Float32Array>();
+  private logProbsCache = new WeakMap<LstmState, Float32Array>();
   private probsScratch: ProbsScratch | null = null;
   private disposed = false;
 
@@ -226,20 +227,14 @@ export class LstmModel implements LanguageModel<LstmState> {
     return { h, c };
   }
 
-  /** Log-probabilities of the next token (exact softmax). Returns a fresh copy each call. */
+  /** Log-probabilities of the next token (exact softmax of the serving logits, see
+   *  logitsInto). Returns a fresh copy each call. */
   logProbs(state: LstmState): Float32Array {
     this.checkAlive();
     let cached = this.logProbsCache.get(state);
     if (!cached) {
-      const top = state.h[state.h.length - 1];
-      const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
-      const t = tf.matMul(a, this.outKernel());
-      cached = (t.dataSync() as Float32Array).slice();
-      a.dispose();
-      t.dispose();
-      const bias = this.inference().outBias;
-      let max = -Infinity;
-      for (let v = 0; v < cached.length; v++) max = Math.max(max, (cached[v] += bias[v]));
+      cached = new Float32Array(this.vocabSize);
+      const max = this.logitsInto(state, cached);
       let sum = 0;
       for (let v = 0; v < cached.length; v++) sum += Math.exp(cached[v] - max);
       const lse = max + Math.log(sum);
@@ -289,21 +284,49 @@ export class LstmModel implements LanguageModel<LstmState> {
   }
 
   /**
-   * The output layer's logits into `out` (float32, bias added) and their max, as logProbs
-   * computes them (the max is over the sums before float32 rounding), so the values match its.
+   * The output layer's logits into `out` (float32, bias added) and their max (over the sums
+   * before float32 rounding), for logProbs, probs and greedy alike. Large output layers
+   * (>= INT8_MIN_WEIGHTS) run as int8 (int8Logits.ts: a quarter of the bytes per step; logits
+   * within a few hundredths); smaller ones, and the batched path, stay float32.
    */
   private logitsInto(state: LstmState, out: Float32Array): number {
     this.checkAlive();
     const top = state.h[state.h.length - 1];
+    const cache = this.inference();
+    if (this.servingOutput === 'int8') return cache.int8!.logits(top, cache.outBias, out);
     const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
     const t = tf.matMul(a, this.outKernel());
     out.set(t.dataSync() as Float32Array);
     a.dispose();
     t.dispose();
-    const bias = this.inference().outBias;
+    const bias = cache.outBias;
     let max = -Infinity;
     for (let v = 0; v < out.length; v++) max = Math.max(max, (out[v] += bias[v]));
     return max;
+  }
+
+  /** Keeps batch-1 steps on the float32 output layer ('float32'), or lets large ones use int8
+   *  ('auto', the default). For comparisons (bench/step.ts). */
+  setServingOutput(mode: 'auto' | 'float32'): void {
+    this.inference().int8 = mode === 'float32' ? null : undefined;
+    this.logProbsCache = new WeakMap();
+  }
+
+  /** How a batch-1 step computes the output layer (see logitsInto). */
+  get servingOutput(): 'int8' | 'float32' {
+    const cache = this.inference();
+    if (cache.int8 === undefined) cache.int8 = this.buildInt8();
+    return cache.int8 ? 'int8' : 'float32';
+  }
+
+  private buildInt8(): Int8Logits | null {
+    const H = this.hyper.hiddenDim;
+    if (H * this.vocabSize < INT8_MIN_WEIGHTS) return null;
+    try {
+      return new Int8Logits(this.outKernel().dataSync() as Float32Array, H, this.vocabSize);
+    } catch {
+      return null; // no WebAssembly SIMD here: the float32 matMul
+    }
   }
 
   private scratch(): ProbsScratch {
@@ -430,6 +453,8 @@ interface InferenceCache {
   kernels: tf.Tensor2D[];
   biases: Float32Array[];
   outBias: Float32Array;
+  /** The int8 output layer; null when float32 is used, undefined until first needed. */
+  int8?: Int8Logits | null;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -1,0 +1,139 @@
+// The output layer of a batch-1 step (logits = h · W, W [H, V]) with W stored as int8, one
+// scale per word, and h as int16: a wasm SIMD kernel (i32x4.dot_i16x8_s) reads 2.5 MB instead
+// of the 10 MB float32 kernel at V = 10k, H = 256, which is what bounds a step on single-
+// threaded wasm. Logits move by a few hundredths at most (measured in bench/step.ts and bounded
+// in the tests); the batched path (training, evaluation, perplexity) keeps float32.
+// Hand-assembled, like sgnsKernels.ts, so no toolchain or package is needed.
+
+const I32 = 0x7f, V128 = 0x7b;
+const simd = (op: number) => [0xfd, ...leb(op)];
+const LOAD = (offset: number) => [...simd(0x00), 0x04, ...leb(offset)]; // v128.load align=16
+const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+const addI32 = (i: number, n: number) => [...get(i), 0x41, ...sleb(n), 0x6a, ...set(i)];
+
+// logits(w, h, out, groups, cols): for each group of 4 rows, out[r] = Σ_k w[r, k] · h[k]
+// (int8 · int16, i32 sums). Weights are interleaved per group and 16-column block (rows 0..3 of
+// the block, 16 bytes each), so one pass reads h once for 4 rows. cols % 16 == 0.
+// Params 0..4; locals 5..8 (acc per row), 9 (x), 10 (h low), 11 (h high): v128; 12 (k), 13 (hp): i32.
+const ACC = [5, 6, 7, 8], X = 9, HL = 10, HH = 11, K = 12, HP = 13;
+const rowStep = (r: number) => [
+  ...get(0), ...LOAD(16 * r), ...set(X),
+  ...get(ACC[r]), ...get(X), ...simd(0x87), ...get(HL), ...simd(0xba), ...simd(0xae),
+  ...get(X), ...simd(0x88), ...get(HH), ...simd(0xba), ...simd(0xae), ...set(ACC[r]),
+];
+const storeSum = (r: number) => [
+  ...get(2),
+  ...get(ACC[r]), ...simd(0x1b), 0, ...get(ACC[r]), ...simd(0x1b), 1, 0x6a,
+  ...get(ACC[r]), ...simd(0x1b), 2, 0x6a, ...get(ACC[r]), ...simd(0x1b), 3, 0x6a,
+  0x36, 0x02, 4 * r,
+];
+const logitsBody = [
+  0x02, 0x07, V128, 0x02, I32, // locals: 7 x v128, 2 x i32
+  0x03, 0x40, // loop over groups of 4 rows
+  ...ACC.flatMap((a) => [0x41, 0x00, ...simd(0x11), ...set(a)]),
+  ...get(4), ...set(K),
+  ...get(1), ...set(HP),
+  0x03, 0x40, // loop over 16-column blocks
+  ...get(HP), ...LOAD(0), ...set(HL),
+  ...get(HP), ...LOAD(16), ...set(HH),
+  ...rowStep(0), ...rowStep(1), ...rowStep(2), ...rowStep(3),
+  ...addI32(0, 64), ...addI32(HP, 32),
+  ...get(K), 0x41, 0x10, 0x6b, 0x22, K, 0x0d, 0x00, // k -= 16; loop while k != 0
+  0x0b,
+  ...storeSum(0), ...storeSum(1), ...storeSum(2), ...storeSum(3),
+  ...addI32(2, 16),
+  ...get(3), 0x41, 0x01, 0x6b, 0x22, 3, 0x0d, 0x00, // groups -= 1; loop while groups != 0
+  0x0b,
+  0x0b,
+];
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
+const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x01, 0x60, 0x05, I32, I32, I32, I32, I32, 0x00]),
+    ...section(3, [0x01, 0x00]),
+    ...section(5, [0x01, 0x00, 0x01]),
+    ...section(7, [0x02, ...name('memory'), 0x02, 0x00, ...name('logits'), 0x00, 0x00]),
+    ...section(10, [0x01, ...leb(logitsBody.length), ...logitsBody]),
+  ]);
+}
+
+/** h is in (-1, 1) (h = o · tanh(c)); 2^14 steps leave room in the i32 sums up to H = 4096. */
+const H_SCALE = 16383;
+/** Below this many weights the float32 matMul is fast enough and stays exact. */
+export const INT8_MIN_WEIGHTS = 1 << 20;
+
+export class Int8Logits {
+  private readonly memory: WebAssembly.Memory;
+  private readonly run: (w: number, h: number, out: number, groups: number, cols: number) => void;
+  private readonly scales: Float32Array;
+  private readonly hq: Int16Array;
+  private readonly sums: Int32Array;
+  private readonly hOffset: number;
+  private readonly outOffset: number;
+  /** H rounded up to the kernel's 16 columns per step (the padding is zero). */
+  private readonly cols: number;
+  /** Groups of 4 words (the last one padded with zero rows). */
+  private readonly groups: number;
+
+  /** From the float32 kernel [H, V] (row-major, as the output layer's matMul uses it). Throws
+   *  when this runtime has no WebAssembly SIMD (callers keep the float32 path). */
+  constructor(kernel: Float32Array, readonly H: number, readonly V: number) {
+    if (kernel.length !== H * V) throw new Error(`Int8Logits: kernel has ${kernel.length} values, expected ${H} x ${V}`);
+    this.cols = Math.ceil(H / 16) * 16;
+    this.groups = Math.ceil(V / 4);
+    const wBytes = this.groups * 4 * this.cols;
+    this.hOffset = Math.ceil(wBytes / 16) * 16;
+    this.outOffset = this.hOffset + this.cols * 2;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
+    const e = instance.exports as { memory: WebAssembly.Memory; logits: Int8Logits['run'] };
+    this.memory = e.memory;
+    const pages = Math.ceil((this.outOffset + this.groups * 16) / 65536);
+    if (pages > 1) this.memory.grow(pages - 1);
+    this.run = e.logits;
+    // Per word (a column of the kernel): the largest |weight| maps to 127.
+    const w = new Int8Array(this.memory.buffer, 0, wBytes);
+    this.scales = new Float32Array(V);
+    for (let v = 0; v < V; v++) {
+      let max = 0;
+      for (let k = 0; k < H; k++) max = Math.max(max, Math.abs(kernel[k * V + v]));
+      const s = max > 0 ? max / 127 : 1;
+      this.scales[v] = s / H_SCALE;
+      // Word v is row v % 4 of group v / 4; its 16-column block b sits at (group · blocks + b) · 64.
+      const base = Math.floor(v / 4) * 4 * this.cols + (v % 4) * 16;
+      for (let k = 0; k < H; k++) w[base + (k >> 4) * 64 + (k & 15)] = Math.round(kernel[k * V + v] / s);
+    }
+    this.hq = new Int16Array(this.memory.buffer, this.hOffset, this.cols);
+    this.sums = new Int32Array(this.memory.buffer, this.outOffset, V);
+  }
+
+  /** logits = h · W + bias into `out`; returns their max. */
+  logits(h: Float32Array, bias: Float32Array, out: Float32Array): number {
+    const { hq, sums, scales, V } = this;
+    for (let k = 0; k < this.H; k++) hq[k] = Math.round(Math.max(-1, Math.min(1, h[k])) * H_SCALE);
+    this.run(0, this.hOffset, this.outOffset, this.groups, this.cols);
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const x = (out[v] = sums[v] * scales[v] + bias[v]);
+      if (x > max) max = x;
+    }
+    return max;
+  }
+}
