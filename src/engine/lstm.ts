@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from './types';
 import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from './greedy';
+import { ExpSum } from './expSum';
 import { Int8Logits, INT8_MIN_WEIGHTS } from './int8Logits';
 import { lstmLayer } from './lstmLayer';
 import { mulberry32, uniformArray } from './prng';
@@ -72,6 +73,7 @@ export class LstmModel implements LanguageModel<LstmState> {
   /** Batch-1 inference copies, rebuilt after weight changes (see inference()). */
   private inferenceCache: InferenceCache | null = null;
   private logProbsCache = new WeakMap<LstmState, Float32Array>();
+  private expSum: ExpSum | null | undefined;
   private probsScratch: ProbsScratch | null = null;
   private disposed = false;
 
@@ -234,10 +236,7 @@ export class LstmModel implements LanguageModel<LstmState> {
     let cached = this.logProbsCache.get(state);
     if (!cached) {
       cached = new Float32Array(this.vocabSize);
-      const max = this.logitsInto(state, cached);
-      let sum = 0;
-      for (let v = 0; v < cached.length; v++) sum += Math.exp(cached[v] - max);
-      const lse = max + Math.log(sum);
+      const lse = this.logSumExp(cached, this.logitsInto(state, cached));
       for (let v = 0; v < cached.length; v++) cached[v] -= lse;
       this.logProbsCache.set(state, cached);
     }
@@ -255,7 +254,7 @@ export class LstmModel implements LanguageModel<LstmState> {
     const p = s.p;
     let sum = 0;
     for (let v = 0; v < logits.length; v++) sum += p[v] = Math.exp(logits[v] - max);
-    s.lse = max + Math.log(sum);
+    s.lse = this.logSumExp(logits, max); // exactly logProbs's, for exactLogProb
     const inv = 1 / sum;
     for (let v = 0; v < p.length; v++) p[v] *= inv;
     return s;
@@ -277,9 +276,7 @@ export class LstmModel implements LanguageModel<LstmState> {
     // |logit - lse| <= (max - logit) + log V bounds the float32 rounding of logProbs's values.
     const margin = nearTieMargin(max - p1 + Math.log(logits.length));
     if (p1 - p2 > margin) return best;
-    let sum = 0;
-    for (let v = 0; v < logits.length; v++) sum += Math.exp(logits[v] - max);
-    const lse = max + Math.log(sum);
+    const lse = this.logSumExp(logits, max);
     return rankNearTies(logits, p1 - margin, opts, (id) => Math.fround(logits[id] - lse));
   }
 
@@ -303,6 +300,21 @@ export class LstmModel implements LanguageModel<LstmState> {
     let max = -Infinity;
     for (let v = 0; v < out.length; v++) max = Math.max(max, (out[v] += bias[v]));
     return max;
+  }
+
+  /** log Σ exp(logits): the one normaliser of logProbs, probs and greedy (SIMD where there is). */
+  private logSumExp(logits: Float32Array, max: number): number {
+    if (this.expSum === undefined) {
+      try {
+        this.expSum = new ExpSum(this.vocabSize);
+      } catch {
+        this.expSum = null;
+      }
+    }
+    let sum = 0;
+    if (this.expSum) sum = this.expSum.sum(logits, max);
+    else for (let v = 0; v < logits.length; v++) sum += Math.exp(logits[v] - max);
+    return max + Math.log(sum);
   }
 
   /** Keeps batch-1 steps on the float32 output layer ('float32'), or lets large ones use int8
