@@ -3,9 +3,8 @@
 // into an integer part (exponent bits) and a fraction (a degree-5 polynomial, relative error
 // 2.3e-7); the sum runs in float64. Hand-assembled, like sgnsKernels.ts.
 
-const I32 = 0x7f, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
-const simd = (op: number) => [0xfd, ...leb(op)];
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+import { F32, F64, get, growTo, I32, set, simd, singleFunctionModule, V128 } from './wasmBytes';
+
 const f32 = (x: number) => [...Buffer.from(new Float32Array([x]).buffer)];
 const splat = (x: number) => [0x43, ...f32(x), ...simd(0x13)]; // f32.const; f32x4.splat
 // 2^f on [0, 1): least-squares fit (scripted with numpy), highest degree first for Horner.
@@ -39,34 +38,15 @@ const body = [
   0x0b,
 ];
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
-  return out;
-}
-const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
-const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x03, I32, I32, F32, 0x01, F64]),
-    ...section(3, [0x01, 0x00]),
-    ...section(5, [0x01, 0x00, 0x01]),
-    ...section(7, [0x02, ...name('memory'), 0x02, 0x00, ...name('expSum'), 0x00, 0x00]),
-    ...section(10, [0x01, ...leb(body.length), ...body]),
-  ]);
-}
-
 /** Σ exp(x[i] - max) for arrays of up to `capacity` values; throws without WebAssembly SIMD. */
 export class ExpSum {
   private readonly run: (p: number, n: number, max: number) => number;
   private readonly values: Float32Array;
 
   constructor(readonly capacity: number) {
-    const e = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as { memory: WebAssembly.Memory; expSum: ExpSum['run'] };
-    const pages = Math.ceil((capacity * 4) / 65536);
-    if (pages > 1) e.memory.grow(pages - 1);
+    const module = singleFunctionModule('expSum', [I32, I32, F32], [F64], body);
+    const e = new WebAssembly.Instance(module).exports as { memory: WebAssembly.Memory; expSum: ExpSum['run'] };
+    growTo(e.memory, capacity * 4);
     this.run = e.expSum;
     this.values = new Float32Array(e.memory.buffer, 0, capacity);
   }

@@ -5,10 +5,9 @@
 // in the tests); the batched path (training, evaluation, perplexity) keeps float32.
 // Hand-assembled, like sgnsKernels.ts, so no toolchain or package is needed.
 
-const I32 = 0x7f, V128 = 0x7b;
-const simd = (op: number) => [0xfd, ...leb(op)];
+import { get, growTo, I32, leb, set, simd, singleFunctionModule, sleb, V128 } from './wasmBytes';
+
 const LOAD = (offset: number) => [...simd(0x00), 0x04, ...leb(offset)]; // v128.load align=16
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
 const addI32 = (i: number, n: number) => [...get(i), 0x41, ...sleb(n), 0x6a, ...set(i)];
 
 // logits(w, h, out, groups, cols): for each group of 4 rows, out[r] = Σ_k w[r, k] · h[k]
@@ -47,34 +46,6 @@ const logitsBody = [
   0x0b,
 ];
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-const section = (id: number, payload: number[]) => [id, ...leb(payload.length), ...payload];
-const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x05, I32, I32, I32, I32, I32, 0x00]),
-    ...section(3, [0x01, 0x00]),
-    ...section(5, [0x01, 0x00, 0x01]),
-    ...section(7, [0x02, ...name('memory'), 0x02, 0x00, ...name('logits'), 0x00, 0x00]),
-    ...section(10, [0x01, ...leb(logitsBody.length), ...logitsBody]),
-  ]);
-}
-
 /** h is in (-1, 1) (h = o · tanh(c)); 2^14 steps leave room in the i32 sums up to H = 4096. */
 const H_SCALE = 16383;
 /** Below this many weights the float32 matMul is fast enough and stays exact. */
@@ -102,11 +73,10 @@ export class Int8Logits {
     const wBytes = this.groups * 4 * this.cols;
     this.hOffset = Math.ceil(wBytes / 16) * 16;
     this.outOffset = this.hOffset + this.cols * 2;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
-    const e = instance.exports as { memory: WebAssembly.Memory; logits: Int8Logits['run'] };
+    const module = singleFunctionModule('logits', [I32, I32, I32, I32, I32], [], logitsBody);
+    const e = new WebAssembly.Instance(module).exports as { memory: WebAssembly.Memory; logits: Int8Logits['run'] };
     this.memory = e.memory;
-    const pages = Math.ceil((this.outOffset + this.groups * 16) / 65536);
-    if (pages > 1) this.memory.grow(pages - 1);
+    growTo(this.memory, this.outOffset + this.groups * 16);
     this.run = e.logits;
     // Per word (a column of the kernel): the largest |weight| maps to 127.
     const w = new Int8Array(this.memory.buffer, 0, wBytes);

@@ -2,6 +2,7 @@
 // JS loops; these run the 2 × dim multiply-adds per (context, target) update 4 lanes at
 // a time. Hand-assembled (a few dozen bytes) so no toolchain or package is needed.
 // Every function takes byte offsets into the module's own memory and requires n % 4 === 0.
+import { F32, get, I32, leb, name, section, set, V128 } from './wasmBytes';
 
 /** Kernels over one wasm memory. `memory.buffer` holds all vectors they touch. */
 export interface SgnsKernels {
@@ -14,10 +15,8 @@ export interface SgnsKernels {
   add(dst: number, src: number, n: number): void;
 }
 
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 const LOAD = [0xfd, 0x00, 0x02, 0x00], STORE = [0xfd, 0x0b, 0x02, 0x00];
 const MUL = [0xfd, 0xe6, 0x01], ADDV = [0xfd, 0xe4, 0x01];
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
 /** local[i] += 16 (advance a byte pointer by one f32x4). */
 const step16 = (i: number) => [...get(i), 0x41, 0x10, 0x6a, ...set(i)];
 /** local[n] -= 4; loop again while it is not zero. */
@@ -53,15 +52,6 @@ const addBody = [
   0x0b,
 ];
 
-function section(id: number, payload: number[]): number[] {
-  return [id, ...leb(payload.length), ...payload];
-}
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
-  return out;
-}
-const name = (s: string) => [s.length, ...Buffer.from(s, 'ascii')];
 
 /** The module; with `sharedPages` it imports a shared memory (env.memory) of exactly that many pages. */
 function moduleBytes(sharedPages?: number): Uint8Array<ArrayBuffer> {
