@@ -1,7 +1,9 @@
 // Projections of an embedding matrix to 2-D/3-D: PCA (instant, the first picture) and UMAP
-// (umap-js 1.4's algorithm, refined progressively). UMAP uses the exact cosine kNN graph from
-// EmbeddingIndex up to EXACT_KNN_MAX points and NN-descent's approximate one above, builds the fuzzy graph and runs the SGD epochs on flat typed arrays
-// (umapGraph.ts, umapLayout.ts), starts from PCA and is seeded, so results are deterministic.
+// (umap-js 1.4's algorithm, refined progressively). UMAP takes the exact cosine kNN graph from
+// EmbeddingIndex up to EXACT_KNN_MAX points and NN-descent's approximate one above, builds the
+// fuzzy graph and runs the SGD epochs on flat typed arrays (umapGraph.ts, umapLayout.ts),
+// starting from PCA. Seeded: up to EXACT_KNN_MAX points (one thread) a seed gives the same map;
+// above, the epochs run on 2 threads and maps vary slightly between runs.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { findABParams } from 'umap-js/dist/umap';
