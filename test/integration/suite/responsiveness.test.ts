@@ -3,13 +3,11 @@
 // perf_hooks.monitorEventLoopDelay (the delay of the loop's timers) and a 5 ms heartbeat,
 // first idle (the baseline of this machine and this VS Code), then under load.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
-const extensionId = process.env.WORDLENS_EXTENSION_ID ?? 'wordlens.wordlens';
+import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
 
 interface Api {
   ready: Promise<{ sendRequest(method: string, params?: unknown): Promise<unknown> }>;
@@ -70,16 +68,11 @@ suite('responsiveness', function () {
 
   suiteSetup(async () => {
     if (extensionId !== 'wordlens.wordlens') this.ctx.skip?.();
-    api = await vscode.extensions.getExtension<Api>(extensionId)!.activate();
-    await api.ready;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-lag-'));
-    fs.mkdirSync(path.join(tmp, 'corpus'));
-    for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(tmp, 'corpus', `add${i}.ts`), CODE.replaceAll('total', `total${i}`));
+    api = await activateWordlens<Api>();
+    tmp = tempCorpus('wordlens-lag-', Object.fromEntries([0, 1, 2, 3].map((i) => [`add${i}.ts`, CODE.replaceAll('total', `total${i}`)])));
   });
 
-  suiteTeardown(() => {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  suiteTeardown(() => removeTemp(tmp));
 
   test('the extension host is not blocked while the server trains and completes', async () => {
     const client = await api.ready;

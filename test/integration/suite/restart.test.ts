@@ -2,12 +2,10 @@
 // of a training run); the extension's language client starts a new one by itself, which loads
 // the last complete model from the workspace storage and serves completions again.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-const extensionId = process.env.WORDLENS_EXTENSION_ID ?? 'wordlens.wordlens';
+import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
 
 interface Client {
   sendRequest(method: string, params?: unknown): Promise<unknown>;
@@ -63,16 +61,11 @@ suite('crash recovery', function () {
 
   suiteSetup(async () => {
     if (extensionId !== 'wordlens.wordlens') this.ctx.skip?.();
-    api = await vscode.extensions.getExtension<Api>(extensionId)!.activate();
-    await api.ready;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-restart-'));
-    fs.mkdirSync(path.join(tmp, 'corpus'));
-    fs.writeFileSync(path.join(tmp, 'corpus', 'add.ts'), CODE);
+    api = await activateWordlens<Api>();
+    tmp = tempCorpus('wordlens-restart-', { 'add.ts': CODE });
   });
 
-  suiteTeardown(() => {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  suiteTeardown(() => removeTemp(tmp));
 
   test('a killed server is restarted by the client and loads the last complete model, also when killed mid-training', async () => {
     const client = await api.ready;

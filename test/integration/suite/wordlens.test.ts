@@ -1,12 +1,10 @@
 // Wordlens in a real VS Code: palette commands, the status bar following the server, and the
 // inline completion provider answering from a model trained through the server.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-const extensionId = process.env.WORDLENS_EXTENSION_ID ?? 'wordlens.wordlens';
+import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
 
 interface Api {
   ready: Promise<{ sendRequest(method: string, params?: unknown): Promise<unknown> }>;
@@ -36,18 +34,11 @@ suite('wordlens', function () {
 
   suiteSetup(async () => {
     if (extensionId !== 'wordlens.wordlens') this.ctx.skip?.();
-    const ext = vscode.extensions.getExtension<Api>(extensionId);
-    assert.ok(ext, `${extensionId} is not installed`);
-    api = await ext.activate();
-    await api.ready;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-integration-'));
-    fs.mkdirSync(path.join(tmp, 'corpus'));
-    fs.writeFileSync(path.join(tmp, 'corpus', 'add.ts'), CODE);
+    api = await activateWordlens<Api>();
+    tmp = tempCorpus('wordlens-integration-', { 'add.ts': CODE });
   });
 
-  suiteTeardown(() => {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  suiteTeardown(() => removeTemp(tmp));
 
   test('the palette titles are the documented ones, under "Wordlens:"', async () => {
     const commands: { command: string; title: string; category?: string }[] =
