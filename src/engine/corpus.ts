@@ -165,10 +165,16 @@ async function readTextFile(file: string, maxFileBytes: number): Promise<Verdict
   }
 }
 
-/** "3 binary, 1 minified" — the non-zero counts, for messages such as an empty-corpus error. */
+/**
+ * "3 binary, 1 minified" — the non-zero skip counts, for messages such as an empty-corpus
+ * error. Files kept with invalid UTF-8 were read, not skipped: they follow as
+ * "; 1 repaired (invalid UTF-8)".
+ */
 export function summarizeSkipped(counts: Record<SkipReason, number>): string {
-  const parts = SKIP_REASONS.filter((r) => counts[r] > 0).map((r) => `${counts[r]} ${r}`);
-  return parts.length > 0 ? parts.join(', ') : 'none';
+  const parts = SKIP_REASONS.filter((r) => r !== 'invalid-utf8' && counts[r] > 0).map((r) => `${counts[r]} ${r}`);
+  const skipped = parts.length > 0 ? parts.join(', ') : 'none';
+  const repaired = counts['invalid-utf8'];
+  return repaired > 0 ? `${skipped}; ${repaired} repaired (invalid UTF-8)` : skipped;
 }
 
 class LimitReached extends Error {

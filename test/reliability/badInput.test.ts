@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   ErrorCodes,
   InlineCompletionRequest,
@@ -20,6 +21,35 @@ import {
 import { GenerateRequest, ImportVectorsRequest, LoadModelRequest, ServerStatusRequest, TrainRequest } from '../../src/protocol';
 import { startTestServer, type TestServer } from '../server/lspClient';
 import { FIXTURE_TEXT, tempDir, writeLstmModel, writeWorkspace } from './helpers';
+
+/** Worker body for the churn test: see there. Stops when flag[0] is set; counts steps in flag[1]. */
+const CHURNER = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const { dir, count, flag } = workerData;
+const missing = [];
+const present = Array.from({ length: count }, (_, i) => i);
+let seed = 5;
+const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+const file = (i) => path.join(dir, 'f' + i + '.ts');
+while (Atomics.load(flag, 0) === 0) {
+  const k = rand(present.length);
+  const gone = present[k];
+  present[k] = present[present.length - 1];
+  present.pop();
+  fs.rmSync(file(gone), { force: true });
+  missing.push(gone);
+  if (missing.length > count / 3) {
+    const back = missing.splice(rand(missing.length), 1)[0];
+    fs.writeFileSync(file(back), 'const back' + back + ' = ' + 'x'.repeat(rand(3000)) + ';\\n');
+    present.push(back);
+  }
+  if (present.length > 0) fs.writeFileSync(file(present[rand(present.length)]), '// rewritten ' + 'y'.repeat(rand(3000)) + '\\n');
+  Atomics.add(flag, 1, 1);
+  Atomics.wait(flag, 0, 0, 0.5);
+}
+`;
 
 async function rejection(p: Promise<unknown>): Promise<ResponseError<unknown>> {
   try {
@@ -167,17 +197,34 @@ describe('reliability: bad input over LSP', () => {
     await stillServes();
   });
 
-  it('train: a single-token corpus → "needs more variety"', async () => {
+  it('train: a single-token corpus → "no training text", all of it held out', async () => {
     const { error } = await trainOn('single', { 'one.txt': 'x' });
     assert.ok(error, 'refused');
-    checkMessage('single-token corpus', error, /distinct token|too little|Too little|more/i);
+    checkMessage(
+      'single-token corpus',
+      error,
+      /^No training text: the 1 file\(s\) hold 1 token\(s\), all in the held-out last 10% of their lines\. Add more text or lower validShare\.$/,
+    );
     await stillServes();
   });
 
-  it('train: a 50 MB minified file and invalid UTF-8 are skipped or repaired, the rest trains', async () => {
+  it('train: a workspace of binary files only → "no text files" with the binary count; the previous model serves', async () => {
+    const random = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 13) & 0xff);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), random(4000, 1)]);
+    const wasm = Buffer.concat([Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0]), random(2000, 2)]);
+    const nulText = Buffer.concat([Buffer.from('looks like text at first\n'), Buffer.alloc(64), Buffer.from('but holds NULs\n')]);
+    const { error } = await trainOn('binary-only', { 'logo.png': png, 'lib/module.wasm': wasm, 'notes.txt': nulText, 'data.bin': random(3000, 3) });
+    assert.ok(error, 'refused');
+    checkMessage('binary files only', error, /^No text files to train on in \S+ws-binary-only \(skipped: 4 binary\)\.$/);
+    await stillServes();
+  });
+
+  it('train: a 50 MB minified file is skipped, text with a few invalid UTF-8 bytes is repaired and learned, the rest trains', async () => {
     const line = 'var a=function(b,c){return b+c};'.repeat(16);
     const minified = Buffer.alloc(50 * 1024 * 1024, line);
-    const invalid = Buffer.concat([Buffer.from('const café = "ok";\n'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('\nconst tail = café;\n')]);
+    // Mostly valid text with 4 bad bytes in the middle: read with U+FFFD, its words learned.
+    const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => `const repairedWord${from + i} = repairedAlpha + ${i};\n`).join('');
+    const invalid = Buffer.concat([Buffer.from(lines(0, 10)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('\n' + lines(10, 10))]);
     const { result, error, messages } = await trainOn('hostile', {
       'dist.min.js': minified,
       'broken.ts': invalid,
@@ -185,46 +232,65 @@ describe('reliability: bad input over LSP', () => {
     });
     assert.equal(error, undefined, `trained: ${error?.message}`);
     const corpus = messages.find((m) => m.startsWith('read '));
-    assert.match(corpus ?? '', /read 2 files/, 'the minified file is skipped, the invalid UTF-8 file read tolerantly');
-    assert.match(corpus ?? '', /too-large|minified/);
+    assert.match(
+      corpus ?? '',
+      /^read 2 files: .* \(skipped: 1 too-large; 1 repaired \(invalid UTF-8\)\)$/,
+      'the minified file is skipped unread, the invalid UTF-8 file is read and reported as repaired, not skipped',
+    );
     figures.push(`50 MB minified + invalid UTF-8: trained, "${corpus}"`);
+    const words = (JSON.parse(fs.readFileSync(path.join(tmp.dir, 'out-hostile', 'vocab.json'), 'utf8')) as { words: string[] }).words.map((w) => w.trim());
+    for (const w of ['repairedAlpha', 'repairedWord0', 'repairedWord12']) assert.ok(words.includes(w), `${w} (before and after the bad bytes) is in the vocabulary`);
+    assert.ok(!words.some((w) => w.startsWith('b+c') || w.includes('return b')), 'nothing of the minified file');
     assert.ok(result!.vocab > 3);
     await stillServes();
   });
 
-  it('train: files that change or disappear while the corpus is read → trained on the rest, server up', async () => {
+  it('train: files deleted and rewritten while the corpus is read → the vanished ones counted, trained on the rest, server up', async () => {
+    const CHURN = 1500;
     const files: Record<string, string> = {};
-    for (let i = 0; i < 400; i++) files[`f${i}.ts`] = FIXTURE_TEXT.slice(0, 2000) + `\nconst v${i} = ${i};\n`;
+    // Stable text that is never touched, so training always has something to learn from.
+    for (let i = 0; i < 4; i++) files[`keep/k${i}.ts`] = FIXTURE_TEXT;
+    for (let i = 0; i < CHURN; i++) files[`churn/f${i}.ts`] = FIXTURE_TEXT.slice(0, 600) + `\nconst v${i} = ${i};\n`;
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    let churner: Worker | undefined;
+    let churnerDone: Promise<void> | undefined;
     const { result, error, messages } = await trainOn('churn', files, (root) => {
-      // For the whole run, delete, re-create and rewrite (longer or shorter) random files.
-      let seed = 3;
-      const timer = setInterval(() => {
-        for (let k = 0; k < 10; k++) {
-          seed = (seed * 1103515245 + 12345) % 2 ** 31;
-          const i = seed % 400;
-          const file = path.join(root, `f${i}.ts`);
-          if (seed % 3 === 0) fs.rmSync(file, { force: true });
-          else fs.writeFileSync(file, `// rewritten ${'x'.repeat(seed % 5000)}\n`);
-        }
-      }, 2);
-      return () => clearInterval(timer);
+      // A worker thread (the test's event loop stays free for LSP) keeps about a third of the
+      // files missing at all times, deleting one at random and re-creating or rewriting another
+      // every half millisecond, from before the request until after it: whenever the server
+      // lists the folder, listed files keep disappearing before it opens them.
+      churner = new Worker(CHURNER, { eval: true, workerData: { dir: path.join(root, 'churn'), count: CHURN, flag } });
+      churnerDone = new Promise((resolve, reject) => churner!.once('exit', () => resolve()).once('error', reject));
+      return () => Atomics.store(flag, 0, 1);
     });
-    const corpus = messages.find((m) => m.startsWith('read '));
-    if (error) checkMessage('files vanishing', error, /No text files|distinct token/);
-    else {
-      assert.ok(result!.vocab > 3);
-      figures.push(`files changing/vanishing during the read: trained, "${corpus}"`);
-    }
+    await churnerDone;
+    assert.equal(error, undefined, `trained on the stable files: ${error?.message}`);
+    assert.ok(result!.vocab > 3);
+    const corpus = messages.find((m) => m.startsWith('read ')) ?? '';
+    const vanished = Number(/(\d+) vanished/.exec(corpus)?.[1] ?? 0);
+    const changed = Number(/(\d+) changed/.exec(corpus)?.[1] ?? 0);
+    figures.push(`files vanishing/changing during the read (${Atomics.load(flag, 1)} churn steps): trained, "${corpus}"`);
+    assert.ok(vanished >= 1, `the churn overlapped the read: files listed then gone are counted as vanished ("${corpus}")`);
+    assert.match(corpus, /^read \d+ files: /);
+    console.log(`churn: ${vanished} vanished, ${changed} changed, ${Atomics.load(flag, 1)} churn steps`);
     await stillServes();
   });
 
   it('import vectors with wrong dimensions → file:line in the message, nothing imported', async () => {
     const file = path.join(tmp.dir, 'short-row.vec');
     fs.writeFileSync(file, '3 4\nalpha 1 2 3 4\nbeta 1 2 3\ngamma 1 2 3 4\n');
-    checkMessage('vector row with wrong dimensions', await rejection(server.connection.sendRequest(ImportVectorsRequest, { path: file })), /short-row\.vec.*3/);
+    checkMessage(
+      'vector row with wrong dimensions',
+      await rejection(server.connection.sendRequest(ImportVectorsRequest, { path: file })),
+      /short-row\.vec:3: expected a word and 4 numbers, found 3 values after "beta"/,
+    );
     const nan = path.join(tmp.dir, 'nan.vec');
     fs.writeFileSync(nan, 'alpha 1 2 3\nbeta 1 NaN 3\n');
-    checkMessage('vector value not a number', await rejection(server.connection.sendRequest(ImportVectorsRequest, { path: nan })), /nan\.vec/);
+    checkMessage(
+      'vector value not a number',
+      await rejection(server.connection.sendRequest(ImportVectorsRequest, { path: nan })),
+      /nan\.vec:2: value 2 of "beta" is not a finite number: "NaN"/,
+    );
     await stillServes();
   });
 

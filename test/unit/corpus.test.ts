@@ -65,6 +65,28 @@ test('readCorpus: sorted walk, .gitignore (nested, negation, dir-only), default 
   assert.deepEqual(rels(c.repaired.map((r) => ({ path: r }))), ['latin1.txt']);
   assert.equal(c.bytes, c.files.reduce((n, f) => n + Buffer.byteLength(f.text), 0) + 1 - 3); // U+FFFD is 3 bytes, the bad byte 1
   assert.equal(c.stoppedAt, undefined);
+  // The repaired file was read, so the summary does not call it skipped.
+  assert.equal(summarizeSkipped(c.counts), '2 binary, 2 minified, 1 too-large, 2 excluded, 3 gitignored; 1 repaired (invalid UTF-8)');
+});
+
+test('readCorpus: a few bad bytes in text are repaired (read with U+FFFD); mostly undecodable bytes are binary', async () => {
+  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-utf8-'));
+  try {
+    const text = 'const caf\u00e9 = "ok";\n'.repeat(20);
+    await fs.writeFile(path.join(d, 'few.ts'), Buffer.concat([Buffer.from(text), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('\nconst tail = 1;\n')]));
+    // Printable ASCII with most bytes stray continuation bytes: no NUL, no control bytes.
+    await fs.writeFile(path.join(d, 'most.txt'), Buffer.from(Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? 0x61 : 0x80 + (i % 50)))));
+    const c = await readCorpus([d]);
+    assert.deepEqual(c.files.map((f) => path.basename(f.path)), ['few.ts']);
+    const few = c.files[0].text;
+    assert.ok(few.startsWith(text) && few.endsWith('\nconst tail = 1;\n'), 'the valid text around the bad bytes is kept as is');
+    assert.equal(few.split('\ufffd').length - 1, 3, 'bad bytes became U+FFFD (0xC3 0x28 is one bad byte and "(")');
+    assert.deepEqual(c.repaired.map((f) => path.basename(f)), ['few.ts']);
+    assert.deepEqual(c.skipped.map((s) => [path.basename(s.path), s.reason]), [['most.txt', 'binary']]);
+    assert.equal(summarizeSkipped(c.counts), '1 binary; 1 repaired (invalid UTF-8)');
+  } finally {
+    await fs.rm(d, { recursive: true, force: true });
+  }
 });
 
 test('readCorpus: include globs, exclude replacing the defaults, gitignore off', async () => {
