@@ -10,7 +10,8 @@ import { fitLambdaFromLogProbs } from './interpolate';
 import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from './memoryBudget';
 import { NgramModel } from './ngram';
 import { loadModel, MODEL_FORMAT_VERSION, readModelMeta, saveModel } from './store';
-import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint } from './train';
+import { LstmModel } from './lstm';
+import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainCheckpoint } from './train';
 import { PipelineError, readTrainingText, type TrainingText } from './trainingText';
 import type { LstmHyper, ModelMeta, NamedWeight, TokenizerKind, TrainProgress, TrainResult } from './types';
 import { Vocab } from './vocab';
@@ -160,6 +161,22 @@ export async function runPipeline(
   const ngramPpl = hasValid ? ngram.perplexity(dataset.valid) : null;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl: ngramPpl, seconds: (Date.now() - t0) / 1000 });
 
+  // A resumed model's meta records what it continued, and how the loaded weights scored on
+  // this run's validation text before any step: near the saved perplexity, not a fresh model's ≈ V.
+  const resumedFrom: ModelMeta['metrics'] = {};
+  if (resume) {
+    resumedFrom.resumed_from = resume.meta.createdAt;
+    resumedFrom.resumed_from_valid_ppl_lstm = numberOrNull(resume.meta.metrics.valid_ppl_lstm);
+    if (hasValid) {
+      const loaded = LstmModel.fromWeights(hyper, resume.weights);
+      try {
+        resumedFrom.resume_start_valid_ppl_lstm = (await evaluatePerplexity(loaded, dataset.valid)).ppl;
+      } finally {
+        loaded.dispose();
+      }
+    }
+  }
+
   const vocab = dataset.vocab.toJSON();
   const metaFor = (metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta => ({
     format: 'wordlens-model',
@@ -167,7 +184,7 @@ export async function runPipeline(
     kind: 'lstm',
     tokenizer: tokenizerKind,
     hyper: { ...hyper },
-    metrics: { backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: ngramPpl, ...metrics },
+    metrics: { backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: ngramPpl, ...resumedFrom, ...metrics },
     corpus: text.summary,
     ...(curve ? { curve } : {}),
     createdAt: new Date().toISOString(),

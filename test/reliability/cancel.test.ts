@@ -83,9 +83,13 @@ describe('reliability: cancel training at random points', () => {
     console.log(`cancel: ${outcomes.join('; ')}; then a full run: ${done.seconds.toFixed(1)} s, V=${done.vocab}`);
   });
 
-  it('after a cancel, a restart with resume continues the saved LSTM: same vocabulary, never a worse model', async () => {
-    const first = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 1, dim: 16, budgetMinutes: 1 });
-    const savedPpl = (JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8')) as { metrics: { valid_ppl_lstm?: number } }).metrics.valid_ppl_lstm;
+  it('after a cancel, a restart with resume continues the saved LSTM: same vocabulary, starts from its perplexity, never a worse model', async () => {
+    type Meta = { createdAt: string; metrics: Record<string, number | string | null | undefined> };
+    const readMeta = () => JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8')) as Meta;
+    // Enough epochs that the saved model is far better than random (ppl well below V).
+    const first = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 30, dim: 16, budgetMinutes: 1 });
+    const savedPpl = readMeta().metrics.valid_ppl_lstm;
+    assert.equal(typeof savedPpl, 'number', `the first run records its LSTM perplexity: ${JSON.stringify(readMeta().metrics)}`);
     const source = new CancellationTokenSource();
     const cancelled = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 200, dim: 16, budgetMinutes: 1, resume: true }, source.token);
     await sleep(1500);
@@ -93,6 +97,9 @@ describe('reliability: cancel training at random points', () => {
     assert.equal((await cancelled).cancelled, true);
     // Words the saved vocabulary has never seen: a new run would grow V, a resumed one keeps it.
     fs.writeFileSync(path.join(workspace, 'novel.ts'), 'const zebraQuokka = ocelotNarwhal(axolotlTapir);\n'.repeat(20));
+    const onDisk = readMeta();
+    const onDiskPpl = onDisk.metrics.valid_ppl_lstm;
+    assert.equal(typeof onDiskPpl, 'number');
     await server.stop();
     server = await startTestServer({ storagePath: storage });
     await server.waitForStatus((s) => s.state === 'ready');
@@ -100,11 +107,26 @@ describe('reliability: cancel training at random points', () => {
     const resumed = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 2, dim: 16, budgetMinutes: 1, resume: true });
     assert.equal(resumed.cancelled, false);
     assert.equal(resumed.vocab, first.vocab, 'the resumed run keeps the saved vocabulary');
-    const meta = JSON.parse(fs.readFileSync(path.join(model, 'meta.json'), 'utf8')) as { metrics: { valid_ppl_lstm?: number } };
-    if (typeof savedPpl === 'number' && typeof meta.metrics.valid_ppl_lstm === 'number') {
-      assert.ok(meta.metrics.valid_ppl_lstm <= savedPpl + 1e-9, `resumed model ${meta.metrics.valid_ppl_lstm} is no worse than ${savedPpl}`);
-    }
+    const meta = readMeta();
+    // Continuation: the run names the model it continued, and the loaded weights, before any
+    // step, score near that model's perplexity (random weights would score about V).
+    assert.equal(meta.metrics.resumed_from, onDisk.createdAt, 'meta names the saved model it continued');
+    assert.equal(meta.metrics.resumed_from_valid_ppl_lstm, onDiskPpl);
+    const start = meta.metrics.resume_start_valid_ppl_lstm;
+    assert.equal(typeof start, 'number', `the loaded weights were evaluated: ${JSON.stringify(meta.metrics)}`);
+    const V = resumed.vocab;
+    assert.ok(
+      Math.abs(Math.log((start as number) / (onDiskPpl as number))) < Math.abs(Math.log((start as number) / V)),
+      `the resumed run started at ppl ${start}, nearer the saved ${onDiskPpl} than a fresh model's ≈ ${V}`,
+    );
+    const finalPpl = meta.metrics.valid_ppl_lstm;
+    assert.equal(typeof finalPpl, 'number', 'the resumed run records its LSTM perplexity');
+    assert.ok((finalPpl as number) <= (savedPpl as number) + 1e-9, `resumed model ${finalPpl} is no worse than ${savedPpl}`);
     assert.ok(await completes());
-    console.log(`resume: V=${resumed.vocab} kept after a restart; LSTM valid ppl ${savedPpl?.toFixed(1)} -> ${meta.metrics.valid_ppl_lstm?.toFixed(1)}`);
+    const f = (v: unknown) => (v as number).toFixed(1);
+    console.log(
+      `resume: V=${resumed.vocab} kept after a restart; LSTM valid ppl: first run ${f(savedPpl)}, after the cancelled resume ${f(onDiskPpl)}, ` +
+        `resumed run starts at ${f(start)} (fresh ≈ ${V}), ends at ${f(finalPpl)}`,
+    );
   });
 });
