@@ -31,6 +31,8 @@ export interface CommandContext {
   status(): ServerStatusParams;
   output: vscode.LogOutputChannel;
   onCompletionsToggled(enabled: boolean): void;
+  /** Stops the server process (if any is left) and starts a new one. */
+  restartServer(): Promise<void>;
 }
 
 let trainSeq = 0;
@@ -69,6 +71,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     }),
     register('wordlens.openMap', (word?: unknown) => showMap(typeof word === 'string' ? word : undefined)),
     register('wordlens.showOutput', async () => ctx.output.show()),
+    register('wordlens.restartServer', () => ctx.restartServer()),
     register(MENU_COMMAND, () => showMenu(ctx)),
   ];
 }
@@ -330,6 +333,7 @@ async function showMenu(ctx: CommandContext): Promise<void> {
     { label: '$(references) Show Neighbours of Word at Cursor', command: 'wordlens.showNeighbors' },
     { label: '$(map) Open Embedding Map', command: 'wordlens.openMap' },
     { label: '$(output) Show Log', command: 'wordlens.showOutput' },
+    { label: '$(debug-restart) Restart Server', command: 'wordlens.restartServer' },
   );
   const picked = await vscode.window.showQuickPick(items, { title: 'Wordlens' });
   if (picked) await vscode.commands.executeCommand(picked.command);

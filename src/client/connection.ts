@@ -8,11 +8,16 @@ import {
 } from 'vscode-languageclient/node';
 import { SECTION, readServerSettings } from './config';
 import type { InitializationOptions } from '../protocol';
+import type { RestartPolicy } from './restartPolicy';
 
 /** Documents synced to the server (and served by the inline and hover providers). */
 export const DOCUMENTS = [{ scheme: 'file' }, { scheme: 'untitled' }];
 
-export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+export function createLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+  restarts: RestartPolicy,
+): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.stdio },
@@ -32,8 +37,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     synchronize: { configurationSection: SECTION },
     initializationOptions,
     outputChannel: output,
-    // The server's own crash recovery: restart a few times, then tell the user.
-    connectionOptions: { maxRestartCount: 4 },
+    // A crashed server is restarted unless it crashes in a loop before it is ready.
+    errorHandler: restarts,
   };
   return new LanguageClient('wordlens', 'Wordlens', serverOptions, clientOptions);
 }

@@ -8,6 +8,7 @@ import { SECTION, readClientSettings, type ClientSettings } from './config';
 import { createLanguageClient, DOCUMENTS } from './connection';
 import { NeighborsHoverProvider } from './hover';
 import { registerProjector } from './projector';
+import { RestartPolicy } from './restartPolicy';
 import { StatusItem } from './status';
 
 /** What the integration tests may look at (returned from activate). */
@@ -33,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   }
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => output.info('workspace trusted: model files in it may be loaded')));
 
-  const languageClient = createLanguageClient(context, output);
+  const restarts = new RestartPolicy((m) => output.warn(m));
+  const languageClient = createLanguageClient(context, output, restarts);
   client = languageClient;
   const ready = languageClient.start().then(
     () => languageClient,
@@ -52,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   context.subscriptions.push(
     statusEvents,
     languageClient.onNotification(ServerStatusNotification, (s) => {
+      restarts.serverReported();
       if (s.state === 'ready') provider.clear();
       status.update(s);
       output.info(`status: ${s.state}${s.message ? ` — ${s.message}` : ''}`);
@@ -77,6 +80,11 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
       status: () => status.status,
       output,
       onCompletionsToggled: (on) => status.setCompletionsEnabled(on),
+      restartServer: async () => {
+        output.info('restarting the server (Wordlens: Restart Server)');
+        restarts.serverReported();
+        await languageClient.restart();
+      },
     }),
     ...registerProjector({ extensionUri: context.extensionUri, client: () => ready, output }),
   );
