@@ -30,7 +30,7 @@ const builds = [
 ];
 if (existsSync('webview/main.ts')) {
   builds.push({
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { 'webview/map': 'webview/main.ts' }, // dist/webview/: the map page's only readable folder
     outdir: 'dist',
     bundle: true,
     platform: 'browser',

@@ -3,10 +3,16 @@
 // module so its policy can be unit-tested.
 import { randomBytes } from 'node:crypto';
 
+/** The page's two files, as path segments under the extension's folder. */
+export const MAP_SCRIPT = ['dist', 'webview', 'map.js'];
+export const MAP_STYLE = ['media', 'map.css'];
+/** The only folders the webview may read (`localResourceRoots`): the page's bundle and its stylesheet. */
+export const MAP_RESOURCE_ROOTS = [['dist', 'webview'], ['media']];
+
 export interface MapPageSources {
   /** `webview.cspSource`: the origin the webview serves extension files from. */
   cspSource: string;
-  /** `webview.asWebviewUri(...)` of dist/webview.js and media/map.css. */
+  /** `webview.asWebviewUri(...)` of MAP_SCRIPT and MAP_STYLE. */
   script: string;
   style: string;
 }

@@ -4,7 +4,7 @@
 // after a reload (WebviewPanelSerializer; the webview keeps its own state with setState).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { mapPage } from './mapHtml';
+import { MAP_RESOURCE_ROOTS, MAP_SCRIPT, MAP_STYLE, mapPage } from './mapHtml';
 import { MapMessageError, parseToHost, parseToWebview, type ToHost, type ToWebview } from '../mapMessages';
 import {
   AnalogyRequest,
@@ -283,8 +283,9 @@ function panelOptions(d: ProjectorDeps): vscode.WebviewPanelOptions & vscode.Web
   return {
     enableScripts: true,
     enableFindWidget: false,
-    // Only the bundle and the stylesheet are readable by the page; nothing from the workspace.
-    localResourceRoots: [vscode.Uri.joinPath(d.extensionUri, 'dist'), vscode.Uri.joinPath(d.extensionUri, 'media')],
+    // Only the page's bundle and stylesheet are readable by it: not the server or CLI bundles,
+    // nothing from the workspace.
+    localResourceRoots: MAP_RESOURCE_ROOTS.map((segments) => vscode.Uri.joinPath(d.extensionUri, ...segments)),
   };
 }
 
@@ -296,7 +297,7 @@ function defaultFile(name: string): vscode.Uri | undefined {
 function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   return mapPage({
     cspSource: webview.cspSource,
-    script: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
-    style: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'map.css')).toString(),
+    script: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...MAP_SCRIPT)).toString(),
+    style: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...MAP_STYLE)).toString(),
   });
 }

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HoverRequest, type Hover, type MarkupContent } from 'vscode-languageserver-protocol';
-import { mapPage } from '../../src/client/mapHtml';
+import { MAP_RESOURCE_ROOTS, MAP_SCRIPT, MAP_STYLE, mapPage } from '../../src/client/mapHtml';
 import { saveModel } from '../../src/engine/store';
 import {
   ExportEmbeddingsRequest,
@@ -135,7 +135,10 @@ describe('reliability: security', () => {
   });
 
   it('the map page: CSP default-src none, a fresh nonce, scripts only by nonce, nothing remote', () => {
-    const sources = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js', style: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/map.css' };
+    // Desktop VS Code's webview.cspSource: its own resource origin, a wildcard subdomain of vscode-cdn.net.
+    const cspSource = 'https://*.vscode-cdn.net';
+    const base = 'https://file+.vscode-resource.vscode-cdn.net/ext';
+    const sources = { cspSource, script: `${base}/${MAP_SCRIPT.join('/')}`, style: `${base}/${MAP_STYLE.join('/')}` };
     const a = mapPage(sources);
     const b = mapPage(sources);
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(a)?.[1] ?? '';
@@ -143,11 +146,26 @@ describe('reliability: security', () => {
     assert.match(csp, /default-src 'none'/);
     assert.ok(nonce && nonce.length >= 16, 'a nonce of at least 16 characters');
     assert.notEqual(nonce, /script-src 'nonce-([^']+)'/.exec(b)?.[1], 'a new nonce per page');
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https?:\/\/(?!file\+\.vscode-resource)/, 'no wildcard, no inline/eval, no remote origin');
+    const others = csp.split(cspSource).join('');
+    assert.doesNotMatch(others, /unsafe-inline|unsafe-eval|\*|https?:/, 'no origin besides VS Code\'s own resource origin, no wildcard of ours, no inline/eval');
     const scripts = [...a.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
     assert.ok(scripts.length > 0 && scripts.every((s) => s.includes(`nonce="${nonce}"`) && /src="/.test(s)), 'every script external and nonce\'d');
     const urls = [...a.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    assert.ok(urls.every((u) => u.startsWith(sources.cspSource)), `only the extension's own resources: ${urls.join(', ')}`);
+    assert.ok(urls.every((u) => u.startsWith(base)), `only the extension's own resources: ${urls.join(', ')}`);
+  });
+
+  it('the map webview may read only its own bundle and stylesheet (localResourceRoots)', () => {
+    const roots = MAP_RESOURCE_ROOTS.map((segments) => path.join(root, ...segments));
+    const inRoots = (file: string) => roots.some((r) => file.startsWith(r + path.sep));
+    assert.ok(inRoots(path.join(root, ...MAP_SCRIPT)) && inRoots(path.join(root, ...MAP_STYLE)), 'the page can load its script and stylesheet');
+    const readable: string[] = [];
+    for (const r of roots) {
+      assert.ok(fs.existsSync(r), `${path.relative(root, r)} is missing: run npm run build first`);
+      for (const e of fs.readdirSync(r, { recursive: true, withFileTypes: true })) if (e.isFile()) readable.push(path.relative(root, path.join(e.parentPath, e.name)));
+    }
+    console.log(`files the map webview can read: ${readable.sort().join(', ')}`);
+    for (const bundle of ['client.js', 'server.js', 'worker.js', 'cli.js']) assert.ok(!inRoots(path.join(root, 'dist', bundle)), `dist/${bundle} is not readable by the page`);
+    assert.ok(readable.every((f) => /^(dist\/webview\/map\.js(\.map)?|media\/[\w-]+\.(css|svg))$/.test(f)), `only the page's own files: ${readable.join(', ')}`);
   });
 
   it('no network API in the product sources (src/, webview/), except the opt-in 127.0.0.1 listener', () => {

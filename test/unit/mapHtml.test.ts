@@ -4,7 +4,7 @@ import { contentSecurityPolicy, mapPage } from '../../src/client/mapHtml';
 
 const sources = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
-  script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+  script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/map.js',
   style: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/map.css',
 };
 
@@ -18,7 +18,7 @@ test('the map page allows only its nonce script and the extension origin; nothin
   assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval') && !csp.includes('*'));
   // Exactly one script, carrying the nonce; no inline style or handlers.
   assert.equal(page.match(/<script/g)!.length, 1);
-  assert.match(page, /<script nonce="abc123" src="https:\/\/file\+\.vscode-resource[^"]+\/dist\/webview\.js"><\/script>/);
+  assert.match(page, /<script nonce="abc123" src="https:\/\/file\+\.vscode-resource[^"]+\/dist\/webview\/map\.js"><\/script>/);
   assert.ok(!/<style|\sstyle="|\son\w+="/.test(page));
 });
 
