@@ -129,7 +129,8 @@ export interface TrainResult {
  * Train on the workspace's text in a worker thread. With a `workDoneToken`, `$/progress`
  * reports begin / report (percentage, message with ppl and ETA) / end. Completions keep
  * coming from the previous model until the new one is saved, then it is swapped in.
- * Cancel with `$/cancelRequest` or {@link CancelTrainingRequest}. One job at a time:
+ * Cancel with `$/cancelRequest`, `window/workDoneProgress/cancel` of its `workDoneToken` (the
+ * progress's cancel button), or {@link CancelTrainingRequest}. One job at a time:
  * a second request while one runs fails with `RequestFailed`.
  */
 export const TrainRequest = new RequestType<TrainParams, TrainResult, void>('wordlens/train');

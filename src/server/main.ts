@@ -7,6 +7,7 @@ import {
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  WorkDoneProgressCancelNotification,
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -89,6 +90,7 @@ export function serve(connection: Connection): ServerContext {
     workspaceRoots: () => roots,
   };
 
+  const training = registerTrain(ctx);
   connection.onInitialize((params): InitializeResult => {
     init = sanitizeInit(params.initializationOptions, log);
     const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -107,6 +109,11 @@ export function serve(connection: Connection): ServerContext {
   });
 
   connection.onInitialized(() => {
+    // Registered after initialize, so it replaces the library's handler, which cancels only
+    // server-created progress: a client's cancel button on the training progress stops training.
+    connection.onNotification(WorkDoneProgressCancelNotification.type, ({ token }) => {
+      if (!training.cancelProgress(token)) log(`progress ${String(token)} cancelled: nothing of it is running`);
+    });
     host.setBackendPreference(settings.backend);
     const start = init.modelPath ?? host.defaultModelDir(init.storagePath);
     if (start) void host.loadAtStart(start, init.modelPath !== undefined);
@@ -129,7 +136,6 @@ export function serve(connection: Connection): ServerContext {
   registerCompletion(ctx);
   registerHover(ctx);
   registerGenerate(ctx);
-  registerTrain(ctx);
   registerVectors(ctx);
   registerModel(ctx);
   registerNeighbors(ctx);

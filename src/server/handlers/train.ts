@@ -2,7 +2,7 @@
 // thread, reported through $/progress and the status notification. The model that serves
 // completions stays until the new one is saved; then it is loaded and swapped in.
 import * as path from 'node:path';
-import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
 import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipelineJob';
 import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
@@ -13,9 +13,15 @@ import { checkParams, guard, invalidParams, UserError } from '../requests';
 /** Embedding (= hidden) width per model size; medium is the engine's tuned default. */
 export const MODEL_DIMS: Record<ServerSettings['modelSize'], number> = { small: 128, medium: 200, large: 320 };
 
-export function registerTrain(ctx: ServerContext): void {
+export interface TrainingControl {
+  /** window/workDoneProgress/cancel for the running training's progress token; false if it is not that. */
+  cancelProgress(token: ProgressToken): boolean;
+}
+
+export function registerTrain(ctx: ServerContext): TrainingControl {
   const { connection, host, log } = ctx;
   let job: PipelineJob | undefined;
+  let jobProgressToken: ProgressToken | undefined;
 
   connection.onRequest(
     TrainRequest,
@@ -35,6 +41,7 @@ export function registerTrain(ctx: ServerContext): void {
       const request = pipelineRequest(ctx, params);
       if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
 
+      jobProgressToken = params.workDoneToken;
       const progress = connection.languages.attachWorkDoneProgress(params);
       progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
       log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
@@ -88,6 +95,7 @@ export function registerTrain(ctx: ServerContext): void {
         cancelListener.dispose();
         progress.done();
         job = undefined;
+        jobProgressToken = undefined;
       }
     }),
   );
@@ -98,6 +106,15 @@ export function registerTrain(ctx: ServerContext): void {
     job.cancel();
     return { cancelled: true };
   });
+
+  return {
+    cancelProgress(token) {
+      if (!job || jobProgressToken === undefined || token !== jobProgressToken) return false;
+      log('cancelling training (progress cancelled by the client)');
+      job.cancel();
+      return true;
+    },
+  };
 }
 
 function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineRequest {
