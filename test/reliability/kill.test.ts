@@ -100,6 +100,7 @@ describe('reliability: SIGKILL during saves and training', () => {
     it('a fresh server always loads the last complete model', async () => {
       const model = path.join(storage, 'model');
       const outcomes: string[] = [];
+      const saveRounds: { byWatcher: boolean; temps: number }[] = [];
       let { server, status } = await freshServer(storage);
       let seed = 7;
       const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -113,9 +114,17 @@ describe('reliability: SIGKILL during saves and training', () => {
           const started = Date.now();
           const training = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 200, dim: 16, budgetMinutes: 0.5 });
           training.catch(() => undefined); // the connection dies with the process
-          const exited = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
-          const kill = () => server.process.kill('SIGKILL');
+          // This round's process: a timer that outlives the round must not kill the next server.
+          const proc = server.process;
+          const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+          let killedBy: 'watcher' | 'timer' | 'backstop' | undefined;
+          const kill = (by: 'watcher' | 'timer' | 'backstop') => {
+            if (killedBy) return;
+            killedBy = by;
+            proc.kill('SIGKILL');
+          };
           let watcher: fs.FSWatcher | undefined;
+          let timer: NodeJS.Timeout | undefined;
           if (mode === 'save') {
             // Kill at the k-th file-system event of the saves (temp folder created, renamed,
             // model moved aside, swapped in, old removed: ~8 per save), so kills land at
@@ -125,16 +134,17 @@ describe('reliability: SIGKILL during saves and training', () => {
             watcher = fs.watch(storage, (_e, name) => {
               if (name && /^(\.model\.wl-|model$)/.test(String(name)) && ++seen === k) {
                 watcher?.close();
-                kill();
+                kill('watcher');
               }
             });
-            setTimeout(kill, 20_000); // backstop: a round never hangs
+            timer = setTimeout(() => kill('backstop'), 20_000); // a round never hangs; counted below
           } else {
             // Anywhere from worker start-up, corpus and n-gram to LSTM steps and checkpoints.
-            setTimeout(kill, 300 + Math.floor(rand() * 6000));
+            timer = setTimeout(() => kill('timer'), 300 + Math.floor(rand() * 6000));
           }
           await exited;
           watcher?.close();
+          clearTimeout(timer);
           const at = Date.now() - started;
           // What the kill left: the committed version and complete (`ready`/`old`) temps. A
           // `partial` temp's version is not in this set, so loading it would fail the test.
@@ -148,7 +158,8 @@ describe('reliability: SIGKILL during saves and training', () => {
           assert.ok(loaded !== undefined && complete.has(loaded), `round ${round}: loaded a complete version`);
           assert.ok(loaded! >= before!, `round ${round}: never older than the model before the run`);
           assert.deepEqual(saveTemps(model), [], `round ${round}: temps cleaned`);
-          outcomes.push(`${mode}@${at}ms[${temps.map((t) => t.split('.wl-')[1].split('-')[0]).join(',')}]${loaded === before ? '=' : '+'}`);
+          if (mode === 'save') saveRounds.push({ byWatcher: killedBy === 'watcher', temps: temps.length });
+          outcomes.push(`${mode}${killedBy === 'backstop' ? '(backstop)' : ''}@${at}ms[${temps.map((t) => t.split('.wl-')[1].split('-')[0]).join(',')}]${loaded === before ? '=' : '+'}`);
         }
         await checkServes(server, 'file:///kill/final.ts');
       } finally {
@@ -157,6 +168,15 @@ describe('reliability: SIGKILL during saves and training', () => {
       const newer = outcomes.filter((o) => o.endsWith('+')).length;
       console.log(`kill: ${ROUNDS} SIGKILLs (mode@time[temps left]; '+' a newer checkpoint loaded, '=' the previous model): ${outcomes.join(' ')}`);
       console.log(`kill: ${ROUNDS}/${ROUNDS} restarts loaded a complete model; ${newer} a newer one, ${ROUNDS - newer} the one before the run`);
+      const byWatcher = saveRounds.filter((r) => r.byWatcher).length;
+      const withTemps = saveRounds.filter((r) => r.temps > 0).length;
+      console.log(
+        `kill: save-timed rounds: ${byWatcher}/${saveRounds.length} killed by the save watcher (${saveRounds.length - byWatcher} by the 20 s backstop); ` +
+          `${withTemps}/${saveRounds.length} left save temps behind`,
+      );
+      // The save-timed rounds only test crash safety if the kill really landed in a save.
+      assert.ok(byWatcher >= Math.ceil(saveRounds.length * 0.8), `${byWatcher} of ${saveRounds.length} save-timed kills came from the watcher`);
+      assert.ok(withTemps >= 1, 'at least one kill left save temps (a save interrupted mid-way)');
     });
   });
 });
