@@ -18,14 +18,25 @@ export interface PipelineJob {
 /** Marker in workerData that makes pipelineWorker.ts run. */
 export const PIPELINE_WORKER_MARKER = 'wordlensPipeline';
 
+export interface PipelineJobOptions {
+  /**
+   * Run the worker thread at a low OS priority (nice 10). The server asks for it so that on a
+   * busy machine the editor and the completions (both at normal priority) come first; with
+   * idle cores training runs as fast.
+   */
+  lowPriority?: boolean;
+}
+/** workerData key of the job's PipelineJobOptions. */
+export const PIPELINE_JOB_OPTIONS = 'wordlensPipelineOptions';
+
 export type ToPipelineWorker = { type: 'cancel' };
 export type FromPipelineWorker =
   | { type: 'event'; event: PipelineEvent }
   | { type: 'done'; result: PipelineResult }
   | { type: 'error'; name: string; message: string; stack?: string };
 
-function spawn(request: PipelineRequest): Worker {
-  const options = { workerData: { [PIPELINE_WORKER_MARKER]: request }, stdout: false, stderr: false };
+function spawn(request: PipelineRequest, jobOptions: PipelineJobOptions): Worker {
+  const options = { workerData: { [PIPELINE_WORKER_MARKER]: request, [PIPELINE_JOB_OPTIONS]: jobOptions }, stdout: false, stderr: false };
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'worker.js'), options);
   // Node 20 workers ignore `--import tsx` in execArgv: the worker registers tsx itself.
   // createRequire keeps esbuild from resolving tsx (a dev dependency) into a bundle.
@@ -34,8 +45,12 @@ function spawn(request: PipelineRequest): Worker {
   return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { ...options, eval: true });
 }
 
-export function startPipelineJob(request: PipelineRequest, onEvent: (e: PipelineEvent) => void): PipelineJob {
-  const worker = spawn(request);
+export function startPipelineJob(
+  request: PipelineRequest,
+  onEvent: (e: PipelineEvent) => void,
+  jobOptions: PipelineJobOptions = {},
+): PipelineJob {
+  const worker = spawn(request, jobOptions);
   let settled = false;
   const done = new Promise<PipelineResult>((resolve, reject) => {
     worker.on('message', (m: FromPipelineWorker) => {

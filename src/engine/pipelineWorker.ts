@@ -1,8 +1,32 @@
 // Worker-thread entry for training (bundled as dist/worker.js; started by pipelineJob.ts):
 // runs the pipeline, posts its events, stops on cancel.
+import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runPipeline, type PipelineRequest } from './pipeline';
-import { PIPELINE_WORKER_MARKER, type FromPipelineWorker, type ToPipelineWorker } from './pipelineJob';
+import {
+  PIPELINE_JOB_OPTIONS,
+  PIPELINE_WORKER_MARKER,
+  type FromPipelineWorker,
+  type PipelineJobOptions,
+  type ToPipelineWorker,
+} from './pipelineJob';
+
+/** Niceness of a low-priority training thread. */
+export const LOW_PRIORITY_NICE = 10;
+
+/**
+ * Lowers this thread's OS priority. On Linux, setpriority(pid 0) applies to the calling thread
+ * only, and threads it starts inherit it: the server's main thread keeps normal priority.
+ * Elsewhere it would lower the whole server, completions included, so it is Linux only.
+ */
+function lowerOwnPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    os.setPriority(0, LOW_PRIORITY_NICE);
+  } catch {
+    // not permitted here: train at normal priority
+  }
+}
 
 function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest): void {
   const abort = new AbortController();
@@ -22,5 +46,9 @@ function runWorker(port: NonNullable<typeof parentPort>, request: PipelineReques
   );
 }
 
-const request = (workerData as Record<string, PipelineRequest> | null)?.[PIPELINE_WORKER_MARKER];
-if (!isMainThread && parentPort && request) runWorker(parentPort, request);
+const data = workerData as Record<string, unknown> | null;
+const request = data?.[PIPELINE_WORKER_MARKER] as PipelineRequest | undefined;
+if (!isMainThread && parentPort && request) {
+  if ((data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined)?.lowPriority) lowerOwnPriority();
+  runWorker(parentPort, request);
+}

@@ -113,3 +113,36 @@ test('a worker that ends before its result rejects with a clear message', async 
   job.terminate();
   await assert.rejects(job.done, /the training worker stopped unexpectedly/);
 });
+
+/** Niceness of every thread of this process, by thread id (Linux /proc). */
+function threadNiceness(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      out.set(tid, Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+test('a low-priority job trains in a thread at nice 10 while the calling thread keeps its priority', { skip: process.platform !== 'linux' && 'per-thread priority is Linux only' }, async () => {
+  const before = threadNiceness();
+  let during: Map<string, number> | undefined;
+  const job = startPipelineJob({ roots: [corpus], tokenizer: 'whitespace', outDir: path.join(tmp, 'low'), epochs: 1, dim: 8 }, (e) => {
+    if (e.event === 'progress' && !during) during = threadNiceness();
+  }, { lowPriority: true });
+  const result = await job.done;
+  assert.equal(result.saved, true, 'it trains as usual');
+  assert.ok(during, 'saw the run in progress');
+  const lowered = [...during].filter(([tid, nice]) => nice === 10 && !before.has(tid));
+  assert.ok(lowered.length >= 1, `a new thread at nice 10: ${JSON.stringify([...during])}`);
+  assert.equal(during.get(String(process.pid)), before.get(String(process.pid)), 'the main thread keeps its priority');
+  // A normal job's threads are not lowered.
+  let normal: Map<string, number> | undefined;
+  await startPipelineJob({ roots: [corpus], tokenizer: 'whitespace', outDir: path.join(tmp, 'normal'), epochs: 1, dim: 8 }, (e) => {
+    if (e.event === 'progress' && !normal) normal = threadNiceness();
+  }).done;
+  assert.ok(normal && [...normal.values()].every((n) => n !== 10), 'no thread lowered without lowPriority');
+});

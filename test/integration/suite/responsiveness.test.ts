@@ -24,7 +24,10 @@ const CODE = Array.from(
 interface Lag {
   /** Longest wall-clock gap between 5 ms heartbeats (includes time the OS ran other processes). */
   maxGapMs: number;
-  /** Longest stretch between two heartbeats the loop was busy and on the CPU: a task that did not yield. */
+  /** Longest wall-clock time the loop was busy between two heartbeats (event-loop utilisation):
+   * a task that did not yield, including any time the OS took the CPU away from it. */
+  maxActiveMs: number;
+  /** The same, counting only time the process was on the CPU: the task's own work. */
   maxBusyMs: number;
   maxDelayMs: number;
   p99DelayMs: number;
@@ -38,6 +41,7 @@ async function measure<T>(work: () => Promise<T>): Promise<Lag & { result: T }> 
   let lastCpu = process.cpuUsage();
   let lastElu = performance.eventLoopUtilization();
   let maxGapMs = 0;
+  let maxActiveMs = 0;
   let maxBusyMs = 0;
   const beat = setInterval(() => {
     const now = performance.now();
@@ -45,8 +49,9 @@ async function measure<T>(work: () => Promise<T>): Promise<Lag & { result: T }> 
     const elu = performance.eventLoopUtilization(lastElu);
     const gap = now - last - 5;
     maxGapMs = Math.max(maxGapMs, gap);
-    // On a loaded machine a gap can be the OS running other processes: count only time this
-    // loop was busy (event-loop utilisation) that the process also spent on the CPU.
+    maxActiveMs = Math.max(maxActiveMs, Math.min(gap, elu.active));
+    // On a loaded machine a busy stretch can include the OS running other processes: the
+    // part of it the process spent on the CPU is the task's own work.
     maxBusyMs = Math.max(maxBusyMs, Math.min(gap, elu.active, (cpu.user + cpu.system) / 1000));
     last = now;
     lastCpu = process.cpuUsage();
@@ -54,7 +59,7 @@ async function measure<T>(work: () => Promise<T>): Promise<Lag & { result: T }> 
   }, 5);
   try {
     const result = await work();
-    return { result, maxGapMs, maxBusyMs, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6 };
+    return { result, maxGapMs, maxActiveMs, maxBusyMs, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6 };
   } finally {
     clearInterval(beat);
     histogram.disable();
@@ -113,13 +118,16 @@ suite('responsiveness', function () {
     });
     const f = (n: number) => n.toFixed(1);
     const line = (l: Lag) =>
-      `longest busy task ${f(l.maxBusyMs)} ms, loop delay max ${f(l.maxDelayMs)} ms / p99 ${f(l.p99DelayMs)} ms, longest heartbeat gap ${f(l.maxGapMs)} ms`;
+      `longest task ${f(l.maxActiveMs)} ms wall-clock (${f(l.maxBusyMs)} ms on the CPU), loop delay max ${f(l.maxDelayMs)} ms / p99 ${f(l.p99DelayMs)} ms, longest heartbeat gap ${f(l.maxGapMs)} ms`;
     console.log(`responsiveness: idle: ${line(idle)}`);
     console.log(`responsiveness: while training with ${completions} completion requests (${withItems} with items): ${line(busy)}`);
     assert.ok(completions >= 10, `completions were requested during training (${completions})`);
     assert.ok(withItems > 0, 'completions came from the model while it trained');
-    // The rule: nothing in the client runs 50 ms without yielding. Wall-clock gaps are printed,
-    // not asserted: on a loaded 2-core machine the OS alone makes gaps that long.
-    assert.ok(busy.maxBusyMs < 50, `the extension host ran ${f(busy.maxBusyMs)} ms without yielding`);
+    // The rule: nothing in the client runs 50 ms without yielding. Asserted on the busy
+    // stretch's CPU time (an upper bound of the loop thread's own work: the whole process's
+    // CPU, capped by the stretch). Its wall-clock length, heartbeat gaps and loop delay are
+    // printed, not asserted: on a loaded 2-core machine they include time the OS gave other
+    // processes (code-server, its browser, other jobs) while this thread waited to run.
+    assert.ok(busy.maxBusyMs < 50, `the extension host worked ${f(busy.maxBusyMs)} ms without yielding`);
   });
 });
