@@ -79,6 +79,8 @@ export interface ServerStatusParams {
   progress?: number;
   /** Folder of the model that serves completions. */
   modelPath?: string;
+  /** False when the loaded model cannot complete (imported word vectors: map, neighbours and analogies only). */
+  canComplete?: boolean;
   /** TF.js backend the server runs on. */
   backend?: string;
 }

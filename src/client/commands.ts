@@ -166,9 +166,18 @@ async function importVectors(ctx: CommandContext): Promise<void> {
   });
   const file = picked?.[0]?.fsPath;
   if (!file || !mayLoadFrom(file, 'vector files')) return;
+  // The server holds one model: vectors take the place of the one that completes.
+  if (ctx.status().state === 'ready' && ctx.status().canComplete !== false) {
+    const go = await vscode.window.showWarningMessage(
+      'Importing vectors replaces the model that serves completions until you load a model or reopen the workspace (the trained model stays in storage).',
+      { modal: true },
+      'Import',
+    );
+    if (go !== 'Import') return;
+  }
   const info = await (await ctx.client()).sendRequest(ImportVectorsRequest, { path: file });
   void vscode.window.showInformationMessage(
-    `Wordlens: imported ${info.vocab.toLocaleString('en-US')} vectors; neighbours and analogies now use them.`,
+    `Wordlens: imported ${info.vocab.toLocaleString('en-US')} vectors; the map, neighbours and analogies now use them. Inline completions return with a trained model (Train on Workspace or Load Model…).`,
   );
 }
 

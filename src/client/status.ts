@@ -49,6 +49,9 @@ export class StatusItem implements vscode.Disposable {
     if (s.message) lines.push(escapeMarkdown(s.message));
     if (s.modelPath) lines.push(`Model: \`${s.modelPath}\``);
     if (s.backend) lines.push(`Backend: ${s.backend}`);
+    if (s.canComplete === false) {
+      lines.push('This model is imported word vectors: the map, neighbours and analogies use it; completions need a language model (Train on Workspace or Load Model…).');
+    }
     if (!this.completionsOn) lines.push('Inline completions are off.');
     lines.push('Click for actions.');
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
@@ -61,7 +64,7 @@ export class StatusItem implements vscode.Disposable {
   }
 }
 
-/** "none", "training 37% · ppl 180", "ready · V=12,950", "error". */
+/** "none", "training 37% · ppl 180", "ready · V=12,950" ("… · vectors only"), "error". */
 export function statusText(s: ServerStatusParams): string {
   switch (s.state) {
     case 'training': {
@@ -69,8 +72,12 @@ export function statusText(s: ServerStatusParams): string {
       if (s.ppl !== undefined) parts.push(`ppl ${Math.round(s.ppl)}`);
       return parts.join(' · ');
     }
-    case 'ready':
-      return s.vocab !== undefined ? `ready · V=${s.vocab.toLocaleString('en-US')}` : 'ready';
+    case 'ready': {
+      const parts = ['ready'];
+      if (s.vocab !== undefined) parts.push(`V=${s.vocab.toLocaleString('en-US')}`);
+      if (s.canComplete === false) parts.push('vectors only');
+      return parts.join(' · ');
+    }
     default:
       return s.state;
   }

@@ -151,6 +151,7 @@ export class ModelHost {
     if (model) {
       status.vocab = model.info.vocab;
       status.modelPath = model.info.modelPath;
+      status.canComplete = model.info.canComplete;
       if (model.info.validPpl !== null) status.ppl = model.info.validPpl;
     }
     if (this.training) {

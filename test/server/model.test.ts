@@ -152,6 +152,8 @@ describe('server: model loading, neighbours, next tokens', () => {
     // Vectors cannot complete: next tokens are empty rather than an error.
     const next = await server.connection.sendRequest(NextTokensRequest, { textDocument: { uri }, position: { line: 1, character: 4 } });
     assert.deepEqual(next.tokens, []);
+    // …and the status says so, for the status bar ("ready · V=… · vectors only").
+    assert.equal((await server.connection.sendRequest(ServerStatusRequest)).canComplete, false);
 
     const bad = path.join(tmp, 'bad.vec');
     fs.writeFileSync(bad, '2 3\nalpha 1 2 3\nbeta 1 x 3\n');
@@ -159,6 +161,7 @@ describe('server: model loading, neighbours, next tokens', () => {
     assert.equal(error.code, LSPErrorCodes.RequestFailed);
     assert.match(error.message, /bad\.vec/);
     await server.connection.sendRequest(LoadModelRequest, { path: modelDir });
+    assert.equal((await server.connection.sendRequest(ServerStatusRequest)).canComplete, true);
   });
 
   it('refuses a corrupt model folder with a clear message and keeps the previous model', async () => {

@@ -1,6 +1,7 @@
 // Wordlens in a real VS Code: palette commands, the status bar following the server, and the
 // inline completion provider answering from a model trained through the server.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -163,5 +164,26 @@ suite('wordlens', function () {
       source.token,
     );
     assert.equal(result, undefined);
+  });
+
+  test('imported vectors show as "vectors only" in the status bar, and completions return with a language model', async () => {
+    const client = await api.ready;
+    const vec = path.join(tmp, 'words.vec');
+    fs.writeFileSync(vec, '3 2\nleft 1 0\nright 0.9 0.1\ntotal 0 1\n');
+    await client.sendRequest('wordlens/importVectors', { path: vec });
+    await waitFor('vectors-only status', () => /ready · V=4 · vectors only/.test(api.statusText()), 10_000);
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: CODE + '\nconst x = left + ' });
+    const ask = () =>
+      api.inlineProvider.provideInlineCompletionItems(
+        document,
+        document.lineAt(document.lineCount - 1).range.end,
+        { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined },
+        new vscode.CancellationTokenSource().token,
+      );
+    assert.equal(await ask(), undefined, 'vectors cannot complete');
+    await client.sendRequest('wordlens/loadModel', { path: path.join(tmp, 'model') });
+    await waitFor('a language model again', () => /ready · V=[\d,]+$/.test(api.statusText()), 10_000);
+    const items = await ask();
+    assert.ok(items && (Array.isArray(items) ? items : items.items).length > 0, 'completions are back');
   });
 });
