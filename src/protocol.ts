@@ -4,6 +4,7 @@
 // (inlineCompletion, completion, hover, $/progress, $/cancelRequest) are not repeated here.
 import {
   NotificationType,
+  NotificationType0,
   ProgressType,
   RequestType,
   RequestType0,
@@ -59,6 +60,23 @@ export interface InitializationOptions {
    * and call the same request themselves. Default: all on.
    */
   providers?: { inlineCompletion?: boolean; completion?: boolean; hover?: boolean };
+  /**
+   * False in an untrusted workspace (VS Code's Restricted Mode): the server then refuses to
+   * load model or vector files from inside the workspace folders (symlinks resolved), as the
+   * client does. Default true: clients without Workspace Trust are not restricted.
+   */
+  workspaceTrusted?: boolean;
+}
+
+/** Client → server when the user trusts the workspace (trust is never withdrawn in a session). */
+export const WorkspaceTrustedNotification = new NotificationType0('wordlens/workspaceTrusted');
+
+/** Why a model or vector file inside an untrusted workspace is not loaded, and what to do. */
+export function restrictedModeMessage(what: string): string {
+  return (
+    `Wordlens does not load ${what} from the workspace folder in Restricted Mode: files in an untrusted ` +
+    'folder could have been crafted to attack the parser. Trust this workspace to load it, or pick a copy outside the folder.'
+  );
 }
 
 // ---------------------------------------------------------------------------------------

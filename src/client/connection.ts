@@ -25,13 +25,16 @@ export function createLanguageClient(
   };
   // The storage folder is outside the workspace, so a model kept there loads even in Restricted Mode.
   const storage = context.storageUri ?? context.globalStorageUri;
-  const initializationOptions: InitializationOptions = {
+  // A function: a restarted server gets the settings and trust of the moment.
+  const initializationOptions = (): InitializationOptions => ({
     storagePath: storage.fsPath,
     settings: readServerSettings(),
     // The extension has its own inline provider (completions.ts) and hover (hover.ts);
     // the suggest widget is left to language extensions.
     providers: { inlineCompletion: false, completion: false, hover: false },
-  };
+    // The server enforces Restricted Mode too, whoever asks it to load a file.
+    workspaceTrusted: vscode.workspace.isTrusted,
+  });
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENTS,
     synchronize: { configurationSection: SECTION },

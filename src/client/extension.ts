@@ -1,7 +1,7 @@
 // Wordlens's extension entry: wiring only. The model lives in the language server process.
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { ServerStatusNotification, type ServerStatusParams } from '../protocol';
+import { ServerStatusNotification, WorkspaceTrustedNotification, type ServerStatusParams } from '../protocol';
 import { registerCommands } from './commands';
 import { InlineCompletionProvider } from './completions';
 import { SECTION, readClientSettings, type ClientSettings } from './config';
@@ -32,8 +32,6 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   if (!vscode.workspace.isTrusted) {
     output.info('Restricted Mode: Wordlens trains on and completes the text, but loads no model or vector files from the workspace folder.');
   }
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => output.info('workspace trusted: model files in it may be loaded')));
-
   const restarts = new RestartPolicy((m) => output.warn(m));
   const languageClient = createLanguageClient(context, output, restarts);
   client = languageClient;
@@ -59,6 +57,10 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
       status.update(s);
       output.info(`status: ${s.state}${s.message ? ` — ${s.message}` : ''}`);
       statusEvents.fire(s);
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.info('workspace trusted: model files in it may be loaded');
+      if (languageClient.state === State.Running) void languageClient.sendNotification(WorkspaceTrustedNotification);
     }),
     languageClient.onDidChangeState((e) => {
       if (e.newState === State.Stopped) status.serverDown('The Wordlens server stopped; see the Wordlens output.');

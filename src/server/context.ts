@@ -13,4 +13,6 @@ export interface ServerContext {
   init(): InitializationOptions;
   /** File-system paths of the client's workspace folders (from initialize). */
   workspaceRoots(): string[];
+  /** Throws a UserError when `fsPath` is a model or vector file the server must not load (Restricted Mode). */
+  checkTrustedPath(fsPath: string, what: string): void;
 }

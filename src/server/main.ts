@@ -13,7 +13,16 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { defaultSettings, ServerStatusNotification, type InitializationOptions, type ServerSettings } from '../protocol';
+import {
+  defaultSettings,
+  restrictedModeMessage,
+  ServerStatusNotification,
+  WorkspaceTrustedNotification,
+  type InitializationOptions,
+  type ServerSettings,
+} from '../protocol';
+import { isInsideAny } from '../insideFolder';
+import { UserError } from './requests';
 import { ModelHost } from './modelHost';
 import type { ServerContext } from './context';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
@@ -88,11 +97,23 @@ export function serve(connection: Connection): ServerContext {
     settings: () => settings,
     init: () => init,
     workspaceRoots: () => roots,
+    checkTrustedPath: (fsPath, what) => {
+      if (!trusted && isInsideAny(fsPath, roots)) {
+        log(`refused ${fsPath}: inside the untrusted workspace`);
+        throw new UserError(restrictedModeMessage(what));
+      }
+    },
   };
+  let trusted = true;
+  connection.onNotification(WorkspaceTrustedNotification, () => {
+    trusted = true;
+    log('workspace trusted: model files in it may be loaded');
+  });
 
   const training = registerTrain(ctx);
   connection.onInitialize((params): InitializeResult => {
     init = sanitizeInit(params.initializationOptions, log);
+    trusted = init.workspaceTrusted !== false;
     const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     settings = mergeSettings(settings, init.settings);
@@ -160,6 +181,7 @@ function sanitizeInit(raw: unknown, log: (m: string) => void): InitializationOpt
   if (typeof r.storagePath === 'string' && r.storagePath) out.storagePath = r.storagePath;
   if (r.settings && typeof r.settings === 'object') out.settings = r.settings as Partial<ServerSettings>;
   if (r.providers && typeof r.providers === 'object') out.providers = r.providers as InitializationOptions['providers'];
+  if (typeof r.workspaceTrusted === 'boolean') out.workspaceTrusted = r.workspaceTrusted;
   return out;
 }
 

@@ -32,7 +32,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(init: InitializationOptions = {}): Promise<TestServer> {
+/** `rootUri`: the client's workspace folder (file URI), when the test needs one. */
+export async function startTestServer(init: InitializationOptions = {}, rootUri: string | null = null): Promise<TestServer> {
   // From source by default; WORDLENS_TEST_SERVER=dist runs the bundle (after `npm run build`).
   const args =
     process.env.WORDLENS_TEST_SERVER === 'dist'
@@ -60,7 +61,7 @@ export async function startTestServer(init: InitializationOptions = {}): Promise
   connection.listen();
   const initializeResult = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
-    rootUri: null,
+    rootUri,
     capabilities: { window: { workDoneProgress: true } },
     initializationOptions: init,
   });

@@ -13,6 +13,7 @@ export function registerModel(ctx: ServerContext): void {
     LoadModelRequest,
     guard(LoadModelRequest.method, log, async (raw: LoadModelParams) => {
       const params = checkParams<LoadModelParams>(LoadModelRequest.method, raw, { path: 'string' });
+      ctx.checkTrustedPath(params.path, 'model files');
       const model = await host.load(path.resolve(params.path));
       return model.info;
     }),

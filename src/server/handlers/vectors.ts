@@ -24,6 +24,7 @@ export function registerVectors(ctx: ServerContext): void {
     ImportVectorsRequest,
     guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams) => {
       const params = checkParams<ImportVectorsParams>(ImportVectorsRequest.method, raw, { path: 'string' });
+      ctx.checkTrustedPath(params.path, 'vector files');
       const storage = ctx.init().storagePath;
       if (!storage) throw new UserError('No storage folder to keep imported vectors in (start the server with a storagePath).');
       const file = path.resolve(params.path);

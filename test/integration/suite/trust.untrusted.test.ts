@@ -62,6 +62,13 @@ suite('Workspace Trust (Restricted Mode)', () => {
     assert.equal(messages.some((m) => m.kind === 'info' && /loaded/.test(m.text)), false, 'the model was loaded anyway');
   });
 
+  test('the server refuses it too when asked directly (a request that bypasses the command)', async function () {
+    this.timeout(60_000);
+    const api = vscode.extensions.getExtension<{ ready: Promise<{ sendRequest(m: string, p: unknown): Promise<unknown> }> }>(extensionId)!.exports;
+    const client = await api.ready;
+    await assert.rejects(client.sendRequest('wordlens/loadModel', { path: inside }), /does not load model files from the workspace folder in Restricted Mode/);
+  });
+
   test('the same model outside the workspace still loads', async function () {
     this.timeout(120_000);
     messages.length = 0;
