@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 # chromium drives the workbench in tests; libkrb5-dev and ripgrep (plus a C++ toolchain)
-# let code-server, the real VS Code used by `npm start` and the tests, install from npm.
+# let code-server, the real VS Code used by `npm start` and the tests, install from npm;
+# strace lets the no-network test watch the server's system calls.
 need=()
 if command -v dpkg >/dev/null 2>&1; then
-  for pkg in chromium libkrb5-dev ripgrep; do
+  for pkg in chromium libkrb5-dev ripgrep strace; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
 fi

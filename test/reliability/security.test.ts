@@ -87,6 +87,61 @@ describe('reliability: security', () => {
     assert.deepEqual(listens, [], 'stdio mode binds no port');
   });
 
+  it('at the OS level: in a network namespace with no network, under strace, the server trains and serves without one internet socket', async () => {
+    // The guard above works inside Node; this one sees every thread's system calls, native code
+    // included. `unshare -rn`: a new network namespace (no interface up), so any attempt fails.
+    const straced = (log: string) => ['unshare', '-rn', 'strace', '-f', '-qq', '--seccomp-bpf', '-e', 'trace=%network', '-o', log];
+    const inet = (log: string) => fs.readFileSync(log, 'utf8').split('\n').filter((l) => /AF_INET6?\b/.test(l));
+    const missing = ['unshare', 'strace'].filter((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
+    assert.deepEqual(missing, [], 'scripts/setup.sh installs strace (util-linux has unshare)');
+    process.env.NODE_OPTIONS = savedOptions ?? ''; // without the in-process guard: the OS sees the real attempts
+    if (!process.env.NODE_OPTIONS) delete process.env.NODE_OPTIONS;
+    try {
+      // Control: the same wrapper sees a program that does try.
+      const controlLog = path.join(tmp.dir, 'control.strace');
+      spawnSync(straced(controlLog)[0], [...straced(controlLog).slice(1), process.execPath, '-e', "require('net').connect(443, '93.184.216.34').on('error', () => {})"], { timeout: 20_000 });
+      const caught = inet(controlLog);
+      assert.ok(caught.some((l) => /connect\(.*93\.184\.216\.34/.test(l)), `the wrapper records a connect: ${caught.join(' | ')}`);
+
+      const log = path.join(tmp.dir, 'server.strace');
+      const storage = path.join(tmp.dir, 'os-storage');
+      const model = path.join(tmp.dir, 'os-model');
+      await writeLstmModel(model);
+      const workspace = codeWorkspace(path.join(tmp.dir, 'os-workspace'), 2);
+      const server = await startTestServer({ modelPath: model, storagePath: storage }, null, straced(log));
+      let trained;
+      try {
+        await server.waitForStatus((s) => s.state === 'ready', 60_000);
+        const uri = 'file:///security/os.ts';
+        await server.open(uri, FIXTURE_TEXT);
+        await server.connection.sendRequest(NextTokensRequest, { textDocument: { uri }, position: { line: 2, character: 4 } });
+        trained = await server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 1, dim: 8, budgetMinutes: 0.5 });
+        const vectors = path.join(tmp.dir, 'os-vectors.txt');
+        await server.connection.sendRequest(ExportEmbeddingsRequest, { path: vectors, format: 'word2vec' });
+        await server.connection.sendRequest(LoadModelRequest, { path: trained.modelPath });
+      } finally {
+        await server.stop();
+      }
+      const calls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const threads = new Set(calls.map((l) => l.split(' ')[0]));
+      const found = inet(log);
+      const kinds = new Map<string, number>();
+      for (const l of calls) {
+        const m = /^\d+ (\w+)\((?:\d+, \{sa_family=|)(AF_\w+)?/.exec(l);
+        const kind = m && (m[2] ? `${m[1]} ${m[2]}` : m[1]);
+        if (kind) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+      console.log(
+        `network (OS level): trained offline (${trained.vocab} words, ${trained.tokens} tokens); strace saw ${calls.length} network system call(s) ` +
+          `in ${threads.size} thread(s) (${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ')}), ${found.length} with an internet address family${found.length ? `: ${found.slice(0, 5).join(' | ')}` : ''}`,
+      );
+      assert.equal(trained.cancelled, false, 'training works with no network at all');
+      assert.deepEqual(found, [], 'no internet socket, connect, bind or send');
+    } finally {
+      process.env.NODE_OPTIONS = [savedOptions, guard.nodeOptions].filter(Boolean).join(' ');
+    }
+  });
+
   it('--port binds 127.0.0.1 only', async () => {
     const start = guard.records().length;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--port', '0'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -32,14 +32,18 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** `rootUri`: the client's workspace folder (file URI), when the test needs one. */
-export async function startTestServer(init: InitializationOptions = {}, rootUri: string | null = null): Promise<TestServer> {
+/**
+ * `rootUri`: the client's workspace folder (file URI), when the test needs one. `wrap`: a
+ * command the server's node process runs under (e.g. `unshare -rn strace …`).
+ */
+export async function startTestServer(init: InitializationOptions = {}, rootUri: string | null = null, wrap: string[] = []): Promise<TestServer> {
   // From source by default; WORDLENS_TEST_SERVER=dist runs the bundle (after `npm run build`).
   const args =
     process.env.WORDLENS_TEST_SERVER === 'dist'
       ? [path.join(root, 'dist/server.js'), '--stdio']
       : ['--import', 'tsx', path.join(root, 'src/server/main.ts'), '--stdio'];
-  const child = spawn(process.execPath, args, {
+  const [command, ...prefix] = [...wrap, process.execPath];
+  const child = spawn(command, [...prefix, ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
