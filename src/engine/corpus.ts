@@ -11,10 +11,10 @@ import { Gitignore, inheritedGitignore, parseGitignore } from './gitignore';
  * (bad bytes become U+FFFD) and only counted, and listed in `repaired` rather than `skipped`.
  */
 export type SkipReason =
-  | 'binary' | 'minified' | 'too-large' | 'excluded' | 'gitignored' | 'unreadable' | 'vanished' | 'changed' | 'invalid-utf8';
+  | 'binary' | 'minified' | 'too-large' | 'excluded' | 'gitignored' | 'unreadable' | 'vanished' | 'changed' | 'link-outside' | 'invalid-utf8';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
-  'binary', 'minified', 'too-large', 'excluded', 'gitignored', 'unreadable', 'vanished', 'changed', 'invalid-utf8',
+  'binary', 'minified', 'too-large', 'excluded', 'gitignored', 'unreadable', 'vanished', 'changed', 'link-outside', 'invalid-utf8',
 ];
 
 /** Folders never worth reading; pass `exclude` to replace (spread these to extend). */
@@ -223,6 +223,8 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
     opts.onProgress?.(corpus.files.length);
   };
 
+  /** Real path of the folder being walked: links must stay inside it. */
+  let rootReal = '';
   const walk = async (shownDir: string, absDir: string, rel: string, gi: Gitignore) => {
     signal?.throwIfAborted();
     let entries: Dirent[];
@@ -242,13 +244,24 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
       const abs = path.join(absDir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let outside = false;
       if (entry.isSymbolicLink()) {
-        // Follow links to files; never links to folders (no cycles, no escaping the root).
+        // Follow links to files inside the root; never links to folders (no cycles) nor to
+        // files elsewhere (training reads the workspace, not what a link points at).
         const st = await fs.stat(abs).catch(() => undefined);
         isFile = st?.isFile() ?? false;
         isDir = false;
+        if (isFile) {
+          const target = await fs.realpath(abs).catch(() => '');
+          const relative = path.relative(rootReal, target);
+          outside = target === '' || relative.startsWith('..') || path.isAbsolute(relative);
+        }
       }
       if (!isDir && !isFile) continue; // sockets, fifos, devices, dangling links
+      if (outside) {
+        skip(shown, 'link-outside');
+        continue;
+      }
       if (excluded(childRel)) {
         skip(shown, 'excluded');
       } else if (respectGitignore && gi.ignores(abs, isDir)) {
@@ -269,6 +282,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
         throw new Error(`Cannot read ${root}: ${(e as Error).message}`);
       });
       if (st.isDirectory()) {
+        rootReal = await fs.realpath(abs);
         await walk(root, abs, '', respectGitignore ? await inheritedGitignore(abs) : Gitignore.empty());
       } else {
         await visitFile(root, abs); // an explicitly named file is read whatever the globs say

@@ -63,7 +63,7 @@ export function buildDataset(
   if (train.length === 0) {
     throw new Error(
       `No training text: the ${files.length} file(s) hold ${valid.length} token(s), all in the held-out last ` +
-        `${Math.round(validShare * 100)}% of their lines. Add more text or lower validShare.`,
+        `${Math.round(validShare * 100)}% of their lines (kept for validation). Add more text.`,
     );
   }
   const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab });

@@ -203,7 +203,7 @@ describe('reliability: bad input over LSP', () => {
     checkMessage(
       'single-token corpus',
       error,
-      /^No training text: the 1 file\(s\) hold 1 token\(s\), all in the held-out last 10% of their lines\. Add more text or lower validShare\.$/,
+      /^No training text: the 1 file\(s\) hold 1 token\(s\), all in the held-out last 10% of their lines \(kept for validation\)\. Add more text\.$/,
     );
     await stillServes();
   });

@@ -156,7 +156,7 @@ test('readCorpus: a 50 MB minified file is judged without reading it whole', asy
   }
 });
 
-test('readCorpus: links to files are followed, links to folders are not; empty and binary-only folders', async () => {
+test('readCorpus: links to files inside the folder are followed, links to folders or outside files are not; empty and binary-only folders', async () => {
   const d = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-links-'));
   try {
     await fs.mkdir(path.join(d, 'real'));
@@ -165,6 +165,19 @@ test('readCorpus: links to files are followed, links to folders are not; empty a
     await fs.symlink(d, path.join(d, 'loop')); // a cycle if folders were followed
     const c = await readCorpus([d]);
     assert.deepEqual(c.files.map((f) => path.relative(d, f.path)), ['link.txt', path.join('real', 'f.txt')]);
+    // A link to a file outside the folder (here: a secret next to it) is not read.
+    const secret = path.join(path.dirname(d), `${path.basename(d)}-secret.txt`);
+    await fs.writeFile(secret, 'password hunter2\n');
+    try {
+      await fs.symlink(secret, path.join(d, 'secret.txt'));
+      const out = await readCorpus([d]);
+      assert.ok(!out.files.some((f) => f.text.includes('hunter2')), 'the outside file was read');
+      assert.deepEqual(out.skipped, [{ path: path.join(d, 'secret.txt'), reason: 'link-outside' }]);
+      assert.equal(summarizeSkipped(out.counts), '1 link-outside');
+      await fs.rm(path.join(d, 'secret.txt'));
+    } finally {
+      await fs.rm(secret, { force: true });
+    }
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'wordlens-empty-'));
     await fs.writeFile(path.join(empty, 'a.bin'), new Uint8Array([0, 1, 2]));
     await fs.writeFile(path.join(empty, 'b.bin'), new Uint8Array([7, 0]));
