@@ -90,14 +90,21 @@ export async function startTestServer(init: InitializationOptions = {}, rootUri:
       });
     },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return connection.dispose();
       const exited = new Promise((resolve) => child.once('exit', resolve));
+      // A server that does not answer shutdown (busy, or stuck) is killed: a test never hangs here.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       try {
-        await connection.sendRequest(ShutdownRequest.type);
-        await connection.sendNotification(ExitNotification.type);
+        await Promise.race([
+          (async () => {
+            await connection.sendRequest(ShutdownRequest.type);
+            await connection.sendNotification(ExitNotification.type);
+          })(),
+          exited,
+        ]);
       } catch {
         child.kill();
       }
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
       connection.dispose();
