@@ -40,22 +40,41 @@ interface Prefix<S> {
   firstAllow: ReadonlySet<number> | undefined;
 }
 
-function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: VocabLike & { id(word: string): number }, text: string, cache?: PrefixCache<S>): Prefix<S> {
+type Vocabulary = VocabLike & { id(word: string): number };
+
+/** The complete tokens' ids before the cursor, and the partial word the first token must continue. */
+function tokenizePrefix(model: LanguageModel<unknown>, tokenizer: Tokenizer, vocab: Vocabulary, text: string) {
   if (model.vocabSize !== vocab.size) throw new Error(`The model has ${model.vocabSize} words but the vocabulary ${vocab.size}`);
   const { tokens, partial } = tokenizer.prefix(text);
   const ids = tokens.map((t) => {
     const id = vocab.id(t);
     return id >= 0 ? id : vocab.unkId;
   });
+  // Shared and cached: never mutate. `<unk>` is excluded where it is used.
+  const firstAllow = partial ? TokenPrefixIndex.for(vocab).setStartingWith(partial) : undefined;
+  return { ids, partial, firstAllow };
+}
+
+function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Vocabulary, text: string, cache?: PrefixCache<S>): Prefix<S> {
+  const { ids, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
   let state: S;
   if (cache) state = cache.stateFor(model, ids);
   else {
     state = model.initialState();
     for (const id of ids) state = model.advance(state, id);
   }
-  // Shared and cached: never mutate. `<unk>` is excluded where it is used.
-  const firstAllow = partial ? TokenPrefixIndex.for(vocab).setStartingWith(partial) : undefined;
   return { state, partial, firstAllow };
+}
+
+/** readPrefix through the cache, yielding while it reads and stopping on `signal`. */
+async function readPrefixAsync<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Vocabulary, text: string, cache: PrefixCache<S>, signal: AbortSignal): Promise<Prefix<S>> {
+  const { ids, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
+  try {
+    return { state: await cache.stateForAsync(model, ids, signal), partial, firstAllow };
+  } catch (error) {
+    if (signal.aborted) throw abortError();
+    throw error;
+  }
 }
 
 export async function complete<S>(
@@ -68,7 +87,11 @@ export async function complete<S>(
   const t0 = performance.now();
   if (!(opts.maxTokens >= 0)) throw new Error(`maxTokens must be a non-negative number, got ${opts.maxTokens}`);
   if (opts.signal?.aborted) throw abortError();
-  const { state, partial, firstAllow } = readPrefix(model, tokenizer, vocab, textBeforeCursor, opts.cache);
+  // With a signal (a server request) the cold read of a long prefix yields and can be cancelled.
+  const { state, partial, firstAllow } =
+    opts.signal && opts.cache
+      ? await readPrefixAsync(model, tokenizer, vocab, textBeforeCursor, opts.cache, opts.signal)
+      : readPrefix(model, tokenizer, vocab, textBeforeCursor, opts.cache);
   const done = (ids: number[]): CompletionResult => {
     // Trailing line breaks and blanks would only leave the cursor on an empty line.
     while (ids.length > (firstAllow ? 1 : 0) && /^\s*$/.test(tokenizer.detokenize([vocab.word(ids[ids.length - 1])]))) ids.pop();

@@ -49,6 +49,35 @@ export class PrefixCache<S> {
 
   /** The model's state after `ids`, advancing only past the longest cached prefix. */
   stateFor(model: LanguageModel<S>, ids: ArrayLike<number>): S {
+    const run = this.read(model, ids, Infinity);
+    for (;;) {
+      const r = run.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The same, yielding to the event loop every `slice` tokens, so a long cold read (a new
+   * document, a jump) does not hold up a server's other messages, and stops when `signal`
+   * aborts (rejecting with its reason). The tokens read so far stay cached: the next request
+   * for this document continues from there.
+   */
+  async stateForAsync(model: LanguageModel<S>, ids: ArrayLike<number>, signal?: AbortSignal, slice = 32): Promise<S> {
+    const run = this.read(model, ids, slice);
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const r = run.next();
+        if (r.done) return r.value;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      run.return(undefined as S); // an aborted read caches where it got to
+    }
+  }
+
+  /** Advances past the longest cached prefix, pausing every `slice` tokens. */
+  private *read(model: LanguageModel<S>, ids: ArrayLike<number>, slice: number): Generator<void, S, void> {
     if (model !== this.model) {
       // States of another model (or an older one) are meaningless for this one.
       this.clear();
@@ -74,14 +103,21 @@ export class PrefixCache<S> {
       }
     }
     let state = best ? best.state : model.initialState();
-    let i = best ? best.length : 0;
+    const start = best ? best.length : 0;
+    /** Tokens `state` has read. */
+    let read = start;
     if (best) this.touch(best);
-    for (; i < n; i++) {
-      state = model.advance(state, ids[i]);
-      const len = i + 1;
-      if (len % this.checkpointEvery === 0 && len < n) this.put(len, h1s[len], h2s[len], state);
+    try {
+      while (read < n) {
+        state = model.advance(state, ids[read]);
+        read++;
+        if (read % this.checkpointEvery === 0 && read < n) this.put(read, h1s[read], h2s[read], state);
+        if ((read - start) % slice === 0 && read < n) yield;
+      }
+    } finally {
+      // The end of the read, or where an aborted read stopped (unless nothing was read).
+      if (read > start || (read === n && !best)) this.put(read, h1s[read], h2s[read], state);
     }
-    if (!best || best.length !== n) this.put(n, h1s[n], h2s[n], state);
     return state;
   }
 

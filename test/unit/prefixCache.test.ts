@@ -67,3 +67,40 @@ test('the LRU bound holds and a new model invalidates the cache', () => {
   assert.equal(other.advances, 20, 'states of the previous model are not reused');
   assert.throws(() => new PrefixCache({ maxEntries: 0 }), /maxEntries/);
 });
+
+test('stateForAsync: the same state, reading in slices between which other work runs', async () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>();
+  let ticks = 0;
+  let reading = true;
+  const other = () => {
+    ticks++;
+    if (reading) setImmediate(other);
+  };
+  setImmediate(other);
+  const state = await cache.stateForAsync(m, doc, undefined, 32);
+  reading = false;
+  assert.deepEqual(state, doc);
+  assert.equal(m.advances, doc.length);
+  assert.ok(ticks >= Math.floor(doc.length / 32) - 1, `other work ran between slices (${ticks} turns)`);
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc), doc);
+  assert.equal(m.advances, 0, 'cached like stateFor');
+});
+
+test('stateForAsync: an abort stops the read part-way, and the next read continues from there', async () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>({ checkpointEvery: 1000 }); // no checkpoints on the way
+  const abort = new AbortController();
+  const read = cache.stateForAsync(m, doc, abort.signal, 32);
+  await new Promise<void>((resolve) => setImmediate(resolve)); // one slice in
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  abort.abort();
+  await assert.rejects(read, { name: 'AbortError' });
+  const done = m.advances;
+  assert.ok(done > 0 && done < doc.length, `stopped part-way (${done} of ${doc.length})`);
+  assert.equal(done % 32, 0, 'at a slice boundary');
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc), doc);
+  assert.equal(m.advances, doc.length - done, 'only the unread rest is advanced');
+});
