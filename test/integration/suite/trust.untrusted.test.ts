@@ -69,6 +69,21 @@ suite('Workspace Trust (Restricted Mode)', () => {
     await assert.rejects(client.sendRequest('wordlens/loadModel', { path: inside }), /does not load model files from the workspace folder in Restricted Mode/);
   });
 
+  test("the folder's own settings cannot turn on training by themselves (restrictedConfigurations)", async function () {
+    this.timeout(30_000);
+    const config = () => vscode.workspace.getConfiguration('wordlens');
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
+    const existed = fs.existsSync(file);
+    await config().update('autoTrain', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.match(fs.readFileSync(file, 'utf8'), /"wordlens\.autoTrain": true/, 'the folder asks for it');
+      assert.equal(config().get('autoTrain'), false, 'but Restricted Mode ignores it');
+    } finally {
+      await config().update('autoTrain', undefined, vscode.ConfigurationTarget.Workspace);
+      if (!existed) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
   test('the same model outside the workspace still loads', async function () {
     this.timeout(120_000);
     messages.length = 0;
