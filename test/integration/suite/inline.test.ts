@@ -285,9 +285,14 @@ suite('inline completions in the editor', function () {
     const beforeTyping = provider.calls.length;
     const sentBeforeTyping = requests.count();
     await type(suggestion[0]);
-    const cached = await waitFor('the provider to answer after typing into the ghost text', answered(beforeTyping), 10_000);
-    assert.equal(cached.linePrefix, prefix + typed + suggestion[0]);
-    assert.equal(cached.items![0].text, suggestion.slice(1));
+    // The call for the line with that character (VS Code may still ask about the line before it).
+    const cached = await waitFor(
+      'the provider to answer after typing into the ghost text',
+      () => provider.calls.slice(beforeTyping).find((c) => c.linePrefix === prefix + typed + suggestion[0] && c.items && c.items.length > 0),
+      10_000,
+    );
+    const since = JSON.stringify(provider.calls.slice(beforeTyping).map((c) => ({ line: c.linePrefix, items: c.items?.map((i) => i.text), sent: c.sentAt !== undefined })));
+    assert.equal(cached.items![0].text, suggestion.slice(1), `calls since typing: ${since}`);
     assert.equal(requests.count(), sentBeforeTyping, 'the cache answered: no request to the server');
     assert.equal(await acceptUntilChanged(editor, 'editor.action.inlineSuggest.commit'), prefix + typed + suggestion);
   });
