@@ -25,6 +25,11 @@ export interface ServerSettings {
   /** Preset of the LSTM's size. */
   modelSize: 'small' | 'medium' | 'large';
   trainingBudgetMinutes: number;
+  /**
+   * Train at a low OS priority (nice 10 on the training thread; Linux): other programs come
+   * first, and a busy machine gets less training done within the budget.
+   */
+  trainingLowPriority: boolean;
   completion: {
     maxTokens: number;
     temperature: number;
@@ -40,6 +45,7 @@ export const defaultSettings: ServerSettings = {
   tokenizer: 'code',
   modelSize: 'small',
   trainingBudgetMinutes: 5,
+  trainingLowPriority: true,
   completion: { maxTokens: 8, temperature: 0, multiline: false },
   backend: '',
 };

@@ -22,6 +22,7 @@ export function readServerSettings(): ServerSettings {
     tokenizer: c.get<ServerSettings['tokenizer']>('tokenizer', d.tokenizer),
     modelSize: c.get<ServerSettings['modelSize']>('modelSize', d.modelSize),
     trainingBudgetMinutes: c.get<number>('trainingBudgetMinutes', d.trainingBudgetMinutes),
+    trainingLowPriority: c.get<boolean>('trainingLowPriority', d.trainingLowPriority),
     completion: {
       maxTokens: c.get<number>('completion.maxTokens', d.completion.maxTokens),
       temperature: c.get<number>('completion.temperature', d.completion.temperature),

@@ -199,6 +199,7 @@ export function mergeSettings(base: ServerSettings, incoming: Partial<ServerSett
   if (typeof incoming.trainingBudgetMinutes === 'number' && incoming.trainingBudgetMinutes > 0) {
     out.trainingBudgetMinutes = incoming.trainingBudgetMinutes;
   }
+  if (typeof incoming.trainingLowPriority === 'boolean') out.trainingLowPriority = incoming.trainingLowPriority;
   if (['', 'tensorflow', 'wasm', 'cpu'].includes(incoming.backend as string)) out.backend = incoming.backend!;
   const c = incoming.completion;
   if (c && typeof c === 'object') {

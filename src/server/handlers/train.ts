@@ -58,7 +58,7 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
           log(line);
         }
       };
-      const started = startPipelineJob(request, onEvent, { lowPriority: true });
+      const started = startPipelineJob(request, onEvent, { lowPriority: ctx.settings().trainingLowPriority });
       job = started;
       host.beginTraining(() => started.terminate());
       const cancelListener = token.onCancellationRequested(() => started.cancel());
