@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InlineCompletionRequest, InlineCompletionTriggerKind, type InlineCompletionList } from 'vscode-languageserver-protocol';
 import { NeighborsRequest, TrainRequest, type ServerStatusParams } from '../../src/protocol';
 import type { SaveStage } from '../../src/engine/atomic';
-import { startTestServer, type TestServer } from '../server/lspClient';
+import { assertCompletes, startTestServer, type TestServer } from '../server/lspClient';
 import { codeWorkspace, FIXTURE_TEXT, saveTemps, sleep, tempDir, writeLstmModel } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -34,18 +33,9 @@ function createdAt(dir: string): string | undefined {
   }
 }
 
-/** The serving model completes, and knows `word` (or not). */
-async function checkServes(server: TestServer, uri: string): Promise<void> {
-  const text = FIXTURE_TEXT + '\nfunction add1(left: number, right: number): number {\n  const total = left + ';
-  await server.open(uri, text);
-  const lines = text.split('\n');
-  const result = (await server.connection.sendRequest(InlineCompletionRequest.type, {
-    textDocument: { uri },
-    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
-    context: { triggerKind: InlineCompletionTriggerKind.Invoked },
-  })) as InlineCompletionList | null;
-  assert.ok(result && result.items.length > 0, `the loaded model completes (got ${JSON.stringify(result)})`);
-}
+/** The serving model completes. */
+const checkServes = (server: TestServer, uri: string) =>
+  assertCompletes(server, uri, FIXTURE_TEXT + '\nfunction add1(left: number, right: number): number {\n  const total = left + ');
 
 describe('reliability: SIGKILL during saves and training', () => {
   const tmp = tempDir('kill');

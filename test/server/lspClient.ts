@@ -1,5 +1,6 @@
 // A real LSP client for the server tests: spawns the server from source over stdio and
 // speaks JSON-RPC to it with vscode-jsonrpc, as any editor would.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import {
@@ -13,8 +14,11 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  InlineCompletionRequest,
+  InlineCompletionTriggerKind,
   ShutdownRequest,
   type InitializeResult,
+  type InlineCompletionList,
 } from 'vscode-languageserver-protocol';
 import { ServerStatusNotification, type InitializationOptions, type ServerStatusParams } from '../../src/protocol';
 
@@ -110,4 +114,16 @@ export async function startTestServer(init: InitializationOptions = {}, rootUri:
       connection.dispose();
     },
   };
+}
+
+/** Asks the server for ghost text in a fixture document (`text`, cursor at its end) and asserts it has some. */
+export async function assertCompletes(server: TestServer, uri: string, text: string, what = 'the loaded model completes'): Promise<void> {
+  await server.open(uri, text);
+  const lines = text.split('\n');
+  const result = (await server.connection.sendRequest(InlineCompletionRequest.type, {
+    textDocument: { uri },
+    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
+    context: { triggerKind: InlineCompletionTriggerKind.Invoked },
+  })) as InlineCompletionList | null;
+  assert.ok(result && result.items.length > 0, `${what} (got ${JSON.stringify(result)})`);
 }

@@ -13,15 +13,12 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
-  InlineCompletionRequest,
-  InlineCompletionTriggerKind,
   ShutdownRequest,
-  type InlineCompletionList,
 } from 'vscode-languageserver-protocol';
 import { ServerStatusRequest } from '../../src/protocol';
 import { writeLstmModel } from '../reliability/helpers';
 import { FIXTURE_TEXT } from './fixtures';
-import { startTestServer } from './lspClient';
+import { assertCompletes, startTestServer } from './lspClient';
 
 const root = path.resolve(__dirname, '..', '..');
 const initialize = { processId: process.pid, rootUri: null, capabilities: {} };
@@ -69,16 +66,8 @@ describe('server transports', () => {
         assert.equal(server.initializeResult.serverInfo?.name, 'wordlens');
         const status = await server.waitForStatus((s) => s.state !== 'none', 60_000);
         assert.equal(status.state, 'ready', `${JSON.stringify(status)}; stderr ${server.stderr().slice(-500)}`);
-        const uri = 'file:///dist/typing.ts';
         const text = FIXTURE_TEXT + '\nfunction add1(left: number, right: number): number {\n  const total = left + ';
-        await server.open(uri, text);
-        const lines = text.split('\n');
-        const result = (await server.connection.sendRequest(InlineCompletionRequest.type, {
-          textDocument: { uri },
-          position: { line: lines.length - 1, character: lines[lines.length - 1].length },
-          context: { triggerKind: InlineCompletionTriggerKind.Invoked },
-        })) as InlineCompletionList | null;
-        assert.ok(result && result.items.length > 0, `the bundled server completes with the model (got ${JSON.stringify(result)})`);
+        await assertCompletes(server, 'file:///dist/typing.ts', text, 'the bundled server completes with the model');
       } finally {
         const exited = new Promise<number | null>((resolve) => server.process.once('exit', resolve));
         await server.stop();

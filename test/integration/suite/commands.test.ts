@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
+import { activateWordlens, extensionId, fixtureCode, removeTemp, tempCorpus, waitFor } from './setup';
 
 interface Client {
   sendRequest(method: string, params?: unknown): Promise<unknown>;
@@ -21,20 +21,9 @@ interface TrainResult {
   vocab: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
-const CODE = Array.from(
-  { length: 40 },
-  (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
-).join('\n');
+const CODE = fixtureCode(40);
 
 type Item = vscode.QuickPickItem & Record<string, unknown>;
 /** One quick pick the extension showed: its items and options, and what the test answered. */

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
+import { activateWordlens, extensionId, fixtureCode, removeTemp, sleep, tempCorpus, waitFor } from './setup';
 
 interface Client {
   sendRequest(type: unknown, ...rest: unknown[]): Promise<unknown>;
@@ -38,17 +38,7 @@ interface ProviderCall {
   items?: { text: string; range?: vscode.Range }[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Records the calls VS Code makes to the registered provider (same object, own-property wrapper). */
 function spyOnProvider(provider: vscode.InlineCompletionItemProvider): { calls: ProviderCall[]; restore(): void } {
@@ -99,10 +89,7 @@ async function setWordlens(key: string, value: unknown): Promise<void> {
   });
 }
 
-const CODE = Array.from(
-  { length: 40 },
-  (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
-).join('\n');
+const CODE = fixtureCode(40);
 const OPEN_FUNCTION = '\nfunction add1(left: number, right: number): number {\n';
 
 suite('inline completions in the editor', function () {

@@ -7,19 +7,15 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
-import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
+import { activateWordlens, extensionId, fixtureCode, removeTemp, sleep, tempCorpus } from './setup';
 
 interface Api {
   ready: Promise<{ sendRequest(method: string, params?: unknown): Promise<unknown> }>;
   inlineProvider: vscode.InlineCompletionItemProvider;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const CODE = Array.from(
-  { length: 60 },
-  (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
-).join('\n');
+const CODE = fixtureCode(60);
 
 interface Lag {
   /** Longest wall-clock gap between 5 ms heartbeats (includes time the OS ran other processes). */

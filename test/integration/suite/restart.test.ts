@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { activateWordlens, extensionId, removeTemp, tempCorpus } from './setup';
+import { activateWordlens, extensionId, fixtureCode, removeTemp, sleep, tempCorpus } from './setup';
 
 interface Client {
   sendRequest(method: string, params?: unknown): Promise<unknown>;
@@ -25,7 +25,6 @@ interface Status {
   modelPath?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROUNDS = Number(process.env.WORDLENS_KILL_ROUNDS ?? 20);
 
 /** The model's createdAt on disk (its identity here), or undefined when the folder is missing. */
@@ -42,10 +41,7 @@ function saveTemps(dir: string): string[] {
   return fs.readdirSync(path.dirname(dir)).filter((n) => n.startsWith(`.${path.basename(dir)}.wl-`));
 }
 
-const CODE = Array.from(
-  { length: 40 },
-  (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
-).join('\n');
+const CODE = fixtureCode(40);
 
 /** Waits until a server other than `oldPid` answers; returns its pid. */
 async function newServer(client: Client, oldPid: number, timeoutMs = 60_000): Promise<number> {

@@ -28,3 +28,24 @@ export function tempCorpus(prefix: string, files: Record<string, string>): strin
 export function removeTemp(tmp: string | undefined): void {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `check` every 50 ms until it returns something truthy (returned), or throws naming `what`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** `functions` small TypeScript functions (four names over and over): text a tiny model learns fast. */
+export function fixtureCode(functions = 40): string {
+  return Array.from(
+    { length: functions },
+    (_, i) => `function add${i % 4}(left: number, right: number): number {\n  const total = left + right;\n  return total;\n}\n`,
+  ).join('\n');
+}
