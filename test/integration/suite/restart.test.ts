@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { activateWordlens, extensionId, fixtureCode, removeTemp, sleep, tempCorpus } from './setup';
+import { activateWordlens, extensionId, fixtureCode, removeTemp, sleep, tempCorpus, waitFor } from './setup';
 
 interface Client {
   sendRequest(method: string, params?: unknown): Promise<unknown>;
@@ -163,5 +163,25 @@ suite('crash recovery', function () {
         `${byWatcher} of ${Math.ceil(ROUNDS / 2)} save kills on a save event; ${withTemps} of ${ROUNDS} kills left save temps; slowest restart to ready ${restartMs} ms`,
     );
     assert.ok(byWatcher >= Math.ceil(ROUNDS / 2) - 2, `most save-mode kills landed on a save event (${byWatcher})`);
+  });
+
+  test('Wordlens: Restart Server starts a new server process, which loads the storage model', async () => {
+    const client = await api.ready;
+    const { pid } = (await client.sendRequest('wordlens/debugStats')) as Stats;
+    await vscode.commands.executeCommand('wordlens.restartServer');
+    const next = await newServer(client, pid);
+    const status = await waitForReady(client);
+    assert.notEqual(next, pid);
+    assert.equal(status.state, 'ready', JSON.stringify(status));
+    assert.ok(status.modelPath, 'a model from storage serves again');
+    const gone = () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    await waitFor('the old server process to be gone', gone, 10_000);
   });
 });
