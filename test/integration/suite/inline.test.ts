@@ -116,9 +116,14 @@ suite('inline completions in the editor', function () {
     await waitFor('a ready model', () => /ready · V=/.test(api.statusText()), 60_000);
     provider = spyOnProvider(api.inlineProvider);
     requests = spyOnRequests(client, provider.calls);
+    // Word suggestions popping up while a test types (sooner or later, with the machine's load)
+    // would select an item and turn the call into a selectedCompletionInfo one, which rightly
+    // skips the cache and replaces the typed word: only the test that wants the widget opens it.
+    await vscode.workspace.getConfiguration('editor').update('quickSuggestions', { other: 'off', comments: 'off', strings: 'off' }, vscode.ConfigurationTarget.Global);
   });
 
   suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('editor').update('quickSuggestions', undefined, vscode.ConfigurationTarget.Global);
     provider?.restore();
     requests?.restore();
     for (const key of ['completion.debounceMs', 'completion.languages']) {
@@ -278,7 +283,7 @@ suite('inline completions in the editor', function () {
       () => provider.calls.slice(beforeTyping).find((c) => c.linePrefix === prefix + typed + suggestion[0] && c.items && c.items.length > 0),
       10_000,
     );
-    const since = JSON.stringify(provider.calls.slice(beforeTyping).map((c) => ({ line: c.linePrefix, items: c.items?.map((i) => i.text), sent: c.sentAt !== undefined })));
+    const since = JSON.stringify(provider.calls.slice(beforeTyping).map((c) => ({ line: c.linePrefix, items: c.items?.map((i) => i.text), sent: c.sentAt !== undefined, selected: c.selected?.text })));
     assert.equal(cached.items![0].text, suggestion.slice(1), `calls since typing: ${since}`);
     assert.equal(requests.count(), sentBeforeTyping, 'the cache answered: no request to the server');
     assert.equal(await acceptUntilChanged(editor, 'editor.action.inlineSuggest.commit'), prefix + typed + suggestion);
