@@ -120,10 +120,12 @@ suite('inline completions in the editor', function () {
     // would select an item and turn the call into a selectedCompletionInfo one, which rightly
     // skips the cache and replaces the typed word: only the test that wants the widget opens it.
     await vscode.workspace.getConfiguration('editor').update('quickSuggestions', { other: 'off', comments: 'off', strings: 'off' }, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('editor').update('suggestOnTriggerCharacters', false, vscode.ConfigurationTarget.Global);
   });
 
   suiteTeardown(async () => {
     await vscode.workspace.getConfiguration('editor').update('quickSuggestions', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('editor').update('suggestOnTriggerCharacters', undefined, vscode.ConfigurationTarget.Global);
     provider?.restore();
     requests?.restore();
     for (const key of ['completion.debounceMs', 'completion.languages']) {
