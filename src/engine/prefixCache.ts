@@ -107,16 +107,18 @@ export class PrefixCache<S> {
     /** Tokens `state` has read. */
     let read = start;
     if (best) this.touch(best);
+    // A paused read whose cache was meanwhile switched to another model caches nothing more.
+    const owned = () => this.model === model;
     try {
       while (read < n) {
         state = model.advance(state, ids[read]);
         read++;
-        if (read % this.checkpointEvery === 0 && read < n) this.put(read, h1s[read], h2s[read], state);
+        if (read % this.checkpointEvery === 0 && read < n && owned()) this.put(read, h1s[read], h2s[read], state);
         if ((read - start) % slice === 0 && read < n) yield;
       }
     } finally {
       // The end of the read, or where an aborted read stopped (unless nothing was read).
-      if (read > start || (read === n && !best)) this.put(read, h1s[read], h2s[read], state);
+      if ((read > start || (read === n && !best)) && owned()) this.put(read, h1s[read], h2s[read], state);
     }
     return state;
   }

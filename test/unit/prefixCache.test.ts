@@ -104,3 +104,16 @@ test('stateForAsync: an abort stops the read part-way, and the next read continu
   assert.deepEqual(cache.stateFor(m, doc), doc);
   assert.equal(m.advances, doc.length - done, 'only the unread rest is advanced');
 });
+
+test('stateForAsync: a read paused while the cache switched to another model leaves no states in it', async () => {
+  const a = new CountingModel();
+  const b = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>({ checkpointEvery: 16 });
+  const slow = cache.stateForAsync(a, doc, undefined, 32);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  cache.stateFor(b, [1, 2, 3]); // another model: the cache is cleared and now b's
+  assert.deepEqual(await slow, doc, 'the paused read still returns its own state');
+  b.advances = 0;
+  assert.deepEqual(cache.stateFor(b, doc), doc);
+  assert.equal(b.advances, doc.length, "none of a's states were found for b");
+});
