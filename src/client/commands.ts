@@ -203,9 +203,8 @@ async function showNeighbors(ctx: CommandContext, start?: string): Promise<void>
   const client = await ctx.client();
   // Picking a neighbour shows its own neighbours, so the space can be walked.
   for (;;) {
-    let result = await client.sendRequest(NeighborsRequest, { word: tokenOfDisplay(word), k: 20 });
-    // A word that merely looks like a display form (a literal `·`) is asked about as written.
-    if (!result.known && tokenOfDisplay(word) !== word) result = await client.sendRequest(NeighborsRequest, { word, k: 20 });
+    // The server also takes its own labels (`⏎··`), so any listed neighbour can be walked to.
+    const result = await client.sendRequest(NeighborsRequest, { word, k: 20 });
     if (!result.known) {
       void vscode.window.showInformationMessage(`Wordlens: "${word}" is not in the model's vocabulary.`);
       return;
@@ -214,18 +213,6 @@ async function showNeighbors(ctx: CommandContext, start?: string): Promise<void>
     if (!next) return;
     word = next;
   }
-}
-
-/**
- * The token behind a neighbour's label: the server shows newline/indent tokens as `⏎··` and
- * `→` (see displayToken), which it cannot look up; without this, picking such a neighbour to
- * walk on said it was "not in the model's vocabulary" (found by the integration test).
- */
-export function tokenOfDisplay(label: string): string {
-  const whitespace = (s: string) => s.replace(/·/g, ' ').replace(/→/g, '\t');
-  if (/^⏎[·→]*$/.test(label)) return '\n' + whitespace(label.slice(1));
-  if (/^[·→]+$/.test(label)) return whitespace(label);
-  return label;
 }
 
 async function analogy(ctx: CommandContext): Promise<void> {

@@ -120,3 +120,11 @@ export function displayToken(token: string): string {
   if (token.startsWith(' ')) return token.slice(1);
   return token;
 }
+
+/** The newline/indent token behind a displayToken label (`⏎··` → "\n  "); other labels unchanged. */
+export function tokenOfDisplay(label: string): string {
+  const whitespace = (s: string) => s.replace(/·/g, ' ').replace(/→/g, '\t');
+  if (/^⏎[·→]*$/.test(label)) return '\n' + whitespace(label.slice(1));
+  if (/^[·→]+$/.test(label)) return whitespace(label);
+  return label;
+}

@@ -75,6 +75,15 @@ describe('server: model loading, neighbours, next tokens', () => {
     assert.deepEqual(unknown, { word: 'zebra', known: false, neighbors: [] });
   });
 
+  it('takes its own labels back: a newline/indent neighbour shown as ⏎·· can be asked about', async () => {
+    const all = await server.connection.sendRequest(NeighborsRequest, { word: 'number', k: 50 });
+    const label = all.neighbors.map((n) => n.word).find((w) => w.startsWith('⏎'));
+    assert.ok(label, `a newline token among ${all.neighbors.map((n) => n.word).join(' ')}`);
+    const walked = await server.connection.sendRequest(NeighborsRequest, { word: label, k: 5 });
+    assert.equal(walked.known, true, `${label} is known`);
+    assert.ok(!walked.neighbors.some((n) => n.word === label), 'not its own neighbour');
+  });
+
   it('names the unknown words of an analogy', async () => {
     const result = await server.connection.sendRequest(AnalogyRequest, { a: 'left', b: 'zebra', c: 'total' });
     assert.deepEqual(result, { unknown: ['zebra'], results: [] });

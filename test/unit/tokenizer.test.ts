@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createTokenizer, displayToken, isWordToken, tokenKind, tokenRemainder, tokenStartsWith,
+  createTokenizer, displayToken, tokenOfDisplay, isWordToken, tokenKind, tokenRemainder, tokenStartsWith,
 } from '../../src/engine/tokenizer';
 import { OPERATORS } from '../../src/engine/codeTokenizer';
 
@@ -192,4 +192,9 @@ test('tokenKind, isWordToken and displayToken', () => {
 
 test('createTokenizer rejects an unknown kind clearly', () => {
   assert.throws(() => createTokenizer('bpe' as never), /Unknown tokenizer "bpe"/);
+});
+
+test('tokenOfDisplay inverts displayToken for newline/indent tokens and leaves words alone', () => {
+  for (const token of ['\n', '\n    ', '\n\t\t', '  ', '\t']) assert.equal(tokenOfDisplay(displayToken(token)), token);
+  for (const label of ['total', 'a·b', '⏎x', '<unk>']) assert.equal(tokenOfDisplay(label), label);
 });

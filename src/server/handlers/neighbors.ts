@@ -1,5 +1,5 @@
 // wordlens/neighbors and wordlens/analogy over the serving model's embedding matrix.
-import { displayToken } from '../../engine/tokenizer';
+import { displayToken, tokenOfDisplay } from '../../engine/tokenizer';
 import type { EmbeddingIndex, Neighbor as EngineNeighbor } from '../../engine/neighbors';
 import {
   AnalogyRequest,
@@ -59,12 +59,14 @@ export function neighborsOf(index: EmbeddingIndex, word: string, k: number, metr
 }
 
 /**
- * The vocabulary entry for a word as the user writes it: as given, with the code
- * tokenizer's leading space, or lower-cased; the most frequent of these (lowest id).
+ * The vocabulary entry for a word as the user writes it, or as the server shows it (a
+ * displayToken label such as `⏎··`, so a listed neighbour can be asked about in turn): as
+ * given, with the code tokenizer's leading space, lower-cased, or the token behind the label;
+ * the most frequent of these (lowest id).
  */
 export function lookup(index: EmbeddingIndex, word: string): string | undefined {
   let best: { token: string; id: number } | undefined;
-  for (const token of new Set([word, ' ' + word, word.toLowerCase(), ' ' + word.toLowerCase()])) {
+  for (const token of new Set([word, ' ' + word, word.toLowerCase(), ' ' + word.toLowerCase(), tokenOfDisplay(word)])) {
     const id = index.idOf(token);
     if (id !== undefined && (!best || id < best.id)) best = { token, id };
   }
