@@ -10,7 +10,7 @@ const nodeExternal = ['vscode', '@tensorflow/*'];
 const nodeEntries = {
   client: 'src/client/extension.ts',
   server: 'src/server/main.ts',
-  worker: 'src/engine/pipelineWorker.ts',
+  worker: 'src/engine/pipeline/pipelineWorker.ts',
   cli: 'src/cli.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(nodeEntries).filter(([, f]) => existsSync(f)));

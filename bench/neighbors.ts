@@ -2,8 +2,8 @@
 // [D,V]) against the baseline matMul with transposeB=true on [V,D], same process.
 // Also the exact kNN graph time at 20k x 128. Run: npx tsx bench/neighbors.ts
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
-import { EmbeddingIndex } from '../src/engine/neighbors';
+import { initBackend } from '../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../src/engine/embeddings/neighbors';
 
 function randomMatrix(n: number, seed: number): Float32Array {
   let s = seed >>> 0;

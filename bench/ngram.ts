@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
-import { NgramModel, type NgramState } from '../src/engine/ngram';
-import { complete, nextTokensAt } from '../src/engine/complete';
-import { buildDataset, encodeText } from '../src/engine/dataset';
-import { PrefixCache } from '../src/engine/prefixCache';
-import { createTokenizer } from '../src/engine/tokenizer';
+import { NgramModel, type NgramState } from '../src/engine/ngram/ngram';
+import { complete, nextTokensAt } from '../src/engine/decode/complete';
+import { buildDataset, encodeText } from '../src/engine/text/dataset';
+import { PrefixCache } from '../src/engine/decode/prefixCache';
+import { createTokenizer } from '../src/engine/text/tokenizer';
 
 const DATA = '/work/shared/data/wikitext-2';
 const ANCHOR = '/work/shared/anchors/anchor_kn.py';

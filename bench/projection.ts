@@ -8,10 +8,10 @@
 //   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 5000
 import * as os from 'node:os';
 import { UMAP } from 'umap-js';
-import { initBackend } from '../src/engine/backend';
-import { EmbeddingIndex } from '../src/engine/neighbors';
-import { EXACT_KNN_MAX, neighborhoodPreservation, pca, umapProject } from '../src/engine/projection';
-import type { KnnGraph } from '../src/engine/neighbors';
+import { initBackend } from '../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../src/engine/embeddings/neighbors';
+import { EXACT_KNN_MAX, neighborhoodPreservation, pca, umapProject } from '../src/engine/projection/projection';
+import type { KnnGraph } from '../src/engine/embeddings/neighbors';
 import { mulberry32 } from '../src/engine/prng';
 
 const DIM = 128;

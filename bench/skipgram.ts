@@ -8,11 +8,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend';
+import { initBackend } from '../src/engine/kernels/backend';
 import { loadavg } from 'node:os';
-import { trainSkipgram } from '../src/engine/skipgram';
+import { trainSkipgram } from '../src/engine/embeddings/skipgram';
 import { SKIPGRAM_RECIPE } from '../src/cli/trainSkipgram';
-import { caseInsensitiveLookup, evaluateWordPairs } from '../src/engine/wordsim';
+import { caseInsensitiveLookup, evaluateWordPairs } from '../src/engine/embeddings/wordsim';
 
 const DATA = '/work/shared/data';
 const TRAIN = `${DATA}/wikitext-2/valid.txt`;

@@ -5,8 +5,8 @@
 // p95 wall-clock ms, CPU ms per step (the machine may be shared), the largest log-probability
 // difference to the exact pure-JS step, and how often int8 and float32 agree on the top token.
 //   npx tsx bench/step.ts [--vocab 10000] [--hidden 256] [--layers 1] [--steps 300] [--backend wasm|cpu]
-import { initBackend, type BackendName } from '../src/engine/backend';
-import { LstmModel, type LstmState } from '../src/engine/lstm';
+import { initBackend, type BackendName } from '../src/engine/kernels/backend';
+import { LstmModel, type LstmState } from '../src/engine/lstm/lstm';
 import type { NamedWeight } from '../src/engine/types';
 
 function arg(name: string, def: string): string {

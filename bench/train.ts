@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { initBackend, type BackendName } from '../src/engine/backend';
-import { buildDataset, encodeText } from '../src/engine/dataset';
-import { createTokenizer } from '../src/engine/tokenizer';
-import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainOptions } from '../src/engine/train';
-import type { OptimizerKind } from '../src/engine/optimizer';
+import { initBackend, type BackendName } from '../src/engine/kernels/backend';
+import { buildDataset, encodeText } from '../src/engine/text/dataset';
+import { createTokenizer } from '../src/engine/text/tokenizer';
+import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainOptions } from '../src/engine/lstm/train';
+import type { OptimizerKind } from '../src/engine/lstm/optimizer';
 
 function args(): Map<string, string> {
   const m = new Map<string, string>();

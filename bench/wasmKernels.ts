@@ -2,7 +2,7 @@
 // Run: npx tsx bench/wasmKernels.ts
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyWasmKernelFixes } from '../src/engine/wasmKernels';
+import { applyWasmKernelFixes } from '../src/engine/kernels/wasmKernels';
 
 type Case = { name: string; run: () => tf.Tensor };
 

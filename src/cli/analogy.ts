@@ -2,7 +2,7 @@
 import type { Command } from './command';
 import { openEmbeddings, requireWord } from './embeddings';
 import { fmt } from './output';
-import type { AnalogyMethod } from '../engine/neighbors';
+import type { AnalogyMethod } from '../engine/embeddings/neighbors';
 import { UNK } from '../engine/types';
 
 export const analogyCommand: Command = {

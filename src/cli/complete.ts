@@ -3,7 +3,7 @@ import type { Command } from './command';
 import { readTextFile } from './files';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
-import { complete } from '../engine/complete';
+import { complete } from '../engine/decode/complete';
 
 export const completeCommand: Command = {
   spec: {

@@ -1,7 +1,7 @@
 // Open a model folder's embedding matrix as a searchable index (any model kind has one).
-import { initBackend } from '../engine/backend';
-import { EmbeddingIndex } from '../engine/neighbors';
-import { loadModel } from '../engine/store';
+import { initBackend } from '../engine/kernels/backend';
+import { EmbeddingIndex } from '../engine/embeddings/neighbors';
+import { loadModel } from '../engine/io/store';
 import type { ModelMeta } from '../engine/types';
 import { UserError } from './output';
 

@@ -4,8 +4,8 @@ import type { Command } from './command';
 import { readTextFile } from './files';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
-import { encodeText } from '../engine/dataset';
-import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../engine/evaluate';
+import { encodeText } from '../engine/text/dataset';
+import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../engine/lstm/evaluate';
 
 export const evalCommand: Command = {
   spec: {

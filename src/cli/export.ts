@@ -3,8 +3,8 @@
 import type { Command } from './command';
 import { checkOutputParent } from './files';
 import { fmt } from './output';
-import { loadModel } from '../engine/store';
-import { tsvMetadataPath, writeVectors, type VectorFormat } from '../engine/vectors';
+import { loadModel } from '../engine/io/store';
+import { tsvMetadataPath, writeVectors, type VectorFormat } from '../engine/io/vectors';
 
 export const exportCommand: Command = {
   spec: {

@@ -2,7 +2,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from './output';
-import { checkSaveTarget } from '../engine/store';
+import { checkSaveTarget } from '../engine/io/store';
 
 export async function readTextFile(file: string, what = 'file'): Promise<string> {
   try {

@@ -2,8 +2,8 @@
 import type { Command } from './command';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
-import { generate, StopRules } from '../engine/generate';
-import { tokenStartsWith } from '../engine/tokenizer';
+import { generate, StopRules } from '../engine/decode/generate';
+import { tokenStartsWith } from '../engine/text/tokenizer';
 
 export const generateCommand: Command = {
   spec: {

@@ -2,8 +2,8 @@
 // model folder, so neighbors, analogy, wordsim, project and the map work on them.
 import type { Command } from './command';
 import { fmt, UserError } from './output';
-import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
-import { readVectors, type VectorFormat } from '../engine/vectors';
+import { MODEL_FORMAT_VERSION, saveModel } from '../engine/io/store';
+import { readVectors, type VectorFormat } from '../engine/io/vectors';
 import { UNK, type TokenizerKind } from '../engine/types';
 import { checkOutputFolder, reason } from './files';
 import * as fsp from 'node:fs/promises';

@@ -1,13 +1,13 @@
 // Open a model folder as the language model the CLI uses: the LSTM, mixed with the folder's
 // Kneser-Ney n-gram by the λ fitted at training time (or the LSTM alone when asked).
-import { initBackend } from '../engine/backend';
-import { InterpolatedModel } from '../engine/interpolate';
-import { LstmModel } from '../engine/lstm';
-import { NgramModel } from '../engine/ngram';
-import { loadModel, ModelLoadError } from '../engine/store';
-import { createTokenizer } from '../engine/tokenizer';
+import { initBackend } from '../engine/kernels/backend';
+import { InterpolatedModel } from '../engine/decode/interpolate';
+import { LstmModel } from '../engine/lstm/lstm';
+import { NgramModel } from '../engine/ngram/ngram';
+import { loadModel, ModelLoadError } from '../engine/io/store';
+import { createTokenizer } from '../engine/text/tokenizer';
 import type { LanguageModel, LstmHyper, ModelMeta, Tokenizer } from '../engine/types';
-import { Vocab } from '../engine/vocab';
+import { Vocab } from '../engine/text/vocab';
 import { UserError } from './output';
 
 export interface OpenLanguageModel {

@@ -1,6 +1,6 @@
 // How the CLI talks: human lines by default; with --json, one JSON object per line on
 // stdout, the last one being the result. Errors are one line on stderr.
-import { ModelLoadError } from '../engine/store';
+import { ModelLoadError } from '../engine/io/store';
 
 /** A mistake the user can fix (bad input, missing file, unknown word): one line, exit 1. */
 export class UserError extends Error {

@@ -4,8 +4,8 @@ import type { Command } from './command';
 import { openEmbeddings } from './embeddings';
 import { checkOutputParent } from './files';
 import { fmt, UserError } from './output';
-import { writeFileAtomic } from '../engine/atomic';
-import { pca, umapProject } from '../engine/projection';
+import { writeFileAtomic } from '../engine/io/atomic';
+import { pca, umapProject } from '../engine/projection/projection';
 
 export const projectCommand: Command = {
   spec: {

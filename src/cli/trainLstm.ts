@@ -1,8 +1,8 @@
 // `wordlens train --model lstm`: the training pipeline (engine/pipeline.ts) in a worker thread,
 // its events as progress lines, Ctrl-C as a cancel that keeps the best model so far (a second
 // Ctrl-C quits: exit 130). valid_ppl in the done line is the model `eval`/`complete` use.
-import type { CorpusEvent, PipelineEvent, PipelineRequest } from '../engine/pipeline';
-import { startPipelineJob, type PipelineJob } from '../engine/pipelineJob';
+import type { CorpusEvent, PipelineEvent, PipelineRequest } from '../engine/pipeline/pipeline';
+import { startPipelineJob, type PipelineJob } from '../engine/pipeline/pipelineJob';
 import type { TrainProgress, TrainResult } from '../engine/types';
 import { onInterrupt } from './interrupt';
 import { fmt, UserError, type Output } from './output';

@@ -1,11 +1,11 @@
 // `wordlens train --model skipgram`: skip-gram embeddings (gensim sg=1's algorithm, with the
 // recipe below), saved as an embedding-only model.
-import { initBackend } from '../engine/backend';
-import { trainSkipgram } from '../engine/skipgram';
-import { MODEL_FORMAT_VERSION, saveModel } from '../engine/store';
+import { initBackend } from '../engine/kernels/backend';
+import { trainSkipgram } from '../engine/embeddings/skipgram';
+import { MODEL_FORMAT_VERSION, saveModel } from '../engine/io/store';
 import { UNK, type ModelMeta, type TrainResult } from '../engine/types';
-import { corpusEvent } from '../engine/pipeline';
-import { readTrainingText, type TrainingText } from '../engine/trainingText';
+import { corpusEvent } from '../engine/pipeline/pipeline';
+import { readTrainingText, type TrainingText } from '../engine/text/trainingText';
 import type { TokenizerKind } from '../engine/types';
 import { reportCorpus } from './trainLstm';
 import { fmt, UserError, type Output } from './output';

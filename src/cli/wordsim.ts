@@ -4,7 +4,7 @@ import type { Command } from './command';
 import { openEmbeddings } from './embeddings';
 import { readTextFile } from './files';
 import { fmt } from './output';
-import { caseInsensitiveLookup, evaluateWordPairs } from '../engine/wordsim';
+import { caseInsensitiveLookup, evaluateWordPairs } from '../engine/embeddings/wordsim';
 
 export const wordsimCommand: Command = {
   spec: {

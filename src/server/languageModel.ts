@@ -1,10 +1,10 @@
 // Which next-token model a folder serves: the LSTM mixed with the n-gram saved beside it
 // (weight λ fitted at training, meta.metrics.lambda), the LSTM or n-gram alone, or none
 // for vector-only folders.
-import { InterpolatedModel } from '../engine/interpolate';
-import { LstmModel } from '../engine/lstm';
-import type { NgramModel } from '../engine/ngram';
-import { ModelLoadError } from '../engine/store';
+import { InterpolatedModel } from '../engine/decode/interpolate';
+import { LstmModel } from '../engine/lstm/lstm';
+import type { NgramModel } from '../engine/ngram/ngram';
+import { ModelLoadError } from '../engine/io/store';
 import type { LanguageModel, LstmHyper, ModelMeta, NamedWeight } from '../engine/types';
 
 export function buildLanguageModel(meta: ModelMeta, weights: NamedWeight[], ngram: NgramModel | undefined): LanguageModel | undefined {

@@ -3,8 +3,8 @@
 // the server's status. Knows nothing of LSP messages beyond the status shape.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recoverFolder } from '../engine/atomic';
-import { initBackend, type BackendName } from '../engine/backend';
+import { recoverFolder } from '../engine/io/atomic';
+import { initBackend, type BackendName } from '../engine/kernels/backend';
 import type { ServerState, ServerStatusParams } from '../protocol';
 import { loadServingModel, type ServingModel } from './servingModel';
 import { warmUp } from './predict';

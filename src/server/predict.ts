@@ -3,10 +3,10 @@
 // then the engine's complete / nextTokensAt / generate.
 import type { Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { complete, nextTokensAt } from '../engine/complete';
-import { PrefixCache } from '../engine/prefixCache';
-import { TokenPrefixIndex } from '../engine/tokenPrefixIndex';
-import { tokenRemainder } from '../engine/tokenizer';
+import { complete, nextTokensAt } from '../engine/decode/complete';
+import { PrefixCache } from '../engine/decode/prefixCache';
+import { TokenPrefixIndex } from '../engine/decode/tokenPrefixIndex';
+import { tokenRemainder } from '../engine/text/tokenizer';
 import { EOS } from '../engine/types';
 import type { NextTokensResult } from '../protocol';
 import type { ServingModel } from './servingModel';

@@ -2,12 +2,12 @@
 // (LSTM, n-gram, or both interpolated) and the embedding index; plus the per-document
 // prefix caches, which belong to one model and go away with it.
 import * as path from 'node:path';
-import { EmbeddingIndex } from '../engine/neighbors';
-import { NgramModel } from '../engine/ngram';
-import { loadModel, ModelLoadError, type SavedModel } from '../engine/store';
-import { createTokenizer } from '../engine/tokenizer';
+import { EmbeddingIndex } from '../engine/embeddings/neighbors';
+import { NgramModel } from '../engine/ngram/ngram';
+import { loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
+import { createTokenizer } from '../engine/text/tokenizer';
 import type { LanguageModel, ModelMeta, Tokenizer } from '../engine/types';
-import { Vocab } from '../engine/vocab';
+import { Vocab } from '../engine/text/vocab';
 import type { ModelInfo } from '../protocol';
 import { buildLanguageModel } from './languageModel';
 

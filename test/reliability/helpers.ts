@@ -4,13 +4,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NgramModel } from '../../src/engine/ngram';
-import { expectedWeights } from '../../src/engine/layersTopology';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { expectedWeights } from '../../src/engine/io/layersTopology';
 import { mulberry32 } from '../../src/engine/prng';
-import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/store';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/io/store';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 import type { ModelMeta, NamedWeight } from '../../src/engine/types';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 import { FIXTURE_TEXT } from '../server/fixtures';
 
 export { FIXTURE_TEXT };

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NeighborsRequest, TrainRequest, type ServerStatusParams } from '../../src/protocol';
-import type { SaveStage } from '../../src/engine/atomic';
+import type { SaveStage } from '../../src/engine/io/atomic';
 import { assertCompletes, startTestServer, type TestServer } from '../server/lspClient';
 import { codeWorkspace, FIXTURE_TEXT, saveTemps, sleep, tempDir, writeLstmModel } from './helpers';
 
@@ -50,7 +50,7 @@ describe('reliability: SIGKILL during saves and training', () => {
       await writeLstmModel(model, { marker: 'markerOld' });
       // A separate process saves a new model and SIGKILLs itself at `stage`.
       const script = `
-        const { setFaultHook } = require(${JSON.stringify(path.join(root, 'src/engine/atomic.ts'))});
+        const { setFaultHook } = require(${JSON.stringify(path.join(root, 'src/engine/io/atomic.ts'))});
         const { writeLstmModel } = require(${JSON.stringify(path.join(root, 'test/reliability/helpers.ts'))});
         setFaultHook((s) => { if (s === ${JSON.stringify(stage)}) process.kill(process.pid, 'SIGKILL'); });
         writeLstmModel(${JSON.stringify(model)}, { marker: 'markerNew', seed: 2 }).then(() => process.exit(3));`;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HoverRequest, type Hover, type MarkupContent } from 'vscode-languageserver-protocol';
 import { MAP_RESOURCE_ROOTS, MAP_SCRIPT, MAP_STYLE, mapPage } from '../../src/client/mapHtml';
-import { saveModel } from '../../src/engine/store';
+import { saveModel } from '../../src/engine/io/store';
 import {
   ExportEmbeddingsRequest,
   ImportVectorsRequest,

@@ -1,10 +1,10 @@
 // Small model folders the server tests make themselves: a vocabulary and a Kneser-Ney
 // n-gram from a fixture text, and an embedding with a planted neighbourhood.
-import { NgramModel } from '../../src/engine/ngram';
-import { saveModel } from '../../src/engine/store';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { saveModel } from '../../src/engine/io/store';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 import type { ModelMeta } from '../../src/engine/types';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 
 /** Repetitive code, so the n-gram has confident continuations to complete with. */
 export const FIXTURE_TEXT = Array.from(

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { recoverFolder, setFaultHook, writeFileAtomic, writeFolderAtomic } from '../../src/engine/atomic';
+import { recoverFolder, setFaultHook, writeFileAtomic, writeFolderAtomic } from '../../src/engine/io/atomic';
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-atomic-'));

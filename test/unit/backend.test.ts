@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/engine/kernels/backend';
 
 test('initBackend picks a working backend and reports it', async () => {
   const name = await initBackend();

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/store';
+import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/io/store';
 import { main } from '../../src/cli';
 
 const BIN = path.resolve(__dirname, '../../bin/wordlens.js');

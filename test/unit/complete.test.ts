@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { complete, nextTokensAt } from '../../src/engine/complete';
-import { NgramModel, type NgramState } from '../../src/engine/ngram';
-import { PrefixCache } from '../../src/engine/prefixCache';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { complete, nextTokensAt } from '../../src/engine/decode/complete';
+import { NgramModel, type NgramState } from '../../src/engine/ngram/ngram';
+import { PrefixCache } from '../../src/engine/decode/prefixCache';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 import type { LanguageModel, Tokenizer } from '../../src/engine/types';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 
 function setup(kind: 'whitespace' | 'code', corpus: string, order = 4) {
   const tokenizer = createTokenizer(kind);
@@ -126,7 +126,7 @@ test('mismatched model and vocabulary fail clearly', async () => {
 });
 
 test('the token prefix index finds exactly the tokens starting with a prefix', async () => {
-  const { TokenPrefixIndex } = await import('../../src/engine/tokenPrefixIndex');
+  const { TokenPrefixIndex } = await import('../../src/engine/decode/tokenPrefixIndex');
   const words = ['<unk>', 'b', 'ab', 'a', 'abc', 'Ab', 'ä', 'a b', ''];
   const vocab = { size: words.length, unkId: 0, eosId: -1, word: (id: number) => words[id] };
   const index = TokenPrefixIndex.for(vocab);

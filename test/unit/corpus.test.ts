@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_EXCLUDES, decodeUtf8, looksBinary, looksMinified, readCorpus, summarizeSkipped } from '../../src/engine/corpus';
+import { DEFAULT_EXCLUDES, decodeUtf8, looksBinary, looksMinified, readCorpus, summarizeSkipped } from '../../src/engine/text/corpus';
 
 let dir: string;
 const p = (rel: string) => path.join(dir, rel);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDataset, encodeText, splitIndex } from '../../src/engine/dataset';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { buildDataset, encodeText, splitIndex } from '../../src/engine/text/dataset';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 
 const ws = createTokenizer('whitespace');
 const code = createTokenizer('code');

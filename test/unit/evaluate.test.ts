@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { LstmModel } from '../../src/engine/lstm';
-import { evaluatePerplexity } from '../../src/engine/train';
-import { NgramModel } from '../../src/engine/ngram';
-import { fitLambdaFromLogProbs, InterpolatedModel, tokenLogProbs } from '../../src/engine/interpolate';
-import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../../src/engine/evaluate';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { LstmModel } from '../../src/engine/lstm/lstm';
+import { evaluatePerplexity } from '../../src/engine/lstm/train';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { fitLambdaFromLogProbs, InterpolatedModel, tokenLogProbs } from '../../src/engine/decode/interpolate';
+import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../../src/engine/lstm/evaluate';
 
 const hyper = { vocabSize: 12, embedDim: 6, hiddenDim: 6, layers: 1, tied: false, dropout: 0 };
 const ids = Int32Array.from({ length: 203 }, (_, i) => (i * 7 + (i % 5)) % 12);

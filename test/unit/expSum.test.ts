@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpSum } from '../../src/engine/expSum';
+import { ExpSum } from '../../src/engine/kernels/expSum';
 import { mulberry32 } from '../../src/engine/prng';
 
 const reference = (x: Float32Array, max: number) => x.reduce((s, v) => s + Math.exp(v - max), 0);

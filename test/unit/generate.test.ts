@@ -11,7 +11,7 @@ import {
   topIndices,
   argmax,
   type VocabLike,
-} from '../../src/engine/generate';
+} from '../../src/engine/decode/generate';
 import type { LanguageModel } from '../../src/engine/types';
 
 const words = ['<unk>', '<eos>', 'a', 'b', '(', ')', 'c', '\n  ', 'd'];

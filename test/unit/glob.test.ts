@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { compileGlob, compileGlobs, matchGlob } from '../../src/engine/glob';
-import { Gitignore, parseGitignore } from '../../src/engine/gitignore';
+import { compileGlob, compileGlobs, matchGlob } from '../../src/engine/text/glob';
+import { Gitignore, parseGitignore } from '../../src/engine/text/gitignore';
 
 test('glob: * and ? stay within one segment; a pattern without / matches at any depth', () => {
   assert.equal(matchGlob('*.ts', 'a.ts'), true);

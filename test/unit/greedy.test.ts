@@ -1,18 +1,18 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { complete } from '../../src/engine/complete';
-import { argmax } from '../../src/engine/generate';
-import { greedyPick, pickFromProbs } from '../../src/engine/greedy';
-import { InterpolatedModel } from '../../src/engine/interpolate';
-import { LstmModel } from '../../src/engine/lstm';
-import { NgramModel } from '../../src/engine/ngram';
-import { PrefixCache } from '../../src/engine/prefixCache';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { complete } from '../../src/engine/decode/complete';
+import { argmax } from '../../src/engine/decode/generate';
+import { greedyPick, pickFromProbs } from '../../src/engine/decode/greedy';
+import { InterpolatedModel } from '../../src/engine/decode/interpolate';
+import { LstmModel } from '../../src/engine/lstm/lstm';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { PrefixCache } from '../../src/engine/decode/prefixCache';
 import { mulberry32 } from '../../src/engine/prng';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 import type { LanguageModel, LstmHyper, NextTokenProbs } from '../../src/engine/types';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 
 before(async () => {
   await initBackend();

@@ -1,8 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
-import { Int8Logits, INT8_MIN_WEIGHTS } from '../../src/engine/int8Logits';
-import { LstmModel } from '../../src/engine/lstm';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { Int8Logits, INT8_MIN_WEIGHTS } from '../../src/engine/kernels/int8Logits';
+import { LstmModel } from '../../src/engine/lstm/lstm';
 import { mulberry32 } from '../../src/engine/prng';
 
 before(async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InterpolatedModel, fitLambda, fitLambdaFromLogProbs } from '../../src/engine/interpolate';
-import { NgramModel } from '../../src/engine/ngram';
+import { InterpolatedModel, fitLambda, fitLambdaFromLogProbs } from '../../src/engine/decode/interpolate';
+import { NgramModel } from '../../src/engine/ngram/ngram';
 import type { LanguageModel } from '../../src/engine/types';
 
 /** Context-free model with fixed probabilities; counts logProbs calls. */

@@ -1,11 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { LstmModel, type LstmState } from '../../src/engine/lstm';
-import { lstmLayer } from '../../src/engine/lstmLayer';
-import { softmaxCrossEntropy } from '../../src/engine/softmax';
-import { UnigramSampler } from '../../src/engine/sampledSoftmax';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { LstmModel, type LstmState } from '../../src/engine/lstm/lstm';
+import { lstmLayer } from '../../src/engine/lstm/lstmLayer';
+import { softmaxCrossEntropy } from '../../src/engine/lstm/softmax';
+import { UnigramSampler } from '../../src/engine/lstm/sampledSoftmax';
 import { mulberry32 } from '../../src/engine/prng';
 import type { LstmHyper } from '../../src/engine/types';
 

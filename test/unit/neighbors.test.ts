@@ -1,8 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { EmbeddingIndex } from '../../src/engine/neighbors';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
 
 before(async () => {
   await initBackend();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NgramModel, kneserNeyDiscounts, type NgramState } from '../../src/engine/ngram';
+import { NgramModel, kneserNeyDiscounts, type NgramState } from '../../src/engine/ngram/ngram';
 
 const [a, b, c] = [0, 1, 2];
 // Corpus "a b a b c" over V = 3 (the hand computations below use it).

@@ -1,9 +1,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
-import { EmbeddingIndex } from '../../src/engine/neighbors';
-import { nnDescentKnn } from '../../src/engine/nnDescent';
-import { umapProject } from '../../src/engine/projection';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
+import { nnDescentKnn } from '../../src/engine/projection/nnDescent';
+import { umapProject } from '../../src/engine/projection/projection';
 import { mulberry32 } from '../../src/engine/prng';
 
 before(async () => {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { PipelineEvent, PipelineRequest } from '../../src/engine/pipeline';
-import { startPipelineJob } from '../../src/engine/pipelineJob';
-import { saveModel, MODEL_FORMAT_VERSION } from '../../src/engine/store';
+import type { PipelineEvent, PipelineRequest } from '../../src/engine/pipeline/pipeline';
+import { startPipelineJob } from '../../src/engine/pipeline/pipelineJob';
+import { saveModel, MODEL_FORMAT_VERSION } from '../../src/engine/io/store';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-pipeline-'));
 const corpus = path.join(tmp, 'text');

@@ -2,12 +2,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { initBackend } from '../../src/engine/backend';
-import { LstmModel } from '../../src/engine/lstm';
-import { NgramModel } from '../../src/engine/ngram';
-import { createTokenizer } from '../../src/engine/tokenizer';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { LstmModel } from '../../src/engine/lstm/lstm';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
 import type { LstmHyper, ModelMeta } from '../../src/engine/types';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 import { completeText, textBefore, warmUp } from '../../src/server/predict';
 import { assemble, type ServingModel } from '../../src/server/servingModel';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PrefixCache } from '../../src/engine/prefixCache';
+import { PrefixCache } from '../../src/engine/decode/prefixCache';
 import type { LanguageModel } from '../../src/engine/types';
 
 /** A model whose state is the id sequence itself, counting advances. */

@@ -1,11 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { EmbeddingIndex } from '../../src/engine/neighbors';
-import { pca, umapProject, neighborhoodPreservation } from '../../src/engine/projection';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
+import { pca, umapProject, neighborhoodPreservation } from '../../src/engine/projection/projection';
 import { mulberry32 } from '../../src/engine/prng';
-import { fastPow } from '../../src/engine/umapLayout';
+import { fastPow } from '../../src/engine/projection/umapLayout';
 
 before(async () => {
   await initBackend();

@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ProjectionCache } from '../../src/engine/projectionCache';
-import { projectEmbeddings, type ProjectionFrame, type ProjectionJob } from '../../src/engine/projectionWorker';
+import { ProjectionCache } from '../../src/engine/projection/projectionCache';
+import { projectEmbeddings, type ProjectionFrame, type ProjectionJob } from '../../src/engine/projection/projectionWorker';
 
 /** Three well separated clusters of 100 points in 16-D. */
 function planted(): { job: ProjectionJob; cluster: (i: number) => number } {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSgnsKernels } from '../../src/engine/sgnsKernels';
+import { createSgnsKernels } from '../../src/engine/kernels/sgnsKernels';
 
 test('SIMD kernels match plain arithmetic (dot, fused update, add) at arbitrary aligned offsets', () => {
   const k = createSgnsKernels(1 << 16);

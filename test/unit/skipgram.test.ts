@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipgramWeights, trainSkipgram, trainSkipgramWithVocab, type SkipgramProgress } from '../../src/engine/skipgram';
-import { Vocab } from '../../src/engine/vocab';
-import { cosine } from '../../src/engine/wordsim';
+import { skipgramWeights, trainSkipgram, trainSkipgramWithVocab, type SkipgramProgress } from '../../src/engine/embeddings/skipgram';
+import { Vocab } from '../../src/engine/text/vocab';
+import { cosine } from '../../src/engine/embeddings/wordsim';
 
 // Two topics that never share a sentence: ids 1..8 and 9..16; id 0 ends each sentence.
 const EOS = 0, V = 17;

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
-import { FILES, MODEL_FORMAT_VERSION, ModelLoadError, loadModel, saveModel, type SavedModel } from '../../src/engine/store';
-import { setFaultHook } from '../../src/engine/atomic';
-import { expectedWeights } from '../../src/engine/layersTopology';
+import { FILES, MODEL_FORMAT_VERSION, ModelLoadError, loadModel, saveModel, type SavedModel } from '../../src/engine/io/store';
+import { setFaultHook } from '../../src/engine/io/atomic';
+import { expectedWeights } from '../../src/engine/io/layersTopology';
 import type { ModelMeta } from '../../src/engine/types';
 
 function tmpDir(): string {

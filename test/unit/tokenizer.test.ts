@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createTokenizer, displayToken, tokenOfDisplay, isWordToken, tokenKind, tokenRemainder, tokenStartsWith,
-} from '../../src/engine/tokenizer';
-import { OPERATORS } from '../../src/engine/codeTokenizer';
+} from '../../src/engine/text/tokenizer';
+import { OPERATORS } from '../../src/engine/text/codeTokenizer';
 
 const ws = createTokenizer('whitespace');
 const code = createTokenizer('code');

@@ -1,8 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { evaluatePerplexity, trainLstm, type TrainCheckpoint, type TrainOptions } from '../../src/engine/train';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { evaluatePerplexity, trainLstm, type TrainCheckpoint, type TrainOptions } from '../../src/engine/lstm/train';
 import type { TrainProgress } from '../../src/engine/types';
 
 const V = 50;

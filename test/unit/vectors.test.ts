@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFormat, readVectors, tsvMetadataPath, writeVectors, type VectorFormat } from '../../src/engine/vectors';
+import { detectFormat, readVectors, tsvMetadataPath, writeVectors, type VectorFormat } from '../../src/engine/io/vectors';
 
 const dir = mkdtempSync(join(tmpdir(), 'wordlens-vectors-'));
 const words = ['the', 'Zürich', '東京', 'naïve-café', '<eos>', '😀'];

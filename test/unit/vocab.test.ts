@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Vocab } from '../../src/engine/vocab';
+import { Vocab } from '../../src/engine/text/vocab';
 
 const TOKENS = ['b', 'a', '<eos>', 'a', 'c', '<unk>', 'b', '<eos>', 'd', 'a'];
 // counts: a 3, b 2, <eos> 2, c 1, <unk> 1, d 1; first occurrence order b, a, c, d.

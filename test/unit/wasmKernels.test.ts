@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/engine/kernels/backend';
 
 // Every check runs the same computation on 'wasm' (with our kernels) and on 'cpu'
 // (TF.js's reference kernels) and compares the values.

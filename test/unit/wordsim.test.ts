@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averageRanks, caseInsensitiveLookup, evaluateWordPairs, pearson, spearman } from '../../src/engine/wordsim';
+import { averageRanks, caseInsensitiveLookup, evaluateWordPairs, pearson, spearman } from '../../src/engine/embeddings/wordsim';
 
 // 2-d unit vectors: 'base' is (1,0); each other word sits at an angle whose cosine with base is given.
 function vectors(cosines: Record<string, number>): { words: string[]; matrix: Float32Array } {

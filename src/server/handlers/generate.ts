@@ -1,5 +1,5 @@
 // wordlens/generate: text after a position, streamed as partial results while it is made.
-import { generate, StopRules } from '../../engine/generate';
+import { generate, StopRules } from '../../engine/decode/generate';
 import { GenerateChunkProgress, GenerateRequest, type GenerateParams, type GenerateResult } from '../../protocol';
 import type { ServerContext } from '../context';
 import { Continuation, prefixState, textBefore } from '../predict';

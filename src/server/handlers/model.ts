@@ -1,7 +1,7 @@
 // wordlens/loadModel, wordlens/saveModel, wordlens/status: which model serves, and copies of it.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFolderAtomic } from '../../engine/atomic';
+import { writeFolderAtomic } from '../../engine/io/atomic';
 import { LoadModelRequest, SaveModelRequest, ServerStatusRequest, type LoadModelParams, type SaveModelParams } from '../../protocol';
 import type { ServerContext } from '../context';
 import { checkParams, guard, UserError } from '../requests';

@@ -1,6 +1,6 @@
 // wordlens/neighbors and wordlens/analogy over the serving model's embedding matrix.
-import { displayToken, tokenOfDisplay } from '../../engine/tokenizer';
-import type { EmbeddingIndex, Neighbor as EngineNeighbor } from '../../engine/neighbors';
+import { displayToken, tokenOfDisplay } from '../../engine/text/tokenizer';
+import type { EmbeddingIndex, Neighbor as EngineNeighbor } from '../../engine/embeddings/neighbors';
 import {
   AnalogyRequest,
   NeighborsRequest,

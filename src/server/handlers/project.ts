@@ -3,11 +3,11 @@
 // notifications when the request carries a token; finished pictures are cached per model in
 // the storage folder.
 import * as path from 'node:path';
-import type { BackendName } from '../../engine/backend';
-import { ProjectionCache } from '../../engine/projectionCache';
-import { projectEmbeddings, type ProjectionFrame } from '../../engine/projectionWorker';
-import { displayToken, tokenKind } from '../../engine/tokenizer';
-import type { EmbeddingIndex } from '../../engine/neighbors';
+import type { BackendName } from '../../engine/kernels/backend';
+import { ProjectionCache } from '../../engine/projection/projectionCache';
+import { projectEmbeddings, type ProjectionFrame } from '../../engine/projection/projectionWorker';
+import { displayToken, tokenKind } from '../../engine/text/tokenizer';
+import type { EmbeddingIndex } from '../../engine/embeddings/neighbors';
 import {
   MapInfoRequest,
   ProjectionProgressNotification,

@@ -3,8 +3,8 @@
 // completions stays until the new one is saved; then it is loaded and swapped in.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
-import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline';
-import { startPipelineJob, type PipelineJob } from '../../engine/pipelineJob';
+import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline/pipeline';
+import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
 import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';

@@ -2,9 +2,9 @@
 // Imported vectors become a `vectors` model folder in the storage folder, then serve
 // neighbours, analogies and the map (they cannot complete text).
 import * as path from 'node:path';
-import { MODEL_FORMAT_VERSION, saveModel } from '../../engine/store';
+import { MODEL_FORMAT_VERSION, saveModel } from '../../engine/io/store';
 import { UNK } from '../../engine/types';
-import { readVectors, writeVectors } from '../../engine/vectors';
+import { readVectors, writeVectors } from '../../engine/io/vectors';
 import {
   ExportEmbeddingsRequest,
   ImportVectorsRequest,

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchify } from './train';
 import type { LstmModel, TensorState } from './lstm';
-import type { LanguageModel } from './types';
-import { tokenLogProbs } from './interpolate';
+import type { LanguageModel } from '../types';
+import { tokenLogProbs } from '../decode/interpolate';
 
 export interface TokenScores {
   /** Natural-log probability of each scored token. */

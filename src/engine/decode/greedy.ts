@@ -3,7 +3,7 @@
 // float32 rounding of logProbs can order near-ties differently from the float64
 // probabilities, so every id within a small margin of the best is re-ranked on its exact
 // logProbs value: the answer is always argmax(logProbs(state)), bit for bit.
-import type { LanguageModel, NextTokenProbs } from './types';
+import type { LanguageModel, NextTokenProbs } from '../types';
 
 export interface PickOptions {
   /** When given, only these ids may be picked. */

@@ -3,7 +3,7 @@
 // damaged or foreign folder fails with one clear line instead of a crash later.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ModelMeta, NamedWeight, VocabJSON } from './types';
+import type { ModelMeta, NamedWeight, VocabJSON } from '../types';
 import { recoverFolder, writeFolderAtomic } from './atomic';
 import { expectedWeights, layersTopology, type ModelKind, type TopologyShape } from './layersTopology';
 

@@ -2,7 +2,7 @@
 // This is how an LSTM that is still training and the instant Kneser-Ney n-gram combine;
 // λ is fitted on validation text by maximising its log-likelihood.
 import { argmaxOf, bestTwo, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
-import type { LanguageModel, NextTokenProbs } from './types';
+import type { LanguageModel, NextTokenProbs } from '../types';
 
 export interface InterpolatedState<SA, SB> {
   readonly a: SA;

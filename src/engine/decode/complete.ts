@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { StopRules, abortError, beamSearch, generate, generateTokens, topIndices, type VocabLike } from './generate';
 import type { PrefixCache } from './prefixCache';
 import { TokenPrefixIndex } from './tokenPrefixIndex';
-import { displayToken } from './tokenizer';
-import type { LanguageModel, Tokenizer } from './types';
+import { displayToken } from '../text/tokenizer';
+import type { LanguageModel, Tokenizer } from '../types';
 
 export interface CompleteOptions<S> {
   maxTokens: number;

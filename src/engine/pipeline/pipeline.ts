@@ -3,20 +3,20 @@
 // (instant, saved beside the LSTM) → LSTM with checkpoints of the best weights → mixture
 // weight λ fitted on the validation text → atomic save. It reports through callbacks and
 // stops on an AbortSignal, keeping the best model so far.
-import { initBackend, type BackendName } from './backend';
-import { summarizeSkipped } from './corpus';
-import { lstmTokenScores, perplexityOf, scoresAt } from './evaluate';
-import { fitLambdaFromLogProbs } from './interpolate';
-import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from './memoryBudget';
-import { NgramModel } from './ngram';
-import { loadModel, MODEL_FORMAT_VERSION, readModelMeta, saveModel } from './store';
-import { LstmModel } from './lstm';
-import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainCheckpoint } from './train';
-import { PipelineError, readTrainingText, type TrainingText } from './trainingText';
-import type { LstmHyper, ModelMeta, NamedWeight, TokenizerKind, TrainProgress, TrainResult } from './types';
-import { Vocab } from './vocab';
+import { initBackend, type BackendName } from '../kernels/backend';
+import { summarizeSkipped } from '../text/corpus';
+import { lstmTokenScores, perplexityOf, scoresAt } from '../lstm/evaluate';
+import { fitLambdaFromLogProbs } from '../decode/interpolate';
+import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../lstm/memoryBudget';
+import { NgramModel } from '../ngram/ngram';
+import { loadModel, MODEL_FORMAT_VERSION, readModelMeta, saveModel } from '../io/store';
+import { LstmModel } from '../lstm/lstm';
+import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainCheckpoint } from '../lstm/train';
+import { PipelineError, readTrainingText, type TrainingText } from '../text/trainingText';
+import type { LstmHyper, ModelMeta, NamedWeight, TokenizerKind, TrainProgress, TrainResult } from '../types';
+import { Vocab } from '../text/vocab';
 
-export { PipelineError } from './trainingText';
+export { PipelineError } from '../text/trainingText';
 
 export const NGRAM_ORDER = 5;
 

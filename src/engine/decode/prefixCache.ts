@@ -3,7 +3,7 @@
 // 32-bit polynomial hash of the prefix plus its length (no copies of the ids), bounded
 // by an LRU. Besides the state at the end of each request, states are kept every
 // `checkpointEvery` tokens on the way, so an edit in the middle resumes near the edit.
-import type { LanguageModel } from './types';
+import type { LanguageModel } from '../types';
 
 export interface PrefixCacheOptions {
   /** Most states kept (LRU). */

@@ -1,6 +1,6 @@
 // Tokenizers: `whitespace` (WikiText convention, matches ../shared/anchors exactly) and
 // `code` (reversible; see codeTokenizer.ts). Also token helpers for completion and the map.
-import { EOS, UNK, type Tokenizer, type TokenizerKind } from './types';
+import { EOS, UNK, type Tokenizer, type TokenizerKind } from '../types';
 import { createCodeTokenizer, tokenizeCode, KEYWORDS, QUOTES } from './codeTokenizer';
 
 export { tokenizeCode } from './codeTokenizer';

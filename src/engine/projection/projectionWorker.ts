@@ -3,7 +3,7 @@
 // and the final picture cached per model. This file is both the caller's API
 // (`projectEmbeddings`) and, when started as a worker, the worker itself.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { initBackend, type BackendName } from './backend';
+import { initBackend, type BackendName } from '../kernels/backend';
 import { pca, umapProject } from './projection';
 import { ProjectionCache, type ProjectionKey } from './projectionCache';
 

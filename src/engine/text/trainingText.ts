@@ -5,7 +5,7 @@ import * as fsp from 'node:fs/promises';
 import { readCorpus, SKIP_REASONS, summarizeSkipped, type Corpus, type SkipReason } from './corpus';
 import { buildDataset, splitFile, type Dataset } from './dataset';
 import { createTokenizer } from './tokenizer';
-import type { Tokenizer, TokenizerKind } from './types';
+import type { Tokenizer, TokenizerKind } from '../types';
 import type { Vocab } from './vocab';
 
 /** A mistake in what was asked (nothing to train on, a model that cannot be resumed): its message is for the user as is. */

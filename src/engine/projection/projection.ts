@@ -7,11 +7,11 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { findABParams } from 'umap-js/dist/umap';
-import { EmbeddingIndex, type KnnGraph } from './neighbors';
+import { EmbeddingIndex, type KnnGraph } from '../embeddings/neighbors';
 import { nnDescentKnn } from './nnDescent';
 import { fuzzySimplicialSet } from './umapGraph';
 import { UmapLayout } from './umapLayout';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../prng';
 
 /** Row-major n x dims coordinates. */
 export interface Projection { coords: Float32Array; dims: number }

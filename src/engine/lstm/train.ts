@@ -2,13 +2,13 @@
 // word_language_model), with a wall-clock budget, cancellation, best-on-validation weights,
 // checkpoints and resume; and exact full-softmax perplexity.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend';
+import { initBackend } from '../kernels/backend';
 import { LstmModel, type TensorState } from './lstm';
 import { createOptimizer, type OptimizerKind } from './optimizer';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../prng';
 import { UnigramSampler, sampledSoftmaxLoss } from './sampledSoftmax';
 import { softmaxCrossEntropy } from './softmax';
-import type { LstmHyper, NamedWeight, TrainProgress, TrainResult } from './types';
+import type { LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
 
 /**
  * Defaults for a CPU budget of minutes. Measured with bench/train.ts and CPU-time profiles

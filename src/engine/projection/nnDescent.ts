@@ -3,9 +3,9 @@
 // neighbour of my neighbour is probably my neighbour" refines all guesses at once. The exact
 // graph is O(n² D) (34 s at 50k × 128 on wasm here); this is O(n k² D) per iteration, and a
 // few iterations reach ~99% of the exact neighbours (bench/projection.ts prints the recall).
-import type { KnnGraph } from './neighbors';
-import { mulberry32 } from './prng';
-import { createSgnsKernels } from './sgnsKernels';
+import type { KnnGraph } from '../embeddings/neighbors';
+import { mulberry32 } from '../prng';
+import { createSgnsKernels } from '../kernels/sgnsKernels';
 
 export interface NnDescentOptions {
   seed?: number;

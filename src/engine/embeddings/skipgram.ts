@@ -3,9 +3,9 @@
 // Word2vec-style SGD on Float32Arrays, inner products and updates in WebAssembly SIMD
 // kernels (plain-JS fallback): each pair touches only 1 + negative rows, so this sparse
 // update beats batched TF.js ops by far (measured in bench/skipgram.ts).
-import type { NamedWeight } from './types';
-import type { Vocab } from './vocab';
-import { createSgnsKernels, createSharedSgnsModule } from './sgnsKernels';
+import type { NamedWeight } from '../types';
+import type { Vocab } from '../text/vocab';
+import { createSgnsKernels, createSharedSgnsModule } from '../kernels/sgnsKernels';
 import { trainThreaded } from './skipgramThreads';
 import { sigmoidTables, trainSentence, trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
 

@@ -4,7 +4,7 @@
 // harmless). The learning rate follows the words done by all threads together.
 import { Worker } from 'node:worker_threads';
 import { trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
-import type { SgnsKernels } from './sgnsKernels';
+import type { SgnsKernels } from '../kernels/sgnsKernels';
 
 export interface ThreadedRun {
   threads: number;

@@ -3,12 +3,12 @@
 // tfjs-layers and ~9 s for stock layers). Weights keep TF.js-layers names and Keras layouts
 // (gate order i, f, c, o), so store.ts can save them as a layers model.
 import * as tf from '@tensorflow/tfjs';
-import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from './types';
-import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from './greedy';
-import { ExpSum } from './expSum';
-import { Int8Logits, INT8_MIN_WEIGHTS } from './int8Logits';
+import type { LanguageModel, LstmHyper, NamedWeight, NextTokenProbs } from '../types';
+import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from '../decode/greedy';
+import { ExpSum } from '../kernels/expSum';
+import { Int8Logits, INT8_MIN_WEIGHTS } from '../kernels/int8Logits';
 import { lstmLayer } from './lstmLayer';
-import { mulberry32, uniformArray } from './prng';
+import { mulberry32, uniformArray } from '../prng';
 
 /** An immutable recurrent state: per layer the hidden and cell vectors (plain arrays, no tensors). */
 export interface LstmState {

@@ -1,7 +1,7 @@
 // The skip-gram inner loop over one sentence, in plain JS and with the SIMD kernels.
 // Both functions reference nothing outside themselves, so skipgramThreads.ts can send
 // their source to worker threads.
-import type { SgnsKernels } from './sgnsKernels';
+import type { SgnsKernels } from '../kernels/sgnsKernels';
 
 const EXP_TABLE_SIZE = 1000;
 const MAX_EXP = 6;

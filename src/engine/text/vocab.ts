@@ -1,6 +1,6 @@
 // The vocabulary: token <-> id, with counts. Ids: `<unk>` 0, `<eos>` 1 when it occurs, then
 // tokens by descending count (ties by first occurrence), so a size cap keeps the most frequent.
-import { EOS, UNK, type VocabJSON } from './types';
+import { EOS, UNK, type VocabJSON } from '../types';
 
 export interface VocabOptions {
   /** Tokens seen fewer times map to `<unk>` (default 1: keep every token). */

@@ -1,7 +1,7 @@
 // Text -> token ids with the anchors' held-out split: in every file, the last `validShare`
 // of its lines is validation text (cut = int(lines * (1 - share)), as split_train in
 // ../shared/anchors/anchor_torch_lm.py); the vocabulary comes from the training part alone.
-import type { Tokenizer } from './types';
+import type { Tokenizer } from '../types';
 import { splitLines } from './tokenizer';
 import { Vocab } from './vocab';
 

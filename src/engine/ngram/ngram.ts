@@ -7,7 +7,7 @@
 // keys, no hash maps): level k holds the distinct contexts of k tokens, the children of a
 // context are the contexts one token older, contiguous and sorted by that token. Each
 // context owns a sorted run of (word, count) entries for the n-gram order k + 1.
-import type { LanguageModel, NextTokenProbs } from './types';
+import type { LanguageModel, NextTokenProbs } from '../types';
 import { argsortPairs } from './countingSort';
 
 /** The last `order - 1` token ids (oldest first, `<s>` = vocabSize) and their trie nodes. */

@@ -3,8 +3,8 @@
 // generator. Stop rules: end of line (unless multi-line), a closing bracket that would
 // close more than the generated text opened, and a token budget. `<unk>` is never produced.
 import { greedyPick } from './greedy';
-import type { LanguageModel } from './types';
-import { mulberry32 } from './prng';
+import type { LanguageModel } from '../types';
+import { mulberry32 } from '../prng';
 
 export { greedyPick };
 

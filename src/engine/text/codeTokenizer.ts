@@ -14,7 +14,7 @@
 //   apostrophes ("don't") would otherwise open fake strings, unterminated strings need no
 //   special case, and words inside strings share embeddings with the same words elsewhere.
 // - Anything else (emoji, symbols, lone surrogates) is one token per code point.
-import type { Tokenizer } from './types';
+import type { Tokenizer } from '../types';
 
 export const OPERATORS = [
   '>>>=',

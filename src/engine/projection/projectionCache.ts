@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../io/atomic';
 
 export interface ProjectionKey {
   /** Identity of the model: its folder and when it was made (meta.createdAt). */

@@ -1,6 +1,6 @@
 // Up-front check that training fits the backend's memory: wasm32 addresses at most 4 GiB,
 // and running out mid-training shows up as "memory access out of bounds", far from its cause.
-import type { LstmHyper } from './types';
+import type { LstmHyper } from '../types';
 
 /** What the wasm backend can address; we keep a margin for TF.js's own allocations. */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;

@@ -1,7 +1,7 @@
 // UMAP's fuzzy simplicial set (the weighted kNN graph), built on flat typed arrays.
 // Same maths and edge order as umap-js 1.4 `fuzzySimplicialSet` + `initializeSimplicialSetEmbedding`,
 // without its string-keyed Map sparse matrices (most of its `initializeFit` time).
-import type { KnnGraph } from './neighbors';
+import type { KnnGraph } from '../embeddings/neighbors';
 
 const SMOOTH_K_TOLERANCE = 1e-5;
 const MIN_K_DIST_SCALE = 1e-3;
