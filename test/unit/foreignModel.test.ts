@@ -33,7 +33,6 @@ async function saveWithTfjs(model: tf.LayersModel, dir: string): Promise<void> {
 }
 
 function lm(opts: { layers?: number; recurrentActivation?: string; rnn?: 'lstm' | 'gru' } = {}): tf.Sequential {
-  tf.util.seedrandom?.('wordlens');
   const model = tf.sequential();
   model.add(tf.layers.embedding({ inputDim: V, outputDim: 6, inputLength: 4 }));
   for (let l = 0; l < (opts.layers ?? 1); l++) {
