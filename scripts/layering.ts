@@ -12,7 +12,7 @@ export interface LayeringReport {
   violations: IViolation[];
   /** How many modules were cruised (a check that saw no files would also report nothing). */
   modules: number;
-  /** dependency-cruiser's `err` report: one line per violation, or a one-line all clear. */
+  /** dependency-cruiser's `err-long` report (each violation with its rule's comment, or an all clear), then the import chain of each transitive one. */
   text: string;
 }
 
@@ -23,7 +23,12 @@ export async function checkLayers(baseDir: string, folders: string[]): Promise<L
   const { cruise, format } = await import('dependency-cruiser');
   const result = await cruise(folders, options);
   if (typeof result.output === 'string') throw new Error('dependency-cruiser returned a report instead of a result');
-  const text = await format(result.output, { outputType: 'err' });
+  const text = await format(result.output, { outputType: 'err-long' });
   const { summary } = result.output;
-  return { violations: summary.violations, modules: summary.totalCruised, text: String(text.output) };
+  // err-long names only the two ends of a reachability violation; the chain says which import to cut.
+  const chains = summary.violations
+    .filter((v) => v.via?.length)
+    .map((v) => `  ${v.rule.name}: ${[v.from, ...(v.via ?? []).map((d) => d.name)].join(' → ')}\n`);
+  const chainText = chains.length > 0 ? `reached through:\n${chains.join('')}\n` : '';
+  return { violations: summary.violations, modules: summary.totalCruised, text: String(text.output) + chainText };
 }
