@@ -13,6 +13,13 @@ let drag: { x: number; y: number; moved: boolean; view: View; pan: boolean } | u
 
 /** Shows the saved choices in the controls and starts listening. */
 export function bindInput(): void {
+  bindControls();
+  bindCanvas();
+  bindPage();
+}
+
+/** The sidebar's controls and the toolbar. */
+function bindControls(): void {
   searchBox.value = state.query;
   isolateBox.checked = state.isolate;
   kInput.value = String(state.k);
@@ -80,7 +87,10 @@ export function bindInput(): void {
     post({ type: 'exportPng', dataUrl: canvas.toDataURL('image/png') });
   });
   tsvButton.addEventListener('click', () => post({ type: 'exportTsv' }));
+}
 
+/** Pointer and wheel on the map: pan, rotate, zoom, hover, select, centre. */
+function bindCanvas(): void {
   canvas.addEventListener('pointerdown', (e) => {
     canvas.setPointerCapture(e.pointerId);
     drag = { x: e.offsetX, y: e.offsetY, moved: false, view: { ...state.view }, pan: state.dims === 2 || e.shiftKey };
@@ -150,6 +160,10 @@ export function bindInput(): void {
     },
     { passive: false },
   );
+}
+
+/** Keys anywhere on the page, resizes and theme changes. */
+function bindPage(): void {
   window.addEventListener('keydown', (e) => {
     if (e.key === '/' && document.activeElement !== searchBox && !(document.activeElement instanceof HTMLInputElement)) {
       e.preventDefault();
