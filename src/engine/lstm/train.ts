@@ -15,6 +15,7 @@ import { createTfjsTrainStepper } from './tfjsTrainStepper';
 import type { TrainStepperFactory } from './trainStepper';
 import type { LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
 
+// Still importable from here, where tests and benches have always found them.
 export { evaluatePerplexity } from './perplexity';
 export type { TrainCheckpoint } from './bestCheckpoint';
 
