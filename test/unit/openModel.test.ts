@@ -47,7 +47,7 @@ test('the LSTM and the n-gram mix by the fitted λ; dispose frees every tensor',
 });
 
 test('a missing or null λ mixes half and half (the CLI used to read null as 0: the n-gram alone)', () => {
-  for (const metrics of [{ lambda: null }, {}, { lambda: 'x' }, { lambda: 1.5 }]) {
+  for (const metrics of [{ lambda: null }, {}, { lambda: 'x' }, { lambda: 1.5 }] as ModelMeta['metrics'][]) {
     const opened = openSavedModel('/m', folder(metrics));
     assert.equal(opened.lambda, 0.5, JSON.stringify(metrics));
     opened.dispose();

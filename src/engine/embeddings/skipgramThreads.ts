@@ -2,8 +2,9 @@
 // slices of each epoch, all updating the same vectors in one shared wasm memory without
 // locks (as word2vec and gensim do; the updates are sparse, so collisions are rare and
 // harmless). The learning rate follows the words done by all threads together.
-import { Worker } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
+import { startWorker } from '../workers';
 import type { SgnsKernels } from '../kernels/sgnsKernels';
 
 export interface ThreadedRun {
@@ -44,11 +45,9 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
     return s;
   };
   const ids = shared(run.ids), table = shared(run.table);
-  const source = `var __name = (f) => f;\n(${sgnsWorker.toString()})(${trainSentenceSimd.toString()});`;
   const sentenceCount = run.sentences.length / 2;
   const startMs = Date.now();
-  const workers = Array.from({ length: run.threads }, (_, index) => new Worker(source, {
-    eval: true,
+  const workers = Array.from({ length: run.threads }, (_, index) => startWorker('embeddings/skipgramWorker', {
     workerData: {
       index, threads: run.threads, module: run.module, memory: run.memory,
       matrixBytes: run.matrixBytes, neuOffset: 2 * run.matrixBytes + index * run.dim * 4,
@@ -92,12 +91,9 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
   return { words, pairs, cancelled: run.signal?.aborted ?? false };
 }
 
-type SentenceFn = (kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number) => number;
-
-/** The worker's body; runs from its source text, so it names nothing outside itself. */
-function sgnsWorker(trainSentence: SentenceFn): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parentPort, workerData: d } = require('node:worker_threads');
+/** A worker thread's body (skipgramWorker.ts). */
+export function sgnsWorker(): void {
+  const d = workerData;
   const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as SgnsKernels;
   const kern: SgnsKernels = { memory: d.memory, dot: e.dot, update: e.update, add: e.add };
   const buf = d.memory.buffer;
@@ -123,7 +119,7 @@ function sgnsWorker(trainSentence: SentenceFn): void {
         alpha = Math.max(d.minAlpha, d.alpha0 - (d.alpha0 - d.minAlpha) * fraction);
       }
       const from = d.sentences[s], to = d.sentences[s + 1];
-      rng = trainSentence(kern, m, d.ids, from, to, alpha, rng);
+      rng = trainSentenceSimd(kern, m, d.ids, from, to, alpha, rng);
       stats[slot] += to - from;
       stats[slot + 1] += m.lossSum;
       stats[slot + 2] += m.lossPairs;
@@ -131,5 +127,5 @@ function sgnsWorker(trainSentence: SentenceFn): void {
       sinceAlpha += to - from;
     }
   }
-  parentPort.postMessage('done');
+  parentPort!.postMessage('done');
 }
