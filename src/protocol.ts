@@ -12,6 +12,12 @@ import {
   type TextDocumentPositionParams,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
+import type { Metric } from './engine/embeddings/neighbors';
+import type { BackendName } from './engine/kernels/backend';
+import type { CurvePoint, TokenizerKind } from './engine/types';
+
+// Engine types that travel as they are (types only: nothing of the engine is loaded).
+export type { CurvePoint, Metric };
 
 // ---------------------------------------------------------------------------------------
 // Start-up and settings
@@ -21,7 +27,7 @@ export interface ServerSettings {
   /** Globs of files to read when training (relative to each workspace folder). */
   include: string[];
   exclude: string[];
-  tokenizer: 'code' | 'whitespace';
+  tokenizer: TokenizerKind;
   /** Preset of the LSTM's size. */
   modelSize: 'small' | 'medium' | 'large';
   trainingBudgetMinutes: number;
@@ -36,7 +42,7 @@ export interface ServerSettings {
     multiline: boolean;
   };
   /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
-  backend: '' | 'tensorflow' | 'wasm' | 'cpu';
+  backend: '' | BackendName;
 }
 
 export const defaultSettings: ServerSettings = {
@@ -216,8 +222,6 @@ export const ExportEmbeddingsRequest = new RequestType<ExportEmbeddingsParams, {
 // ---------------------------------------------------------------------------------------
 // Embeddings
 
-export type Metric = 'cosine' | 'euclidean';
-
 export interface Neighbor {
   word: string;
   /** Cosine similarity, or negative euclidean distance (higher is closer either way). */
@@ -364,8 +368,18 @@ export interface MapInfoResult {
   counts: number[];
   /** tokenKind of each entry: identifier, keyword, number, punctuation, string, whitespace, word, special. */
   kinds: string[];
-  facts: { vocab: number; dim: number; tokens: number | null; backend: string | null; validPpl: number | null; createdAt: string };
-  curve: { step: number; loss: number; validPpl?: number }[];
+  facts: MapFacts;
+  curve: CurvePoint[];
+}
+
+/** The model's facts the map lists. */
+export interface MapFacts {
+  vocab: number;
+  dim: number;
+  tokens: number | null;
+  backend: string | null;
+  validPpl: number | null;
+  createdAt: string;
 }
 
 /** What the map shows besides coordinates: labels, counts, kinds, the training curve, facts. */

@@ -91,8 +91,15 @@ export interface ModelMeta {
   /** What was read: files, tokens, skipped counts by reason. */
   corpus: Record<string, unknown>;
   /** Training curve: one entry per logged step. */
-  curve?: { step: number; loss: number; validPpl?: number }[];
+  curve?: CurvePoint[];
   createdAt: string;
+}
+
+/** One logged step of a training run: the smoothed loss, and the validation perplexity when measured. */
+export interface CurvePoint {
+  step: number;
+  loss: number;
+  validPpl?: number;
 }
 
 /** A named weight matrix, row-major. Names follow TF.js layers (e.g. `lstm/kernel`). */
