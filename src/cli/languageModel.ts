@@ -3,8 +3,7 @@
 // refuses embedding-only folders, which have nothing to predict with.
 import { initBackend } from '../engine/kernels/backend';
 import type { LstmModel } from '../engine/lstm/lstm';
-import { openSavedModel, type OpenedModel } from '../engine/io/openModel';
-import { loadModel } from '../engine/io/store';
+import { openModel, type OpenedModel } from '../engine/io/openModel';
 import type { LanguageModel } from '../engine/types';
 import { UserError } from './output';
 
@@ -17,10 +16,10 @@ export interface OpenLanguageModel extends Omit<OpenedModel, 'lstm' | 'lm'> {
 
 export async function openLanguageModel(dir: string, opts: { lstmOnly?: boolean } = {}): Promise<OpenLanguageModel> {
   const backend = await initBackend();
-  const saved = await loadModel(dir);
-  if (saved.meta.kind !== 'lstm') {
-    throw new UserError(`${dir} holds ${saved.meta.kind} embeddings, not a language model; train one with 'wordlens train --model lstm'`);
+  const { lstm, lm, ...rest } = await openModel(dir, opts);
+  if (!lstm || !lm) {
+    rest.dispose();
+    throw new UserError(`${dir} holds ${rest.meta.kind} embeddings, not a language model; train one with 'wordlens train --model lstm'`);
   }
-  const { lstm, lm, ...rest } = openSavedModel(dir, saved, opts);
-  return { ...rest, lstm: lstm!, model: lm!, backend };
+  return { ...rest, lstm, model: lm, backend };
 }

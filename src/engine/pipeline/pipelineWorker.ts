@@ -12,7 +12,7 @@ import {
 } from './pipelineJob';
 
 /** Niceness of a low-priority training thread. */
-export const LOW_PRIORITY_NICE = 10;
+const LOW_PRIORITY_NICE = 10;
 
 /**
  * Lowers this thread's OS priority. On Linux, setpriority(pid 0) applies to the calling thread
