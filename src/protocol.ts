@@ -12,9 +12,7 @@ import {
   type TextDocumentPositionParams,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
-import type { Metric } from './engine/embeddings/neighbors';
-import type { BackendName } from './engine/kernels/backend';
-import type { CurvePoint, TokenizerKind } from './engine/types';
+import type { CurvePoint, Metric, TokenizerKind } from './engine/types';
 
 // Engine types that travel as they are (types only: nothing of the engine is loaded).
 export type { CurvePoint, Metric };
@@ -42,7 +40,7 @@ export interface ServerSettings {
     multiline: boolean;
   };
   /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
-  backend: '' | BackendName;
+  backend: '' | 'tensorflow' | 'wasm' | 'cpu';
 }
 
 export const defaultSettings: ServerSettings = {

@@ -3,6 +3,9 @@
 
 export type TokenizerKind = 'whitespace' | 'code';
 
+/** How embedding neighbours are measured (neighbours, the map, the protocol). */
+export type Metric = 'cosine' | 'euclidean';
+
 /** Special tokens. `<eos>` ends a line in the whitespace tokenizer (WikiText convention). */
 export const UNK = '<unk>';
 export const EOS = '<eos>';
