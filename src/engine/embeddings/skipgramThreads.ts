@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
 import { startWorker } from '../workers';
-import type { SgnsKernels } from '../kernels/sgnsKernels';
+import { instantiateSharedSgnsKernels } from '../kernels/sgnsKernels';
 
 export interface ThreadedRun {
   threads: number;
@@ -94,8 +94,7 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
 /** A worker thread's body (skipgramWorker.ts). */
 export function sgnsWorker(): void {
   const d = workerData;
-  const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as SgnsKernels;
-  const kern: SgnsKernels = { memory: d.memory, dot: e.dot, update: e.update, add: e.add };
+  const kern = instantiateSharedSgnsKernels(d.module, d.memory);
   const buf = d.memory.buffer;
   const m: SentenceTrainer = {
     syn0: new Float32Array(buf, 0, d.vocabSize * d.dim), syn1: new Float32Array(buf, d.matrixBytes, d.vocabSize * d.dim),
