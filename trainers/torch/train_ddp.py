@@ -147,9 +147,17 @@ def main(argv=None):
             save_checkpoint(ckpt_path, model, opt, epoch, {"valid_ppl": valid_ppl})
         if stop:
             break
+    # Proof that the processes trained one model: every replica's weights are bit-identical.
+    checksum = torch.stack([p.detach().double().sum() for p in model.parameters()]).sum().reshape(1)
+    sums = [torch.zeros_like(checksum) for _ in range(world)]
+    if world > 1:
+        dist.all_gather(sums, checksum)
+    else:
+        sums = [checksum]
     if rank == 0:
         model.eval()
-        metrics = {"valid_ppl_lstm": perplexity(model, valid_ids) if valid_ids.size(0) >= 2 else None,
+        metrics = {"replicas_agree": all(bool(torch.equal(s, sums[0])) for s in sums),
+                   "valid_ppl_lstm": perplexity(model, valid_ids) if valid_ids.size(0) >= 2 else None,
                    "tokens": tokens, "seconds": round(time.time() - t0, 2), "steps": steps,
                    "processes": world, "dist_backend": backend}
         export_folder(model, vocab, info, args.out, metrics)
