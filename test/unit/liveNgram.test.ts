@@ -175,3 +175,14 @@ test('refresh re-reads a state against new counts; bad ids are refused', () => {
   assert.ok(live.refresh(s).nodes[2] >= 0, 'the new context "5 6" is found');
   assert.throws(() => live.update('c', [V]), /outside the vocabulary/);
 });
+
+test('a rename throughout a long file (identical n-grams cancelled before counting) equals a fresh build', () => {
+  const files = [0, 1, 2].map((i) => ({ id: `f${i}`, ids: randomCorpus(900, V, 40 + i) }));
+  const live = LiveNgramModel.fromFiles(files, V, 5);
+  const renamed = Array.from(files[1].ids, (t) => (t === 3 ? 11 : t));
+  const r = live.update('f1', renamed);
+  assert.ok(r.removed + r.added < 2 * 900, `only changed windows are counted (${r.removed} + ${r.added})`);
+  assertSameModel(live, rebuilt(live), mulberry32(1), 'after the rename');
+  live.update('f1', files[1].ids.slice(0, 400));
+  assertSameModel(live, rebuilt(live), mulberry32(2), 'after cutting the file short');
+});

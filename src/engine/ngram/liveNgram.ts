@@ -55,9 +55,19 @@ export interface LiveNgramOptions {
 
 /** What one update changed. */
 export interface LiveUpdate {
-  /** N-gram occurrences removed and added (the changed middle of the file and its margins). */
+  /** N-gram occurrences removed and added (the changed middle of the file and its margins, less those re-added). */
   removed: number;
   added: number;
+}
+
+/** Above this many changed windows, identical removed and added n-grams are cancelled before counting. */
+const CANCEL_ABOVE = 256;
+
+/** The stream around a file (K tokens before, up to K after) and the positions whose n-grams change. */
+interface Span {
+  seq: Int32Array;
+  from: number;
+  to: number;
 }
 
 const EMPTY: ContextStats = Object.freeze({ total: 0, n1: 0, n2: 0, n3: 0 });
@@ -287,15 +297,43 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
     while (P < shorter && old[P] === next[P]) P++;
     let S = 0;
     while (S < shorter - P && old[old.length - 1 - S] === next[next.length - 1 - S]) S++;
-    const run = (ids: Int32Array, by: 1 | -1): number => {
+    const window = (ids: Int32Array) => {
       const seq = concat([left, ids, right]);
-      const from = K + P;
-      const to = Math.min(seq.length, K + ids.length - S + K);
-      for (let i = from; i < to; i++) this.applyAt(seq, i, by);
-      return Math.max(0, to - from);
+      return { seq, from: K + P, to: Math.min(seq.length, K + ids.length - S + K) };
     };
-    const removed = run(old, -1);
-    const added = run(next, 1);
+    const before = window(old);
+    const after = window(next);
+    const positions = before.to - before.from + (after.to - after.from);
+    if (positions > CANCEL_ABOVE) return this.applyNet(before, after);
+    for (let i = before.from; i < before.to; i++) this.applyAt(before.seq, i, -1);
+    for (let i = after.from; i < after.to; i++) this.applyAt(after.seq, i, 1);
+    return { removed: Math.max(0, before.to - before.from), added: Math.max(0, after.to - after.from) };
+  }
+
+  /**
+   * A long changed middle (a rename throughout a file) mostly removes and re-adds the same
+   * n-grams: count each window's net change first (keyed by its tokens) and apply only those.
+   */
+  private applyNet(before: Span, after: Span): LiveUpdate {
+    const net = new Map<string, { by: number; seq: Int32Array; i: number }>();
+    const tally = (span: Span, by: number) => {
+      for (let i = span.from; i < span.to; i++) {
+        const key = span.seq.subarray(i - this.order + 1, i + 1).join(',');
+        const e = net.get(key);
+        if (e) e.by += by;
+        else net.set(key, { by, seq: span.seq, i });
+      }
+    };
+    tally(before, -1);
+    tally(after, 1);
+    let removed = 0;
+    let added = 0;
+    for (const { by, seq, i } of net.values()) {
+      for (let n = 0; n < -by; n++) this.applyAt(seq, i, -1);
+      for (let n = 0; n < by; n++) this.applyAt(seq, i, 1);
+      if (by < 0) removed -= by;
+      else added += by;
+    }
     return { removed, added };
   }
 
