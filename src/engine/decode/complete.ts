@@ -30,6 +30,8 @@ export interface CompleteOptions<S> {
    * do not apply then.
    */
   cacheMixture?: CacheMixture;
+  /** With cacheMixture: stop before a token less probable than this (openDecode.ts). */
+  minTokenProb?: number;
   /** Checked between tokens; an aborted completion rejects with an AbortError. */
   signal?: AbortSignal;
 }
@@ -114,7 +116,7 @@ export async function complete<S>(
   const stop = new StopRules(vocab, opts.multiline, partial.length);
   if (opts.cacheMixture) {
     opts.cacheMixture.document.setDocument(tokens);
-    return doneWords(openGreedy(model, state, tokens, opts.cacheMixture, vocab, { maxTokens: opts.maxTokens, stop, partial, firstAllow, signal: opts.signal }));
+    return doneWords(openGreedy(model, state, tokens, opts.cacheMixture, vocab, { maxTokens: opts.maxTokens, stop, partial, firstAllow, minProb: opts.minTokenProb, signal: opts.signal }));
   }
   if (firstAllow && firstAllow.size === (firstAllow.has(vocab.unkId) ? 1 : 0)) return done([]); // nothing known continues this word
   const sampling = (opts.temperature ?? 0) > 0;

@@ -16,6 +16,12 @@ export interface OpenGreedyOptions {
   partial: string;
   /** Ids allowed as the first token (those continuing the partial word); undefined when any may follow. */
   firstAllow?: ReadonlySet<number>;
+  /**
+   * Stop before a token whose mixture probability is below this (default 0: never). A cache
+   * makes copying a span seen earlier likely, and a long wrong suggestion is worth nothing;
+   * the first token of a partial word is exempt (its probability is spread over the word's forms).
+   */
+  minProb?: number;
   signal?: AbortSignal;
 }
 
@@ -64,7 +70,7 @@ export function openGreedy<S>(
         if (s > best) [word, best] = [form, s];
       }
     }
-    if (word === undefined) break;
+    if (word === undefined || (!first && best < (opts.minProb ?? 0))) break;
     const id = idOf(word);
     const next = id >= 0 ? opts.stop.next(depth, id, i) : opts.stop.nextText(depth, word, i);
     if (next === null) break;
@@ -77,10 +83,13 @@ export function openGreedy<S>(
   return out;
 }
 
-/** `word` with its leading space matched to the partial word's (added, dropped or kept). */
+/** An identifier `word` with its leading space matched to the partial word's (added or dropped); other words as they are. */
 function respaced(word: string, partial: string): string {
+  if (!IDENTIFIER.test(word) || !IDENTIFIER.test(partial)) return word;
   const spaced = partial.startsWith(' ');
-  if (!spaced && word.startsWith(' ') && word.length > 1) return word.slice(1);
-  if (spaced && !/^\s/.test(word)) return ' ' + word;
+  if (!spaced && word.startsWith(' ')) return word.slice(1);
+  if (spaced && !word.startsWith(' ')) return ' ' + word;
   return word;
 }
+
+const IDENTIFIER = /^ ?[A-Za-z_$][\w$]*$/;

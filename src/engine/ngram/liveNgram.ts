@@ -125,6 +125,7 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
       this.files.push({ id: fileId, ids: new Int32Array(0) });
     }
     const old = this.files[f].ids;
+    if (old.length === next.length && old.every((t, i) => t === next[i])) return { removed: 0, added: 0 }; // unchanged: states stay valid
     const result = this.replace(f, old, next);
     this.files[f].ids = next;
     this.afterChange();
