@@ -14,7 +14,7 @@
 // occurrence changes the top count, and the level below only when a count crosses 0 <-> 1,
 // and so on down. Each change also updates its context's total and its 1/2/3+ successor
 // counts (the back-off weight) and the level's counts-of-counts (the discounts).
-import { NgramModel, backoffWeight, findSorted, kneserNeyDiscounts, type NgramState, type NgramTable } from './ngram';
+import { NgramModel, NgramProbs, backoffWeight, findSorted, kneserNeyDiscounts, type NgramState, type NgramTable } from './ngram';
 import type { LanguageModel, NextTokenProbs } from '../types';
 
 /** A context's total count and how many successors have count 1, 2 and 3+. */
@@ -82,7 +82,7 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
   private readonly fileIndex = new Map<string, number>();
   private readonly liveDiscounts: boolean;
   private readonly ctxScratch: number[];
-  private probsScratch: LiveProbs | null = null;
+  private probsScratch: NgramProbs | null = null;
   /** Bumped by every change: states from an older version may miss new contexts (re-read them with refresh). */
   version = 0;
 
@@ -230,7 +230,7 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
   /** The whole distribution: the recursion unrolled, each level's discounted counts scaled by the back-off weights above it. */
   probs(state: NgramState): NextTokenProbs {
     const V = this.vocabSize;
-    const out = (this.probsScratch ??= new LiveProbs(V));
+    const out = (this.probsScratch ??= new NgramProbs(V));
     const p = out.p;
     const scales = new Float64Array(this.order);
     const live: ContextStats[] = [];
@@ -486,14 +486,4 @@ function concat(parts: readonly ArrayLike<number>[]): Int32Array {
     o += p.length;
   }
   return out;
-}
-
-class LiveProbs implements NextTokenProbs {
-  readonly p: Float64Array;
-  constructor(V: number) {
-    this.p = new Float64Array(V);
-  }
-  exactLogProb(id: number): number {
-    return Math.fround(Math.log(this.p[id]));
-  }
 }

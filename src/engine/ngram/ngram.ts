@@ -528,7 +528,8 @@ function checksum(words: Uint32Array): number {
   return h >>> 0;
 }
 
-class NgramProbs implements NextTokenProbs {
+/** Probabilities of every id, with logProbs's float32(log p) as the exact value (also the live model's). */
+export class NgramProbs implements NextTokenProbs {
   readonly p: Float64Array;
   constructor(V: number) {
     this.p = new Float64Array(V);
