@@ -4,6 +4,9 @@ import { LiveNgramModel, type LiveFile } from '../../src/engine/ngram/liveNgram'
 import { NgramModel, type NgramState } from '../../src/engine/ngram/ngram';
 import type { LanguageModel } from '../../src/engine/types';
 import { mulberry32 } from '../../src/engine/prng';
+import { complete } from '../../src/engine/decode/complete';
+import { createTokenizer } from '../../src/engine/text/tokenizer';
+import { Vocab } from '../../src/engine/text/vocab';
 import { naiveKn, randomCorpus } from './naiveKn';
 
 const V = 12;
@@ -185,4 +188,18 @@ test('a rename throughout a long file (identical n-grams cancelled before counti
   assertSameModel(live, rebuilt(live), mulberry32(1), 'after the rename');
   live.update('f1', files[1].ids.slice(0, 400));
   assertSameModel(live, rebuilt(live), mulberry32(2), 'after cutting the file short');
+});
+
+test('complete() decodes the live model like any LanguageModel, and an edit changes what it offers', async () => {
+  const tokenizer = createTokenizer('code');
+  const a = 'const total = add(1, 2);\n'.repeat(3);
+  const b = 'const total = sub(1, 2);\n';
+  const vocab = Vocab.build([...tokenizer.tokenize(a), ...tokenizer.tokenize(b)]);
+  const live = LiveNgramModel.fromFiles([{ id: 'a.ts', ids: vocab.encode(tokenizer.tokenize(a)) }], vocab.size, 4);
+  const opts = { maxTokens: 8, multiline: false };
+  assert.equal((await complete(live, tokenizer, vocab, 'const total = ', opts)).completion, 'add(1, 2);');
+  live.update('b.ts', vocab.encode(tokenizer.tokenize(b.repeat(5))));
+  assert.equal((await complete(live, tokenizer, vocab, 'const total = ', opts)).completion, 'sub(1, 2);');
+  live.remove('b.ts');
+  assert.equal((await complete(live, tokenizer, vocab, 'const total = ', opts)).completion, 'add(1, 2);');
 });
