@@ -63,7 +63,7 @@ export function modelRows(s: ServerStatusParams): Row[] {
   if (s.pplLstm !== undefined) rows.push({ label: 'Perplexity, LSTM alone', description: fmt(s.pplLstm), icon: 'circuit-board' });
   if (s.pplNgram !== undefined) rows.push({ label: 'Perplexity, n-gram alone', description: fmt(s.pplNgram), icon: 'list-ordered' });
   if (s.backend) rows.push({ label: 'Backend', description: s.backend, tooltip: 'TensorFlow.js backend of the server (wordlens.backend)', icon: 'chip' });
-  if (s.modelPath) rows.push({ label: 'Folder', description: s.modelPath, tooltip: s.modelPath, icon: 'folder' });
+  if (s.modelPath) rows.push({ label: 'Folder', description: s.modelPath, tooltip: s.modelPath, icon: 'folder-library' });
   if (s.vocab !== undefined) {
     rows.push({
       label: 'Training curve and map',
