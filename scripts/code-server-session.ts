@@ -61,6 +61,8 @@ const quietSettings: Record<string, unknown> = {
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // A remote extension host does not see the application setting above: Wordlens's own switch.
+  'wordlens.openWalkthroughOnFirstRun': false,
   'workbench.settings.enableNaturalLanguageSearch': false,
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,

@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
     context.subscriptions.push(once);
   }
 
-  openWalkthroughOnFirstRun(context);
+  openWalkthroughOnFirstRun(context, (m) => output.info(m));
   return { ready, statusText: () => status.text, inlineProvider: provider };
 }
 

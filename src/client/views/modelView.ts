@@ -4,7 +4,6 @@
 // so VS Code shows the view's welcome content (Train / Load buttons) instead.
 import * as vscode from 'vscode';
 import type { ServerStatusParams } from '../../protocol';
-import { statusText } from '../status';
 
 export const MODEL_VIEW = 'wordlens.model';
 
@@ -50,7 +49,9 @@ const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 
 export function modelRows(s: ServerStatusParams): Row[] {
   if (s.state === 'none' && s.vocab === undefined) return [];
   const stateIcon = { none: 'circle-slash', training: 'loading~spin', ready: 'pass', error: 'error' }[s.state] ?? 'info';
-  const rows: Row[] = [{ label: 'State', description: statusText(s), tooltip: s.message, icon: stateIcon }];
+  // The state alone: the vocabulary and perplexity have rows of their own.
+  const state = s.state === 'training' ? `training ${Math.floor((s.progress ?? 0) * 100)}%` : s.canComplete === false ? `${s.state} · vectors only` : s.state;
+  const rows: Row[] = [{ label: 'State', description: state, tooltip: s.message, icon: stateIcon }];
   if (s.vocab !== undefined) rows.push({ label: 'Vocabulary', description: `${fmt(s.vocab)} words`, icon: 'symbol-text' });
   if (s.ppl !== undefined) {
     rows.push({
