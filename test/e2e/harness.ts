@@ -23,6 +23,11 @@ export function extensionUnderTest(): string {
   return fs.existsSync(path.join(repoRoot, 'dist', 'client.js')) ? repoRoot : fixtureExtension;
 }
 
+/** Wordlens is tested as its .vsix unless WORDLENS_E2E_DEV_FOLDER=1; other extensions as folders. */
+export function installsVsixByDefault(extensionDir: string): boolean {
+  return path.resolve(extensionDir) === repoRoot && process.env.WORDLENS_E2E_DEV_FOLDER !== '1';
+}
+
 export interface WorkbenchOptions {
   /** Extension folder to install (manifest + built bundles). */
   extensionDir: string;
@@ -122,7 +127,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     }
   };
   try {
-    const packaged = options.packaged ?? (path.resolve(options.extensionDir) === repoRoot && process.env.WORDLENS_E2E_DEV_FOLDER !== '1');
+    const packaged = options.packaged ?? installsVsixByDefault(options.extensionDir);
     server = await startCodeServer({
       folder: workspace,
       settings: options.settings,
