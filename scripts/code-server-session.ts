@@ -1,7 +1,7 @@
 // Starts code-server fully isolated (temporary HOME/XDG/user-data/extensions, no telemetry,
 // no gallery, no update check) on 127.0.0.1 with a free port, and stops it with its whole
 // process group, also when the caller crashes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -196,7 +196,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     folder,
   ];
   // Its own process group, so stop() reaches the extension host and every other child.
-  const child = spawn(process.execPath, args, { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
+  const [command, commandArgs] = readOnlyMounts(options.readOnlyExtensions ? installed : [], [process.execPath, ...args]);
+  if (options.readOnlyExtensions) log(`installed extensions read-only: ${command === 'unshare' ? 'read-only bind mounts (root)' : 'chmod -R a-w'}`);
+  const child = spawn(command, commandArgs, { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   live.set(child, keep ? undefined : removeRoot);
   installExitHook();
@@ -282,6 +284,19 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     },
     stop,
   };
+}
+
+/**
+ * chmod does not stop root: running as root, start the server in a mount namespace of its own
+ * where the folders are read-only bind mounts (EROFS for every process inside, root too; the
+ * mounts vanish with the namespace). Without root or `unshare`, the command runs as it is.
+ */
+function readOnlyMounts(dirs: string[], command: string[]): [string, string[]] {
+  if (dirs.length === 0 || process.getuid?.() !== 0) return [command[0], command.slice(1)];
+  if (spawnSync('unshare', ['--mount', '--propagation', 'private', 'true']).status !== 0) return [command[0], command.slice(1)];
+  const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 1; shift; n=$((n-1)); done; exec "$@"';
+  // unshare and sh both exec: the server keeps the pid (and process group) the caller spawned.
+  return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', String(dirs.length), ...dirs, ...command]];
 }
 
 /** Adds or removes permission bits on a folder tree (links left alone). */
