@@ -181,18 +181,19 @@ for (const hyper of [untied, tied]) {
     const model = LstmModel.fromWeights(hyper, weights);
     const expect = await evaluatePerplexity(model, ids, { batch: 4, bptt: 7 });
     model.dispose();
-    const fused = new FusedLstmTrainer(hyper, weights, { batch: B, bptt: T, sampler: null });
-    const got = fused.evaluate(ids, { batch: 4, bptt: 7 });
+    const fused = new FusedLstmTrainer(hyper, weights, { batch: B, bptt: 7, sampler: null, evalBatch: 4 });
+    const got = fused.evaluate(ids);
     assert.equal(got.tokens, expect.tokens);
     assert.ok(Math.abs(got.ppl - expect.ppl) / expect.ppl < 1e-5, `fused ${got.ppl} vs LstmModel ${expect.ppl}`);
   });
 
-  test(`sampled-softmax gradients equal TF.js autodiff over the same sample set, state carried (${label})`, () => {
+  for (const threads of [1, 2]) test(`sampled-softmax gradients equal TF.js autodiff over the same sample set, state carried (${label}, ${threads} thread(s))`, () => {
     const V = hyper.vocabSize;
     const data = corpus(2 * B * T + B, V, 5);
     const sampler = UnigramSampler.fromIds(data, V, 0.75, mulberry32(8));
     const weights = initial(hyper);
-    const fused = new FusedLstmTrainer(hyper, weights, { batch: B, bptt: T, sampler, samples: 7 });
+    // With 2 threads the 3 streams split 1 + 2, the gradients summed across them.
+    const fused = new FusedLstmTrainer(hyper, weights, { batch: B, bptt: T, sampler, samples: 7, threads });
     let state: { h: Float32Array[]; c: Float32Array[] } = zeroState(hyper);
     let hits = 0;
     for (let s = 0; s < 2; s++) {
@@ -210,6 +211,7 @@ for (const hyper of [untied, tied]) {
       state = ref.finals; // the next step starts where this one ended, in both
     }
     assert.ok(hits > 0, 'the sample sets should contain some targets (accidental hits)');
+    fused.dispose();
   });
 }
 
@@ -315,7 +317,7 @@ test('the loss falls on a tiny repetitive corpus; memory and tensors stay flat',
   const hyper: LstmHyper = { ...tied, dropout: 0.1 };
   const V = hyper.vocabSize;
   const text = Int32Array.from({ length: 2000 }, (_, i) => [1, 2, 3, 4, 5, 6, 7, 1, 3, 5][i % 10]);
-  const f = new FusedLstmTrainer(hyper, initial(hyper), { batch: 4, bptt: 10, sampler: UnigramSampler.fromIds(text, V, 0.75, mulberry32(1)), samples: 8, seed: 1 });
+  const f = new FusedLstmTrainer(hyper, initial(hyper), { batch: 4, bptt: 10, sampler: UnigramSampler.fromIds(text, V, 0.75, mulberry32(1)), samples: 8, seed: 1, evalBatch: 4 });
   const { data, rows } = batchify(text, 4);
   const tensors = tf.memory().numTensors;
   const losses: number[] = [];
@@ -332,12 +334,35 @@ test('the loss falls on a tiny repetitive corpus; memory and tensors stay flat',
   const late = losses.slice(-10).reduce((a, b) => a + b) / 10;
   assert.ok(late < early * 0.5, `loss ${early} -> ${late}`);
   // A unigram model scores ~7 here; below 4 needs the previous tokens.
-  const ppl = f.evaluate(text.subarray(0, 500), { batch: 4, bptt: 10 }).ppl;
+  const ppl = f.evaluate(text.subarray(0, 500)).ppl;
   assert.ok(ppl < 4, `ppl ${ppl}`);
   const afterEval = f.memoryBytes;
-  f.evaluate(text.subarray(0, 500), { batch: 4, bptt: 10 });
+  f.evaluate(text.subarray(0, 500));
   f.step(data.subarray(0, 40), data.subarray(4, 44), 0.01);
   assert.equal(f.memoryBytes, afterEval, 'a second evaluation and more steps allocate nothing');
   assert.ok(bytes > 0 && afterEval >= bytes);
   assert.equal(tf.memory().numTensors, tensors);
+});
+
+// Two threads differ from one only in float summation order (the gradient halves are added
+// at the end), ~1e-8 relative after 6 Adam steps here; 1e-6 leaves room for other shapes.
+test('two threads agree with one: losses, weights after 6 steps and evaluation within 1e-6', () => {
+  const hyper: LstmHyper = { ...untied, dropout: 0 };
+  const V = hyper.vocabSize;
+  const data = corpus(6 * 4 * 5 + 8, V, 21);
+  const weights = initial(hyper, 7);
+  const run = (threads: number) => {
+    const f = new FusedLstmTrainer(hyper, weights, { batch: 4, bptt: 5, sampler: UnigramSampler.fromIds(data, V, 0.75, mulberry32(3)), samples: 9, threads, evalBatch: 4 });
+    const losses: number[] = [];
+    for (let s = 0; s < 6; s++) losses.push(f.step(data.subarray(s * 20, s * 20 + 20), data.subarray(s * 20 + 4, s * 20 + 24), 0.003));
+    const ppl = f.evaluate(data).ppl;
+    const w = f.weights();
+    f.dispose();
+    return { losses, ppl, w };
+  };
+  const one = run(1);
+  const two = run(2);
+  for (let s = 0; s < 6; s++) assert.ok(Math.abs(one.losses[s] - two.losses[s]) / one.losses[s] < 1e-6, `step ${s}: ${one.losses[s]} vs ${two.losses[s]}`);
+  one.w.forEach((w, i) => assert.ok(relErr(two.w[i].values, w.values) < 1e-6, `${w.name}: ${relErr(two.w[i].values, w.values)}`));
+  assert.ok(Math.abs(one.ppl - two.ppl) / one.ppl < 1e-6, `ppl ${one.ppl} vs ${two.ppl}`);
 });

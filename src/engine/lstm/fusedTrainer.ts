@@ -7,8 +7,12 @@
 // (h, c) across steps; sampledSoftmax.ts's sampler and logQ correction), so its weights() load
 // into LstmModel and save as before. The embedding and output rows are updated lazily: only
 // rows with a gradient this step (inputs, targets, samples) move (see RowUpdates).
+import type { Worker } from 'node:worker_threads';
 import type { LstmHyper, NamedWeight } from '../types';
-import { LstmTrainKernels, type LstmTrainExports } from '../kernels/lstmTrainKernels';
+import { LstmTrainKernels } from '../kernels/lstmTrainKernels';
+import { kernelModule } from '../kernels/wasmModule';
+import { FusedReplica, type ParamAddr, type ReplicaLayout, type WorkspaceAddr } from './fusedReplica';
+import { CTL, OP, startReplicaWorker, waitFor } from './fusedWorker';
 import { validateHyper, weightSpecs } from './lstm';
 import type { UnigramSampler } from './sampledSoftmax';
 import { batchify } from './train';
@@ -32,6 +36,10 @@ export interface FusedTrainerOptions {
   /** Seeds the dropout masks. */
   seed?: number;
   rowUpdates?: RowUpdates;
+  /** Threads sharing each step's streams (data-parallel, gradients summed): 1 (default) or more. */
+  threads?: number;
+  /** Streams evaluate() runs at once (default 32). */
+  evalBatch?: number;
 }
 
 /** A set of negatives for one step, as UnigramSampler.sample returns it. */
@@ -40,43 +48,10 @@ export interface SampleSet {
   tries: number;
 }
 
-interface Param {
+interface Param extends ParamAddr {
   name: string;
-  size: number;
-  x: number;
   m: number;
   v: number;
-  g: number;
-}
-
-interface LayerParams {
-  kernel: Param; // [in, 4H]
-  recurrent: Param; // [H, 4H]
-  bias: Param; // [4H]
-  input: number; // in
-  packedU: number; // U packed for h·U
-  packedUT: number; // U^T packed for dZ·U^T
-}
-
-/** Activation buffers for `batch` streams and up to `steps` steps (training adds gradients). */
-interface Workspace {
-  batch: number;
-  steps: number;
-  ids: number;
-  targets: number;
-  /** Layer inputs after dropout: xs[0] the embedded ids [N, E], xs[l] layer l-1's output [N, H]; xs[L] feeds the softmax. */
-  xs: number[];
-  masks: number[];
-  /** Per layer: gates [N, 4H] (activations, then dZ), h [(T+1)·B, H] and c [(T+1)·B, H] (block 0 = the carried state), tanh(c) [N, H]. */
-  z: number[];
-  h: number[];
-  c: number[];
-  tc: number[];
-  // Training only:
-  dTop: number;
-  dBelow: number;
-  dhNext: number;
-  dcNext: number;
 }
 
 const B1 = 0.9;
@@ -87,43 +62,24 @@ const EVAL_ROWS = 128;
 export class FusedLstmTrainer {
   readonly hyper: LstmHyper;
   private readonly kern: LstmTrainKernels;
-  private readonly k: LstmTrainExports;
-  private readonly L: number;
+  private readonly V: number;
   private readonly E: number;
   private readonly H: number;
-  private readonly V: number;
-  private readonly embedding: Param;
-  private readonly layers: LayerParams[] = [];
-  /** Output rows [V, H]: the embedding when tied, else dense/kernel transposed. */
-  private readonly out: Param;
-  private readonly outBias: Param;
-  private readonly dense: Param[];
-  // Touched-row sets: embedding rows (inputs, and targets + samples when tied), output rows.
-  private readonly embFlags: number;
-  private readonly embList: number;
-  private embCount = 0;
-  private readonly outFlags: number;
-  private readonly outList: number;
-  private outCount = 0;
-  private readonly posOf: number;
-  private readonly train: Workspace;
-  private evalSpace: Workspace | null = null;
-  private readonly S: number;
-  private readonly sampleIds: number;
-  private readonly sampleAdj: number;
-  private readonly targetAdj: number;
-  private readonly logits: number;
-  private readonly dTrue: number;
-  private readonly colSum: number;
-  private readonly ws: number;
-  private readonly dWs: number;
-  private scratchB = 0;
-  private scratchBBytes = 0;
+  private readonly params: Param[] = [];
+  private readonly replicas: FusedReplica[] = [];
+  private readonly workers: Worker[] = [];
+  /** Streams of each replica: [first, count] (training) and the same for evaluation. */
+  private readonly trainSplit: [number, number][];
+  private readonly evalSplit: [number, number][];
+  private readonly ctl: number;
+  private gen = 0;
+  private readonly maxSamples: number;
   private packedFresh = false;
   private t = 0;
   private readonly clip: number;
   private readonly rowUpdates: RowUpdates;
   private readonly sampler: UnigramSampler | null;
+  private disposed = false;
 
   constructor(hyper: LstmHyper, weights: NamedWeight[], opts: FusedTrainerOptions) {
     validateHyper(hyper);
@@ -132,64 +88,97 @@ export class FusedLstmTrainer {
     this.V = V;
     this.E = E;
     this.H = H;
-    this.L = L;
     this.clip = opts.clip ?? 0.25;
     this.rowUpdates = opts.rowUpdates ?? 'lazy';
     this.sampler = opts.sampler;
+    const threads = Math.max(1, Math.min(opts.threads ?? 1, opts.batch));
     this.kern = new LstmTrainKernels();
-    this.k = this.kern.k;
     const kern = this.kern;
+    const f32 = (n: number) => kern.alloc(n * 4);
     const values = checkedWeights(hyper, weights);
     const param = (name: string, size: number, init: Float32Array): Param => {
-      const p = { name, size, x: kern.alloc(size * 4), m: kern.alloc(size * 4), v: kern.alloc(size * 4), g: kern.alloc(size * 4) };
+      const p = { name, size, x: f32(size), m: f32(size), v: f32(size), g: f32(size) };
       kern.f32(p.x, size).set(init);
+      this.params.push(p);
       return p;
     };
-    this.embedding = param('embedding/embeddings', V * E, values.get('embedding/embeddings')!);
+    const embedding = param('embedding/embeddings', V * E, values.get('embedding/embeddings')!);
+    const layers = [];
     for (let l = 0; l < L; l++) {
       const n = l === 0 ? 'lstm' : `lstm_${l}`;
       const input = l === 0 ? E : H;
-      this.layers.push({
+      layers.push({
         kernel: param(`${n}/kernel`, input * 4 * H, values.get(`${n}/kernel`)!),
         recurrent: param(`${n}/recurrent_kernel`, H * 4 * H, values.get(`${n}/recurrent_kernel`)!),
         bias: param(`${n}/bias`, 4 * H, values.get(`${n}/bias`)!),
         input,
-        packedU: kern.alloc(H * roundUp(4 * H, 8) * 4),
-        packedUT: kern.alloc(4 * H * roundUp(H, 8) * 4),
+        packedU: f32(H * roundUp(4 * H, 8)),
+        packedUT: f32(4 * H * roundUp(H, 8)),
       });
     }
-    this.out = hyper.tied ? this.embedding : param('dense/kernel', V * H, transpose(values.get('dense/kernel')!, H, V));
-    this.outBias = param('dense/bias', V, values.get('dense/bias')!);
-    this.dense = this.layers.flatMap((l) => [l.kernel, l.recurrent, l.bias]);
-    this.embFlags = kern.alloc(V);
-    this.embList = kern.alloc(V * 4);
-    this.outFlags = kern.alloc(V);
-    this.outList = kern.alloc(V * 4);
-    this.posOf = kern.alloc(V * 4);
-    kern.i32(this.posOf, V).fill(-1);
+    const out = hyper.tied ? embedding : param('dense/kernel', V * H, transpose(values.get('dense/kernel')!, H, V));
+    const outBias = param('dense/bias', V, values.get('dense/bias')!);
 
     const S = opts.sampler ? Math.min(opts.samples ?? 2048, V) : V;
-    this.S = S;
-    const B = opts.batch;
-    const T = opts.bptt;
-    const N = B * T;
-    this.sampleIds = kern.alloc(S * 4);
-    this.sampleAdj = kern.alloc(S * 4);
-    this.targetAdj = kern.alloc(N * 4);
-    this.logits = kern.alloc(N * S * 4);
-    this.dTrue = kern.alloc(N * 4);
-    this.colSum = kern.alloc(S * 4);
-    this.ws = kern.alloc(S * H * 4);
-    this.dWs = kern.alloc(S * H * 4);
-    // GEMM scratch: A blocks of 128 x 256 floats, B as large as the largest packed operand.
-    this.k.setGemmScratch(kern.alloc(128 * 256 * 4), 0, kern.alloc(128));
-    this.train = this.workspace(B, T, true);
-    this.k.setSeed((opts.seed ?? 1) >>> 0);
+    this.maxSamples = S;
+    const shared = { sampleIds: f32(S), sampleAdj: f32(S), posOf: f32(V), ws: f32(S * H), packedOut: f32(H * roundUp(V, 8)) };
+    kern.i32(shared.posOf, V).fill(-1);
+    this.ctl = kern.alloc(CTL.bytes);
+    const split = (batch: number): [number, number][] =>
+      Array.from({ length: threads }, (_, r) => [Math.floor((batch * r) / threads), Math.floor((batch * (r + 1)) / threads) - Math.floor((batch * r) / threads)]);
+    this.trainSplit = split(opts.batch);
+    const evalBatch = Math.max(threads, opts.evalBatch ?? 32);
+    this.evalSplit = split(evalBatch);
+    for (let r = 0; r < threads; r++) {
+      // Replica 0 accumulates into the weights' own gradient buffers; the others into theirs.
+      const own = (p: ParamAddr): ParamAddr => (r === 0 ? p : { x: p.x, g: f32(p.size), size: p.size });
+      const Br = this.trainSplit[r][1];
+      const N = Br * opts.bptt;
+      const layout: ReplicaLayout = {
+        V, E, H, L, tied: hyper.tied, dropout: hyper.dropout,
+        seed: r === 0 ? (opts.seed ?? 1) : ((opts.seed ?? 1) + Math.imul(r, 0x9e3779b9)) >>> 0,
+        embedding: own(embedding),
+        layers: [],
+        out: embedding as ParamAddr,
+        outBias: own(outBias),
+        ...shared,
+        counts: f32(2),
+        embFlags: kern.alloc(V),
+        embList: f32(V),
+        outFlags: kern.alloc(V),
+        outList: f32(V),
+        targetAdj: f32(N),
+        logits: f32(N * S),
+        evalLogits: f32(EVAL_ROWS * V),
+        evalRows: EVAL_ROWS,
+        dTrue: f32(N),
+        colSum: f32(S),
+        dWs: f32(S * H),
+        gemmA: f32(128 * 256),
+        // The largest B operand any of the replica's GEMMs packs.
+        gemmB: f32(Math.max(Math.max(E, H) * 4 * H, H * roundUp(S, 8), S * roundUp(H, 8), N * 4 * H, 4 * H * roundUp(Math.max(E, H), 8))),
+        tile: f32(32),
+        train: this.workspace(Br, opts.bptt, true),
+        evaluation: this.workspace(this.evalSplit[r][1], opts.bptt, false),
+      };
+      layout.layers = layers.map((x) => ({ ...x, kernel: own(x.kernel), recurrent: own(x.recurrent), bias: own(x.bias) }));
+      layout.out = hyper.tied ? layout.embedding : own(out);
+      if (r === 0) this.replicas.push(new FusedReplica(kern.k as never, kern.memory, layout));
+      else this.workers.push(startReplicaWorker(kernelModule('lstmTrain'), kern.memory, layout, this.ctl));
+      this.layouts.push(layout);
+    }
+  }
+
+  private readonly layouts: ReplicaLayout[] = [];
+
+  /** Threads sharing each step. */
+  get threads(): number {
+    return this.layouts.length;
   }
 
   /** Streams per step. */
   get batch(): number {
-    return this.train.batch;
+    return this.trainSplit.reduce((a, [, n]) => a + n, 0);
   }
 
   /** Bytes of WebAssembly memory in use (weights, moments, activations, scratch). */
@@ -216,9 +205,9 @@ export class FusedLstmTrainer {
   gradients(inputs: Int32Array, targets: Int32Array, sample?: SampleSet): { loss: number; grads: Map<string, Float32Array> } {
     const loss = this.forwardBackward(inputs, targets, sample);
     const grads = new Map<string, Float32Array>();
-    for (const p of [this.embedding, ...this.dense, ...(this.hyper.tied ? [] : [this.out]), this.outBias]) {
+    for (const p of this.params) {
       const g = this.kern.f32(p.g, p.size);
-      grads.set(p.name, p === this.out && !this.hyper.tied ? transpose(g, this.V, this.H) : g.slice());
+      grads.set(p.name, p.name === 'dense/kernel' ? transpose(g, this.V, this.H) : g.slice());
       g.fill(0);
     }
     this.clearTouched();
@@ -227,219 +216,199 @@ export class FusedLstmTrainer {
 
   /** Starts every stream from a zero state (the next epoch). */
   resetState(): void {
-    const { batch: B } = this.train;
-    for (let l = 0; l < this.L; l++) {
-      this.kern.f32(this.train.h[l], B * this.H).fill(0);
-      this.kern.f32(this.train.c[l], B * this.H).fill(0);
-    }
+    this.replicas[0].resetState(this.layouts[0].train);
+    if (this.workers.length) this.onWorkers(OP.resetTrain, 0, 0, 0, () => {});
   }
 
   /** Copies of all weights in LstmModel's names and layouts (tied: dense/kernel = embedding^T). */
   weights(): NamedWeight[] {
     const { V, H } = this;
+    const out = this.layouts[0].out;
     return weightSpecs(this.hyper).map((s) => {
       let values: Float32Array;
-      if (s.name === 'dense/kernel') values = transpose(this.kern.f32(this.out.x, V * H), V, H);
+      if (s.name === 'dense/kernel') values = transpose(this.kern.f32(out.x, V * H), V, H);
       else values = this.kern.f32(this.paramByName(s.name).x, s.shape.reduce((a, b) => a * b, 1)).slice();
       return { name: s.name, shape: s.shape.slice(), values };
     });
   }
 
+  /** Stops the worker threads. The trainer is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.workers.length) {
+      const c = this.kern.i32(this.ctl, CTL.bytes / 4);
+      c[CTL.op] = OP.stop;
+      Atomics.store(c, CTL.gen, ++this.gen);
+      Atomics.notify(c, CTL.gen);
+      for (const w of this.workers) void w.terminate();
+    }
+  }
+
   /**
-   * Exact full-softmax perplexity of `ids`, `batch` contiguous columns with the state carried
-   * through each (the layout of train.ts's evaluatePerplexity; more columns run faster, the state
-   * restarting at each column's start). Leaves the training state alone.
+   * Exact full-softmax perplexity of `ids`, in evalBatch contiguous columns with the state
+   * carried through each (the layout of train.ts's evaluatePerplexity; more columns run faster,
+   * the state restarting at each column's start). Leaves the training state alone.
    */
-  evaluate(ids: Int32Array, opts: { batch?: number; bptt?: number } = {}): { ppl: number; tokens: number } {
+  evaluate(ids: Int32Array, opts: { bptt?: number } = {}): { ppl: number; tokens: number } {
+    this.checkAlive();
     if (ids.length < 2) throw new Error(`Perplexity needs at least 2 tokens, got ${ids.length}`);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= this.V) throw new Error(`Evaluation id ${ids[i]} at position ${i} is outside the vocabulary (0..${this.V - 1})`);
     }
-    const bptt = opts.bptt ?? 35;
-    const b = Math.max(1, Math.min(opts.batch ?? 32, Math.floor(ids.length / 2)));
-    if (!this.evalSpace || this.evalSpace.batch !== b || this.evalSpace.steps < bptt) this.evalSpace = this.workspace(b, bptt, false);
-    const w = this.evalSpace;
-    for (let l = 0; l < this.L; l++) {
-      this.kern.f32(w.h[l], b * this.H).fill(0);
-      this.kern.f32(w.c[l], b * this.H).fill(0);
-    }
-    const { V, H } = this;
-    // The output layer [H, V] packed once for every chunk's logits.
-    const packedOut = this.evalPackedOut();
-    this.k.packB(this.out.x, H, 1, H, V, packedOut);
+    const steps = this.layouts[0].evaluation!.steps;
+    const bptt = Math.min(opts.bptt ?? steps, steps);
+    // Fewer ids than streams: fewer streams (as evaluatePerplexity), on the main thread alone.
+    const b = this.evalSplit.reduce((a, [, n]) => a + n, 0);
+    if (Math.floor(ids.length / 2) < b) throw new Error(`evaluate: ${ids.length} ids are too few for ${b} streams`);
+    this.kern.k.packB(this.layouts[0].out.x, this.H, 1, this.H, this.V, this.layouts[0].packedOut);
     this.packRecurrent();
+    this.replicas[0].resetState(this.layouts[0].evaluation!);
+    if (this.workers.length) this.onWorkers(OP.resetEval, 0, 0, 0, () => {});
     const { data, rows } = batchify(ids, b);
-    const logits = this.evalLogits();
     let total = 0;
     let count = 0;
     for (let i = 0; i < rows - 1; i += bptt) {
       const n = Math.min(bptt, rows - 1 - i);
-      const N = n * b;
-      this.kern.i32(w.ids, N).set(data.subarray(i * b, (i + n) * b));
-      this.kern.i32(w.targets, N).set(data.subarray((i + 1) * b, (i + 1 + n) * b));
-      this.forward(w, n, 0);
-      const top = w.xs[this.L];
-      for (let r0 = 0; r0 < N; r0 += EVAL_ROWS) {
-        const r = Math.min(EVAL_ROWS, N - r0);
-        this.k.gemmPacked(r, V, H, top + r0 * H * 4, H, 0, packedOut, logits, V, 0);
-        total += this.k.softmaxNll(logits, r, V, this.outBias.x, w.targets + r0 * 4) as number;
+      this.layouts.forEach((layout, r) => {
+        const w = layout.evaluation!;
+        this.placeColumns(data.subarray(i * b, (i + n) * b), b, this.evalSplit[r], w.ids);
+        this.placeColumns(data.subarray((i + 1) * b, (i + 1 + n) * b), b, this.evalSplit[r], w.targets);
+      });
+      const main = () => (total += this.replicas[0].evalStep(n));
+      if (this.workers.length) {
+        const others = this.onWorkers(OP.evaluate, n, 0, 0, main); // runs main() too
+        total += others;
       }
-      count += N;
-      this.carryState(w, n);
+      else main();
+      count += n * b;
     }
     return { ppl: Math.exp(total / count), tokens: count };
   }
 
   // ---- the step ----
 
-  private forwardBackward(inputs: Int32Array, targets: Int32Array, sample?: SampleSet): number {
-    const w = this.train;
-    const B = w.batch;
+  private forwardBackward(inputs: Int32Array, targets: Int32Array, given?: SampleSet): number {
+    this.checkAlive();
+    const B = this.batch;
+    const k = this.kern.k;
     if (inputs.length !== targets.length || inputs.length % B !== 0) throw new Error(`step: ${inputs.length} inputs and ${targets.length} targets for ${B} streams`);
     const T = inputs.length / B;
-    if (T < 1 || T > w.steps) throw new Error(`step: ${T} steps, expected 1..${w.steps}`);
+    const maxT = this.layouts[0].train.steps;
+    if (T < 1 || T > maxT) throw new Error(`step: ${T} steps, expected 1..${maxT}`);
     const N = T * B;
-    this.kern.i32(w.ids, N).set(inputs);
-    this.kern.i32(w.targets, N).set(targets);
-    this.packRecurrent();
-    this.forward(w, T, this.hyper.dropout);
-    const loss = this.sampledSoftmax(w, N, sample);
-    this.backward(w, T);
-    this.carryState(w, T);
-    return loss / N;
-  }
-
-  /** Embedding, dropout, every layer over T steps; xs[L] ends up holding the softmax's input. */
-  private forward(w: Workspace, T: number, dropout: number): void {
-    const { k, kern, E, H } = this;
-    const B = w.batch;
-    const N = T * B;
-    k.gatherRows(this.embedding.x, w.ids, N, E, w.xs[0]);
-    if (dropout > 0) {
-      k.dropoutMask(w.masks[0], N * E, dropout);
-      k.mulInPlace(w.xs[0], w.masks[0], N * E);
-    }
-    for (let l = 0; l < this.L; l++) {
-      const p = this.layers[l];
-      const z = w.z[l];
-      const F = 4 * H;
-      k.fillRows(z, p.bias.x, N, F);
-      this.gemm(N, F, p.input, w.xs[l], p.input, 0, p.kernel.x, F, 0, z, F, 1);
-      for (let t = 0; t < T; t++) {
-        const zt = z + t * B * F * 4;
-        const s = t * B * H * 4;
-        k.gemmPacked(B, F, H, w.h[l] + s, H, 0, p.packedU, zt, F, 1);
-        k.lstmGatesForward(zt, w.c[l] + s, w.c[l] + s + B * H * 4, w.tc[l] + s, w.h[l] + s + B * H * 4, B, H);
-      }
-      const outputs = w.h[l] + B * H * 4;
-      if (dropout > 0) {
-        k.dropoutMask(w.masks[l + 1], N * H, dropout);
-        k.mulInto(w.xs[l + 1], outputs, w.masks[l + 1], N * H);
-      } else kern.f32(w.xs[l + 1], N * H).set(kern.f32(outputs, N * H));
-    }
-  }
-
-  /** Loss summed over rows; leaves d(mean loss)/d(xs[L]) in w.dTop and the output rows' gradients accumulated. */
-  private sampledSoftmax(w: Workspace, N: number, given?: SampleSet): number {
-    const { k, kern, H } = this;
-    const top = w.xs[this.L];
-    const targets = kern.i32(w.targets, N);
-    const posOf = kern.i32(this.posOf, this.V);
-    const bias = kern.f32(this.outBias.x, this.V);
+    const lay = this.layouts[0];
+    // The shared sample set: ids, bias - logQ, positions; the sampled output rows gathered once.
+    const bias = this.kern.f32(lay.outBias.x, this.V);
     let S: number;
+    let tries = 0;
     if (this.sampler) {
-      const sample = given ?? this.sampler.sample(this.S);
+      const sample = given ?? this.sampler.sample(this.maxSamples);
       S = sample.ids.length;
-      if (S > this.S) throw new Error(`step: ${S} samples, at most ${this.S}`);
-      kern.i32(this.sampleIds, S).set(sample.ids);
-      const sampleQ = this.sampler.logExpected(sample.ids, sample.tries);
-      const adj = kern.f32(this.sampleAdj, S);
-      for (let j = 0; j < S; j++) adj[j] = bias[sample.ids[j]] - sampleQ[j];
-      kern.f32(this.targetAdj, N).set(this.sampler.logExpected(targets, sample.tries).map((q) => -q));
+      tries = sample.tries;
+      if (S > this.maxSamples) throw new Error(`step: ${S} samples, at most ${this.maxSamples}`);
+      this.kern.i32(lay.sampleIds, S).set(sample.ids);
+      const q = this.sampler.logExpected(sample.ids, tries);
+      const adj = this.kern.f32(lay.sampleAdj, S);
+      for (let j = 0; j < S; j++) adj[j] = bias[sample.ids[j]] - q[j];
     } else {
       // The full softmax as a "sample" of every word with no correction: the target's own
       // column is masked as an accidental hit and scored as the true logit instead.
       S = this.V;
-      const ids = kern.i32(this.sampleIds, S);
-      for (let j = 0; j < S; j++) ids[j] = j;
-      kern.f32(this.sampleAdj, S).set(bias);
-      kern.f32(this.targetAdj, N).fill(0);
+      const all = this.kern.i32(lay.sampleIds, S);
+      for (let j = 0; j < S; j++) all[j] = j;
+      this.kern.f32(lay.sampleAdj, S).set(bias);
     }
-    const ids = kern.i32(this.sampleIds, S);
+    const ids = this.kern.i32(lay.sampleIds, S);
+    const posOf = this.kern.i32(lay.posOf, this.V);
     for (let j = 0; j < S; j++) posOf[ids[j]] = j;
-    k.gatherRows(this.out.x, this.sampleIds, S, H, this.ws);
-    this.gemm(N, S, H, top, H, 0, this.ws, H, 1, this.logits, S, 0);
-    const loss = k.sampledSoftmaxRows(this.logits, N, S, top, H, this.out.x, this.outBias.x, w.targets, this.targetAdj, this.sampleAdj, this.posOf, this.dTrue) as number;
-    for (let j = 0; j < S; j++) posOf[ids[j]] = -1;
-    // Bias: column sums of dLogits into the sampled ids.
-    kern.f32(this.colSum, S).fill(0);
-    k.addColumnSums(this.colSum, this.logits, N, S);
-    k.scatterAddRows(this.outBias.g, this.sampleIds, S, 1, this.colSum);
-    // d xs[L] = dLogits · Ws, plus the true logits' share (targetGradients).
-    this.gemm(N, H, S, this.logits, S, 0, this.ws, H, 0, w.dTop, H, 0);
-    k.targetGradients(top, w.dTop, this.out.x, this.out.g, this.outBias.g, w.targets, this.dTrue, N, H);
-    // dWs = dLogits^T · xs[L], scattered to the sampled rows.
-    this.gemm(S, H, N, this.logits, S, 1, top, H, 0, this.dWs, H, 0);
-    k.scatterAddRows(this.out.g, this.sampleIds, S, H, this.dWs);
-    this.outCount = k.touchRows(this.sampleIds, S, this.outFlags, this.outList, this.outCount) as number;
-    this.outCount = k.touchRows(w.targets, N, this.outFlags, this.outList, this.outCount) as number;
-    if (this.hyper.tied) {
-      this.embCount = k.touchRows(this.sampleIds, S, this.embFlags, this.embList, this.embCount) as number;
-      this.embCount = k.touchRows(w.targets, N, this.embFlags, this.embList, this.embCount) as number;
+    k.gatherRows(lay.out.x, lay.sampleIds, S, this.H, lay.ws);
+    this.packRecurrent();
+    this.layouts.forEach((layout, r) => {
+      const split = this.trainSplit[r];
+      this.placeColumns(inputs, B, split, layout.train.ids);
+      const y = this.placeColumns(targets, B, split, layout.train.targets);
+      const adj = this.kern.f32(layout.targetAdj, y.length);
+      if (this.sampler) adj.set(this.sampler.logExpected(y, tries).map((q) => -q));
+      else adj.fill(0);
+    });
+    let loss = 0;
+    const main = () => (loss += this.replicas[0].trainStep(T, S, N));
+    if (this.workers.length) {
+      const others = this.onWorkers(OP.train, T, S, N, main); // runs main() too
+      loss += others;
     }
-    return loss;
+    else main();
+    for (let j = 0; j < S; j++) posOf[ids[j]] = -1;
+    this.reduceGradients();
+    return loss / N;
   }
 
-  /** Back through the layers and time from w.dTop; accumulates every weight's gradient. */
-  private backward(w: Workspace, T: number): void {
-    const { k, kern, E, H } = this;
-    const B = w.batch;
-    const N = T * B;
-    const F = 4 * H;
-    const dropout = this.hyper.dropout;
-    let dOut = w.dTop;
-    let dIn = w.dBelow;
-    for (let l = this.L - 1; l >= 0; l--) {
-      const p = this.layers[l];
-      const z = w.z[l];
-      if (dropout > 0) k.mulInPlace(dOut, w.masks[l + 1], N * H);
-      kern.f32(w.dhNext, B * H).fill(0);
-      kern.f32(w.dcNext, B * H).fill(0);
-      for (let t = T - 1; t >= 0; t--) {
-        const zt = z + t * B * F * 4;
-        const s = t * B * H * 4;
-        k.lstmGatesBackward(zt, w.c[l] + s, w.tc[l] + s, dOut + s, w.dhNext, w.dcNext, B, H);
-        if (t > 0) k.gemmPacked(B, H, F, zt, F, 0, p.packedUT, w.dhNext, H, 0);
-      }
-      // dU += H_prev^T · dZ (h rows 0..N-1 are h_{t-1}), dWx += X^T · dZ, db += Σ dZ.
-      this.gemm(H, F, N, w.h[l], H, 1, z, F, 0, p.recurrent.g, F, 1);
-      this.gemm(p.input, F, N, w.xs[l], p.input, 1, z, F, 0, p.kernel.g, F, 1);
-      k.addColumnSums(p.bias.g, z, N, F);
-      this.gemm(N, p.input, F, z, F, 0, p.kernel.x, F, 1, dIn, p.input, 0);
-      [dOut, dIn] = [dIn, dOut];
+  /** Copies columns [first, first+count) of a time-major [T, B] array into `at` ([T, count]); returns them. */
+  private placeColumns(src: Int32Array, B: number, [first, count]: [number, number], at: number): Int32Array {
+    const T = src.length / B;
+    const dst = this.kern.i32(at, T * count);
+    for (let t = 0; t < T; t++) dst.set(src.subarray(t * B + first, t * B + first + count), t * count);
+    return dst;
+  }
+
+  /** Runs `op` on the worker replicas while `main` runs here; returns the workers' summed results. */
+  private onWorkers(op: number, steps: number, samples: number, rows: number, main: () => void): number {
+    const c = this.kern.i32(this.ctl, CTL.bytes / 4);
+    const result = new Float64Array(this.kern.memory.buffer, this.ctl + CTL.result, 1);
+    if (this.workers.length > 1) throw new Error('fused trainer: more than 2 threads is not implemented');
+    c[CTL.op] = op;
+    c[CTL.steps] = steps;
+    c[CTL.samples] = samples;
+    c[CTL.rows] = rows;
+    const gen = ++this.gen;
+    Atomics.store(c, CTL.gen, gen);
+    Atomics.notify(c, CTL.gen);
+    main();
+    waitFor(c, CTL.done, gen, 600_000, 'finish a step');
+    if (c[CTL.error]) throw new Error('fused trainer: the worker thread failed');
+    return result[0];
+  }
+
+  /** Folds the other replicas' gradients and touched rows into replica 0's. */
+  private reduceGradients(): void {
+    const k = this.kern.k;
+    const dst = this.layouts[0];
+    const dc = this.kern.i32(dst.counts, 2);
+    for (const src of this.layouts.slice(1)) {
+      src.layers.forEach((l, i) => {
+        for (const key of ['kernel', 'recurrent', 'bias'] as const) k.addAndClear(dst.layers[i][key].g, l[key].g, l[key].size);
+      });
+      const sc = this.kern.i32(src.counts, 2);
+      dc[0] = k.mergeRows(dst.embedding.g, src.embedding.g, this.E, src.embList, sc[0], src.embFlags, dst.embFlags, dst.embList, dc[0]) as number;
+      if (!this.hyper.tied) dc[1] = k.mergeRows(dst.out.g, src.out.g, this.H, src.outList, sc[1], src.outFlags, dst.outFlags, dst.outList, dc[1]) as number;
+      dc[1] = k.mergeRows(dst.outBias.g, src.outBias.g, 1, src.outList, sc[1], src.outFlags, dst.outFlags, dst.outList, dc[1]) as number;
+      sc[0] = 0;
+      sc[1] = 0;
     }
-    // dOut now holds d(embedded ids after dropout).
-    if (dropout > 0) k.mulInPlace(dOut, w.masks[0], N * E);
-    k.scatterAddRows(this.embedding.g, w.ids, N, E, dOut);
-    this.embCount = k.touchRows(w.ids, N, this.embFlags, this.embList, this.embCount) as number;
   }
 
   /** Clip by global norm, then Adam: dense for the LSTM, lazy (or dense) for the rows. */
   private update(lr: number): void {
-    const { k, E, H, V } = this;
+    const k = this.kern.k;
+    const { E, H, V } = this;
+    const lay = this.layouts[0];
+    const [embCount, outCount] = this.kern.i32(lay.counts, 2);
+    const dense = lay.layers.flatMap((l) => [l.kernel, l.recurrent, l.bias]).map((p) => this.params.find((q) => q.x === p.x)!);
     let sq = 0;
-    for (const p of this.dense) sq += k.sumSquares(p.g, p.size) as number;
-    sq += k.sumSquaresRows(this.embedding.g, this.embList, this.embCount, E) as number;
-    if (!this.hyper.tied) sq += k.sumSquaresRows(this.out.g, this.outList, this.outCount, H) as number;
-    sq += k.sumSquaresRows(this.outBias.g, this.outList, this.outCount, 1) as number;
+    for (const p of dense) sq += k.sumSquares(p.g, p.size) as number;
+    sq += k.sumSquaresRows(lay.embedding.g, lay.embList, embCount, E) as number;
+    if (!this.hyper.tied) sq += k.sumSquaresRows(lay.out.g, lay.outList, outCount, H) as number;
+    sq += k.sumSquaresRows(lay.outBias.g, lay.outList, outCount, 1) as number;
     const norm = Math.sqrt(sq);
     const scale = this.clip > 0 && norm > this.clip ? this.clip / norm : 1;
     this.t++;
     const step = (lr * Math.sqrt(1 - B2 ** this.t)) / (1 - B1 ** this.t);
-    for (const p of this.dense) k.adamDense(p.x, p.m, p.v, p.g, p.size, scale, step, B1, B2, EPS);
-    const rows: [Param, number, number, number, number][] = [[this.embedding, E, this.embList, this.embCount, this.embFlags]];
-    if (!this.hyper.tied) rows.push([this.out, H, this.outList, this.outCount, this.outFlags]);
-    rows.push([this.outBias, 1, this.outList, this.outCount, this.outFlags]);
+    for (const p of dense) k.adamDense(p.x, p.m, p.v, p.g, p.size, scale, step, B1, B2, EPS);
+    const byX = (a: ParamAddr) => this.params.find((q) => q.x === a.x)!;
+    const rows: [Param, number, number, number, number][] = [[byX(lay.embedding), E, lay.embList, embCount, lay.embFlags]];
+    if (!this.hyper.tied) rows.push([byX(lay.out), H, lay.outList, outCount, lay.outFlags]);
+    rows.push([byX(lay.outBias), 1, lay.outList, outCount, lay.outFlags]);
     for (const [p, width, list, count, flags] of rows) {
       if (this.rowUpdates === 'lazy') k.adamRows(p.x, p.m, p.v, p.g, list, count, width, flags, scale, step, B1, B2, EPS);
       else k.adamDense(p.x, p.m, p.v, p.g, V * width, scale, step, B1, B2, EPS);
@@ -450,49 +419,30 @@ export class FusedLstmTrainer {
 
   private clearTouched(): void {
     const { kern, V } = this;
-    const emb = kern.u8(this.embFlags, V);
-    for (const id of kern.i32(this.embList, this.embCount)) emb[id] = 0;
-    const out = kern.u8(this.outFlags, V);
-    for (const id of kern.i32(this.outList, this.outCount)) out[id] = 0;
-    this.embCount = 0;
-    this.outCount = 0;
-  }
-
-  /** The last step's final (h, c) becomes block 0: the next chunk's initial state. */
-  private carryState(w: Workspace, T: number): void {
-    const n = w.batch * this.H;
-    for (let l = 0; l < this.L; l++) {
-      for (const buf of [w.h[l], w.c[l]]) {
-        const a = this.kern.f32(buf, (T + 1) * n);
-        a.copyWithin(0, T * n, (T + 1) * n);
-      }
-    }
+    const lay = this.layouts[0];
+    const counts = kern.i32(lay.counts, 2);
+    const emb = kern.u8(lay.embFlags, V);
+    for (const id of kern.i32(lay.embList, counts[0])) emb[id] = 0;
+    const out = kern.u8(lay.outFlags, V);
+    for (const id of kern.i32(lay.outList, counts[1])) out[id] = 0;
+    counts[0] = 0;
+    counts[1] = 0;
   }
 
   /** U and U^T of every layer packed for the per-step GEMMs, once per weight update. */
   private packRecurrent(): void {
     if (this.packedFresh) return;
     const F = 4 * this.H;
-    for (const p of this.layers) {
-      this.k.packB(p.recurrent.x, F, 0, this.H, F, p.packedU);
-      this.k.packB(p.recurrent.x, F, 1, F, this.H, p.packedUT);
+    for (const p of this.layouts[0].layers) {
+      this.kern.k.packB(p.recurrent.x, F, 0, this.H, F, p.packedU);
+      this.kern.k.packB(p.recurrent.x, F, 1, F, this.H, p.packedUT);
     }
     this.packedFresh = true;
   }
 
-  /** C (+)= op(A) · op(B) with B packed into scratch (grown to the largest operand seen). */
-  private gemm(M: number, N: number, K: number, A: number, lda: number, transA: number, B: number, ldb: number, transB: number, C: number, ldc: number, acc: number): void {
-    const bytes = K * roundUp(N, 8) * 4;
-    if (bytes > this.scratchBBytes) {
-      this.scratchB = this.kern.alloc(bytes);
-      this.scratchBBytes = bytes;
-    }
-    this.k.packB(B, ldb, transB, K, N, this.scratchB);
-    this.k.gemmPacked(M, N, K, A, lda, transA, this.scratchB, C, ldc, acc);
-  }
-
-  private workspace(B: number, T: number, training: boolean): Workspace {
-    const { kern, E, H, L } = this;
+  private workspace(B: number, T: number, training: boolean): WorkspaceAddr {
+    const { kern, E, H } = this;
+    const L = this.hyper.layers;
     const N = B * T;
     const f = (n: number) => kern.alloc(n * 4);
     const xs = [f(N * E)];
@@ -508,16 +458,7 @@ export class FusedLstmTrainer {
     }
     const wide = Math.max(E, H);
     return {
-      batch: B,
-      steps: T,
-      ids: f(N),
-      targets: f(N),
-      xs,
-      masks,
-      z,
-      h,
-      c,
-      tc,
+      batch: B, steps: T, ids: f(N), targets: f(N), xs, masks, z, h, c, tc,
       dTop: training ? f(N * wide) : 0,
       dBelow: training ? f(N * wide) : 0,
       dhNext: training ? f(B * H) : 0,
@@ -525,21 +466,14 @@ export class FusedLstmTrainer {
     };
   }
 
-  private evalPackedOutAt = 0;
-  private evalPackedOut(): number {
-    return (this.evalPackedOutAt ||= this.kern.alloc(this.H * roundUp(this.V, 8) * 4));
-  }
-
-  private evalLogitsAt = 0;
-  private evalLogits(): number {
-    return (this.evalLogitsAt ||= this.kern.alloc(EVAL_ROWS * this.V * 4));
-  }
-
   private paramByName(name: string): Param {
-    const all = [this.embedding, ...this.dense, this.outBias, ...(this.hyper.tied ? [] : [this.out])];
-    const p = all.find((x) => x.name === name);
+    const p = this.params.find((x) => x.name === name);
     if (!p) throw new Error(`No LSTM weight named '${name}'`);
     return p;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('This fused trainer was disposed');
   }
 }
 

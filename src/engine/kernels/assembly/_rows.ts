@@ -129,3 +129,36 @@ export function sumSquaresRows(x: usize, list: usize, count: i32, width: i32): f
   for (let r = 0; r < count; r++) s += sumSquares(x + <usize>load<i32>(list + (<usize>r << 2)) * (<usize>width << 2), width);
   return s;
 }
+
+/** dst[i] += src[i]; src[i] = 0 (one thread's dense gradient folded into another's). */
+export function addAndClear(dst: usize, src: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    v128.store(src + o, zero);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    store<f32>(src + o, 0);
+  }
+}
+
+/** Folds the listed rows of one thread's row gradient into another's (adding the rows to the
+ *  destination's touched set) and clears them at the source. Returns the destination's count. */
+export function mergeRows(dst: usize, src: usize, width: i32, srcList: usize, srcCount: i32, srcFlags: usize, dstFlags: usize, dstList: usize, dstCount: i32): i32 {
+  const wb = <usize>width << 2;
+  for (let r = 0; r < srcCount; r++) {
+    const id = load<i32>(srcList + (<usize>r << 2));
+    addAndClear(dst + <usize>id * wb, src + <usize>id * wb, width);
+    store<u8>(srcFlags + <usize>id, 0);
+    if (load<u8>(dstFlags + <usize>id) == 0) {
+      store<u8>(dstFlags + <usize>id, 1);
+      store<i32>(dstList + (<usize>dstCount << 2), id);
+      dstCount++;
+    }
+  }
+  return dstCount;
+}

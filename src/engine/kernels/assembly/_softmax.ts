@@ -8,14 +8,15 @@
  * Row pass of the sampled softmax. logits [N, S] hold hidden·W_samples^T on entry and
  * d(mean loss)/d(logit) on return. sampleAdj [S] = bias - logQ of each sample; targetAdj [N] =
  * -logQ of each row's target; posOf [V] = index of an id in the sample set or -1. Writes
- * dTrue [N] (gradient at each row's true logit). Returns the summed loss (float64).
+ * dTrue [N] (gradient at each row's true logit). Gradients are of Σ loss / totalRows (the
+ * whole step's rows, when threads share it). Returns the summed loss (float64).
  */
 export function sampledSoftmaxRows(
-  logits: usize, N: i32, S: i32, hidden: usize, H: i32, outW: usize, bias: usize,
+  logits: usize, N: i32, S: i32, totalRows: i32, hidden: usize, H: i32, outW: usize, bias: usize,
   targets: usize, targetAdj: usize, sampleAdj: usize, posOf: usize, dTrue: usize,
 ): f64 {
   let loss: f64 = 0;
-  const invN: f64 = 1.0 / <f64>N;
+  const invN: f64 = 1.0 / <f64>totalRows;
   const hb = <usize>H << 2;
   for (let r = 0; r < N; r++) {
     const t = load<i32>(targets + (<usize>r << 2));

@@ -4,6 +4,6 @@
 // the weights, optimiser moments, activations and gradients.
 export { setGemmScratch, packB, gemmPacked, gemm } from './_gemm';
 export { lstmGatesForward, lstmGatesBackward } from './_lstm';
-export { gatherRows, scatterAddRows, touchRows, fillRows, addColumnSums, mulInPlace, mulInto, setSeed, getSeed, dropoutMask, sumSquares, sumSquaresRows } from './_rows';
+export { gatherRows, scatterAddRows, touchRows, fillRows, addColumnSums, mulInPlace, mulInto, setSeed, getSeed, dropoutMask, sumSquares, sumSquaresRows, addAndClear, mergeRows } from './_rows';
 export { sampledSoftmaxRows, targetGradients, softmaxNll } from './_softmax';
 export { adamDense, adamRows } from './_adam';

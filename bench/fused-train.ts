@@ -1,0 +1,88 @@
+// Training throughput on WikiText-2 (valid.txt, whitespace tokenizer, the default model:
+// embed = hidden = 200, 1 layer, tied, dropout 0.2, batch 32, bptt 35, Adam, clip 0.25,
+// 2,048 sampled words): the TF.js ops path (trainLstm as shipped, validation off) against the
+// fused WebAssembly path (lstm/fusedTrainer.ts) in the same run. Prints the backend, tokens/s
+// wall-clock and per CPU-second (process.cpuUsage; the machine may be shared) for each, their
+// ratios, and each path's mean loss over its last steps (both should be falling alike).
+//   npx tsx bench/fused-train.ts [--seconds 40] [--fused-seconds 40] [--data DIR] [--backend wasm|cpu]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { initBackend, type BackendName } from '../src/engine/kernels/backend';
+import { buildDataset } from '../src/engine/text/dataset';
+import { createTokenizer } from '../src/engine/text/tokenizer';
+import { batchify, DEFAULT_TRAINING, trainLstm } from '../src/engine/lstm/train';
+import { FusedLstmTrainer } from '../src/engine/lstm/fusedTrainer';
+import { LstmModel } from '../src/engine/lstm/lstm';
+import { UnigramSampler } from '../src/engine/lstm/sampledSoftmax';
+import { mulberry32 } from '../src/engine/prng';
+import type { LstmHyper } from '../src/engine/types';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function main() {
+  const backend = await initBackend(process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined);
+  const dir = arg('data', join(__dirname, '../../shared/data/wikitext-2'));
+  const ds = buildDataset([{ path: 'valid.txt', text: readFileSync(join(dir, 'valid.txt'), 'utf8') }], createTokenizer('whitespace'));
+  const V = ds.vocab.size;
+  const D = DEFAULT_TRAINING;
+  const hyper: LstmHyper = { vocabSize: V, ...D.hyper };
+  const oldSeconds = Number(arg('seconds', '40'));
+  const newSeconds = Number(arg('fused-seconds', String(oldSeconds)));
+
+  // The TF.js path as train.ts runs it (no validation set: only training steps are timed).
+  const losses: number[] = [];
+  let c0 = cpuSeconds();
+  const old = await trainLstm(
+    { train: ds.train, valid: new Int32Array(0), vocabSize: V },
+    { minutes: oldSeconds / 60, seed: 1, progressEverySeconds: 0, onProgress: (p) => losses.push(p.loss) },
+  );
+  const oldCpu = cpuSeconds() - c0;
+  old.model.dispose();
+  const oldResult = { tokens: old.result.tokens, seconds: old.result.seconds, cpu_seconds: oldCpu, tokens_per_s: old.result.tokens / old.result.seconds, cpu_tokens_per_s: old.result.tokens / oldCpu, loss_ema_end: losses[losses.length - 1] };
+
+  // The fused path, same data layout, sampler and learning rate.
+  const init = LstmModel.create(hyper, 1);
+  const sampler = UnigramSampler.fromIds(ds.train, V, D.samplerAlpha, mulberry32(8));
+  const fused = new FusedLstmTrainer(hyper, init.weights(), { batch: D.batch, bptt: D.bptt, sampler, samples: D.samples, clip: D.clip, seed: 1 });
+  init.dispose();
+  const { data, rows } = batchify(ds.train, D.batch);
+  const B = D.batch;
+  let tokens = 0;
+  let ema = NaN;
+  c0 = cpuSeconds();
+  const t0 = performance.now();
+  for (let pos = 0; performance.now() - t0 < newSeconds * 1000; pos += D.bptt) {
+    if (pos >= rows - 1) {
+      pos = 0;
+      fused.resetState();
+    }
+    const n = Math.min(D.bptt, rows - 1 - pos);
+    const loss = fused.step(data.subarray(pos * B, (pos + n) * B), data.subarray((pos + 1) * B, (pos + 1 + n) * B), D.lr);
+    ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+    tokens += n * B;
+  }
+  const newWall = (performance.now() - t0) / 1000;
+  const newCpu = cpuSeconds() - c0;
+  const fusedResult = { tokens, seconds: newWall, cpu_seconds: newCpu, tokens_per_s: tokens / newWall, cpu_tokens_per_s: tokens / newCpu, loss_ema_end: ema, wasm_mb: fused.memoryBytes / 2 ** 20 };
+  const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+  console.log(JSON.stringify({
+    bench: 'fused-train', backend, vocab: V, train_tokens: ds.train.length, load_avg_1m: loadavg()[0],
+    tfjs: round(oldResult), fused: round(fusedResult),
+    ratio_wall: +(fusedResult.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
+    ratio_per_cpu_second: +(fusedResult.cpu_tokens_per_s / oldResult.cpu_tokens_per_s).toFixed(2),
+  }));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : String(e));
+  process.exit(1);
+});
