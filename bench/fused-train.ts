@@ -1,10 +1,11 @@
 // Training throughput on WikiText-2 (valid.txt, whitespace tokenizer, the default model:
 // embed = hidden = 200, 1 layer, tied, dropout 0.2, batch 32, bptt 35, Adam, clip 0.25,
 // 2,048 sampled words): the TF.js ops path (trainLstm as shipped, validation off) against the
-// fused WebAssembly path (lstm/fusedTrainer.ts) in the same run. Prints the backend, tokens/s
+// fused WebAssembly path (lstm/fusedTrainer.ts) on 1 and 2 threads, in the same run. Prints the backend, tokens/s
 // wall-clock and per CPU-second (process.cpuUsage; the machine may be shared) for each, their
 // ratios, and each path's mean loss over its last steps (both should be falling alike).
 //   npx tsx bench/fused-train.ts [--seconds 40] [--fused-seconds 40] [--data DIR] [--backend wasm|cpu]
+// The fused path runs with 1 and then 2 threads (--fused-seconds each).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -49,36 +50,44 @@ async function main() {
   old.model.dispose();
   const oldResult = { tokens: old.result.tokens, seconds: old.result.seconds, cpu_seconds: oldCpu, tokens_per_s: old.result.tokens / old.result.seconds, cpu_tokens_per_s: old.result.tokens / oldCpu, loss_ema_end: losses[losses.length - 1] };
 
-  // The fused path, same data layout, sampler and learning rate.
-  const init = LstmModel.create(hyper, 1);
-  const sampler = UnigramSampler.fromIds(ds.train, V, D.samplerAlpha, mulberry32(8));
-  const fused = new FusedLstmTrainer(hyper, init.weights(), { batch: D.batch, bptt: D.bptt, sampler, samples: D.samples, clip: D.clip, seed: 1 });
-  init.dispose();
+  // The fused path, same data layout, sampler and learning rate: 1 thread, then 2.
   const { data, rows } = batchify(ds.train, D.batch);
-  const B = D.batch;
-  let tokens = 0;
-  let ema = NaN;
-  c0 = cpuSeconds();
-  const t0 = performance.now();
-  for (let pos = 0; performance.now() - t0 < newSeconds * 1000; pos += D.bptt) {
-    if (pos >= rows - 1) {
-      pos = 0;
-      fused.resetState();
+  const runFused = (threads: number) => {
+    const init = LstmModel.create(hyper, 1);
+    const sampler = UnigramSampler.fromIds(ds.train, V, D.samplerAlpha, mulberry32(8));
+    const fused = new FusedLstmTrainer(hyper, init.weights(), { batch: D.batch, bptt: D.bptt, sampler, samples: D.samples, clip: D.clip, seed: 1, threads });
+    init.dispose();
+    const B = D.batch;
+    let tokens = 0;
+    let ema = NaN;
+    const c1 = cpuSeconds();
+    const t0 = performance.now();
+    for (let pos = 0; performance.now() - t0 < newSeconds * 1000; pos += D.bptt) {
+      if (pos >= rows - 1) {
+        pos = 0;
+        fused.resetState();
+      }
+      const n = Math.min(D.bptt, rows - 1 - pos);
+      const loss = fused.step(data.subarray(pos * B, (pos + n) * B), data.subarray((pos + 1) * B, (pos + 1 + n) * B), D.lr);
+      ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+      tokens += n * B;
     }
-    const n = Math.min(D.bptt, rows - 1 - pos);
-    const loss = fused.step(data.subarray(pos * B, (pos + n) * B), data.subarray((pos + 1) * B, (pos + 1 + n) * B), D.lr);
-    ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
-    tokens += n * B;
-  }
-  const newWall = (performance.now() - t0) / 1000;
-  const newCpu = cpuSeconds() - c0;
-  const fusedResult = { tokens, seconds: newWall, cpu_seconds: newCpu, tokens_per_s: tokens / newWall, cpu_tokens_per_s: tokens / newCpu, loss_ema_end: ema, wasm_mb: fused.memoryBytes / 2 ** 20 };
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - c1;
+    const out = { threads, tokens, seconds: wall, cpu_seconds: cpu, tokens_per_s: tokens / wall, cpu_tokens_per_s: tokens / cpu, loss_ema_end: ema, wasm_mb: fused.memoryBytes / 2 ** 20 };
+    fused.dispose();
+    return out;
+  };
+  const fused1 = runFused(1);
+  const fused2 = runFused(2);
   const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 100) / 100]));
   console.log(JSON.stringify({
     bench: 'fused-train', backend, vocab: V, train_tokens: ds.train.length, load_avg_1m: loadavg()[0],
-    tfjs: round(oldResult), fused: round(fusedResult),
-    ratio_wall: +(fusedResult.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
-    ratio_per_cpu_second: +(fusedResult.cpu_tokens_per_s / oldResult.cpu_tokens_per_s).toFixed(2),
+    tfjs: round(oldResult), fused_1_thread: round(fused1), fused_2_threads: round(fused2),
+    ratio_wall_1_thread: +(fused1.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
+    ratio_wall_2_threads: +(fused2.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
+    ratio_per_cpu_second_1_thread: +(fused1.cpu_tokens_per_s / oldResult.cpu_tokens_per_s).toFixed(2),
+    ratio_per_cpu_second_2_threads: +(fused2.cpu_tokens_per_s / oldResult.cpu_tokens_per_s).toFixed(2),
   }));
 }
 

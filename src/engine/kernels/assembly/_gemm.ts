@@ -105,19 +105,19 @@ function kernel(a: usize, b: usize, K: i32, c: usize, ldc: i32, rows: i32, cols:
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let k = 0; k < K; k++) {
-    const av = v128.load(a);
+    // Each A value broadcast straight from memory (a load, not a shuffle on the FP ports).
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let x = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
+    let x = v128.load32_splat(a);
     c00 = f32x4.add(c00, f32x4.mul(x, b0));
     c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
+    x = v128.load32_splat(a, 4);
     c10 = f32x4.add(c10, f32x4.mul(x, b0));
     c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
+    x = v128.load32_splat(a, 8);
     c20 = f32x4.add(c20, f32x4.mul(x, b0));
     c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
+    x = v128.load32_splat(a, 12);
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
     a += 16;

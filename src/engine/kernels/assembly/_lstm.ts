@@ -3,6 +3,8 @@
 // Forward overwrites the pre-activations with the activations, which backward needs and then
 // overwrites with the pre-activation gradients dZ (so one [T·B, 4H] buffer serves both).
 
+import { sigmoid4, tanh4 } from './_simdMath';
+
 // @ts-ignore: decorator
 @inline
 function sigmoid(x: f32): f32 {
@@ -16,7 +18,24 @@ export function lstmGatesForward(z: usize, cPrev: usize, c: usize, tc: usize, h:
   for (let b = 0; b < B; b++) {
     const zr = z + (<usize>b * <usize>H << 4);
     const sr = <usize>b * <usize>H << 2;
-    for (let j = 0; j < H; j++) {
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      const o4 = <usize>j << 2;
+      const i = sigmoid4(v128.load(zr + o4));
+      const f = sigmoid4(v128.load(zr + hb + o4));
+      const g = tanh4(v128.load(zr + 2 * hb + o4));
+      const o = sigmoid4(v128.load(zr + 3 * hb + o4));
+      const cv = f32x4.add(f32x4.mul(f, v128.load(cPrev + sr + o4)), f32x4.mul(i, g));
+      const t = tanh4(cv);
+      v128.store(zr + o4, i);
+      v128.store(zr + hb + o4, f);
+      v128.store(zr + 2 * hb + o4, g);
+      v128.store(zr + 3 * hb + o4, o);
+      v128.store(c + sr + o4, cv);
+      v128.store(tc + sr + o4, t);
+      v128.store(h + sr + o4, f32x4.mul(o, t));
+    }
+    for (; j < H; j++) {
       const o4 = <usize>j << 2;
       const i = sigmoid(load<f32>(zr + o4));
       const f = sigmoid(load<f32>(zr + hb + o4));

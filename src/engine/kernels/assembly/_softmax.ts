@@ -3,6 +3,26 @@
 // log expected counts, a sampled word equal to the row's target masked out (accidental hit);
 // the loss's gradient replaces the logits in place, no one-hot or hit matrices. Full softmax
 // negative log-likelihood for exact evaluation.
+import { exp4 } from './_simdMath';
+
+/** Σ exp(row[j] - max) over n floats, the exps written back to row when `keep`. */
+function expSumRow(row: usize, n: i32, max: f32, keep: bool): f64 {
+  const m = f32x4.splat(max);
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const e = exp4(f32x4.sub(v128.load(row + (<usize>j << 2)), m));
+    if (keep) v128.store(row + (<usize>j << 2), e);
+    acc = f32x4.add(acc, e);
+  }
+  let sum: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; j < n; j++) {
+    const e = Mathf.exp(load<f32>(row + (<usize>j << 2)) - max);
+    if (keep) store<f32>(row + (<usize>j << 2), e);
+    sum += e;
+  }
+  return sum;
+}
 
 /**
  * Row pass of the sampled softmax. logits [N, S] hold hidden·W_samples^T on entry and
@@ -29,8 +49,16 @@ export function sampledSoftmaxRows(
     for (; k < H; k++) dot += load<f32>(hr + (<usize>k << 2)) * load<f32>(wr + (<usize>k << 2));
     const trueLogit: f32 = dot + load<f32>(bias + (<usize>t << 2)) + load<f32>(targetAdj + (<usize>r << 2));
     const row = logits + (<usize>r * <usize>S << 2);
-    let max = trueLogit;
-    for (let j = 0; j < S; j++) {
+    let maxv = f32x4.splat(trueLogit);
+    let j = 0;
+    for (; j + 4 <= S; j += 4) {
+      const o = <usize>j << 2;
+      const v = f32x4.add(v128.load(row + o), v128.load(sampleAdj + o));
+      v128.store(row + o, v);
+      maxv = f32x4.max(maxv, v);
+    }
+    let max = Mathf.max(Mathf.max(f32x4.extract_lane(maxv, 0), f32x4.extract_lane(maxv, 1)), Mathf.max(f32x4.extract_lane(maxv, 2), f32x4.extract_lane(maxv, 3)));
+    for (; j < S; j++) {
       const v = load<f32>(row + (<usize>j << 2)) + load<f32>(sampleAdj + (<usize>j << 2));
       store<f32>(row + (<usize>j << 2), v);
       if (v > max) max = v;
@@ -38,15 +66,13 @@ export function sampledSoftmaxRows(
     const hit = load<i32>(posOf + (<usize>t << 2));
     if (hit >= 0) store<f32>(row + (<usize>hit << 2), -1e9);
     const eTrue = Mathf.exp(trueLogit - max);
-    let sum: f64 = eTrue;
-    for (let j = 0; j < S; j++) {
-      const e = Mathf.exp(load<f32>(row + (<usize>j << 2)) - max);
-      store<f32>(row + (<usize>j << 2), e);
-      sum += e;
-    }
+    const sum: f64 = <f64>eTrue + expSumRow(row, S, max, true);
     loss += <f64>max + Math.log(sum) - <f64>trueLogit;
     const scale = <f32>(invN / sum);
-    for (let j = 0; j < S; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * scale);
+    const sv = f32x4.splat(scale);
+    j = 0;
+    for (; j + 4 <= S; j += 4) v128.store(row + (<usize>j << 2), f32x4.mul(v128.load(row + (<usize>j << 2)), sv));
+    for (; j < S; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * scale);
     store<f32>(dTrue + (<usize>r << 2), <f32>(<f64>eTrue * invN / sum - invN));
   }
   return loss;
@@ -90,8 +116,7 @@ export function softmaxNll(logits: usize, N: i32, V: i32, bias: usize, targets: 
       store<f32>(row + (<usize>j << 2), v);
       if (v > max) max = v;
     }
-    let sum: f64 = 0;
-    for (let j = 0; j < V; j++) sum += Mathf.exp(load<f32>(row + (<usize>j << 2)) - max);
+    const sum = expSumRow(row, V, max, false);
     const t = load<i32>(targets + (<usize>r << 2));
     total += <f64>max + Math.log(sum) - <f64>load<f32>(row + (<usize>t << 2));
   }
