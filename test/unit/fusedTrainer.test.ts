@@ -185,6 +185,14 @@ for (const hyper of [untied, tied]) {
     const got = fused.evaluate(ids);
     assert.equal(got.tokens, expect.tokens);
     assert.ok(Math.abs(got.ppl - expect.ppl) / expect.ppl < 1e-5, `fused ${got.ppl} vs LstmModel ${expect.ppl}`);
+    // Text too short for every stream: fewer streams, as evaluatePerplexity does.
+    const short = ids.subarray(0, 5);
+    const m2 = LstmModel.fromWeights(hyper, weights);
+    const expectShort = await evaluatePerplexity(m2, short, { batch: 4, bptt: 7 });
+    m2.dispose();
+    const gotShort = fused.evaluate(short);
+    assert.equal(gotShort.tokens, expectShort.tokens);
+    assert.ok(Math.abs(gotShort.ppl - expectShort.ppl) / expectShort.ppl < 1e-5);
   });
 
   for (const threads of [1, 2]) test(`sampled-softmax gradients equal TF.js autodiff over the same sample set, state carried (${label}, ${threads} thread(s))`, () => {

@@ -117,10 +117,9 @@ export class FusedReplica {
     return loss;
   }
 
-  /** Summed full-softmax NLL of the evaluation workspace's T steps (output layer pre-packed). */
-  evalStep(T: number): number {
+  /** Summed full-softmax NLL of T steps of an evaluation workspace (output layer pre-packed). */
+  evalStep(T: number, w: WorkspaceAddr = this.layout.evaluation!): number {
     const { k, layout } = this;
-    const w = layout.evaluation!;
     const { V, H } = layout;
     const N = T * w.batch;
     this.forward(w, T, 0);

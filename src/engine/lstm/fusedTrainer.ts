@@ -258,25 +258,35 @@ export class FusedLstmTrainer {
     }
     const steps = this.layouts[0].evaluation!.steps;
     const bptt = Math.min(opts.bptt ?? steps, steps);
-    // Fewer ids than streams: fewer streams (as evaluatePerplexity), on the main thread alone.
-    const b = this.evalSplit.reduce((a, [, n]) => a + n, 0);
-    if (Math.floor(ids.length / 2) < b) throw new Error(`evaluate: ${ids.length} ids are too few for ${b} streams`);
+    let b = this.evalSplit.reduce((a, [, n]) => a + n, 0);
+    let split = this.evalSplit;
+    let layouts = this.layouts;
+    let mainSpace = this.layouts[0].evaluation!;
+    if (Math.floor(ids.length / 2) < b) {
+      // Too few ids for every stream: fewer streams (as evaluatePerplexity), on this thread alone,
+      // in the first rows of its evaluation buffers.
+      b = Math.max(1, Math.min(this.evalSplit[0][1], Math.floor(ids.length / 2)));
+      split = [[0, b]];
+      layouts = [this.layouts[0]];
+      mainSpace = { ...mainSpace, batch: b };
+    }
     this.kern.k.packB(this.layouts[0].out.x, this.H, 1, this.H, this.V, this.layouts[0].packedOut);
     this.packRecurrent();
-    this.replicas[0].resetState(this.layouts[0].evaluation!);
-    if (this.workers.length) this.onWorkers(OP.resetEval, 0, 0, 0, () => {});
+    this.replicas[0].resetState(mainSpace);
+    const threaded = layouts.length > 1;
+    if (threaded) this.onWorkers(OP.resetEval, 0, 0, 0, () => {});
     const { data, rows } = batchify(ids, b);
     let total = 0;
     let count = 0;
     for (let i = 0; i < rows - 1; i += bptt) {
       const n = Math.min(bptt, rows - 1 - i);
-      this.layouts.forEach((layout, r) => {
-        const w = layout.evaluation!;
-        this.placeColumns(data.subarray(i * b, (i + n) * b), b, this.evalSplit[r], w.ids);
-        this.placeColumns(data.subarray((i + 1) * b, (i + 1 + n) * b), b, this.evalSplit[r], w.targets);
+      layouts.forEach((layout, r) => {
+        const w = r === 0 ? mainSpace : layout.evaluation!;
+        this.placeColumns(data.subarray(i * b, (i + n) * b), b, split[r], w.ids);
+        this.placeColumns(data.subarray((i + 1) * b, (i + 1 + n) * b), b, split[r], w.targets);
       });
-      const main = () => (total += this.replicas[0].evalStep(n));
-      if (this.workers.length) {
+      const main = () => (total += this.replicas[0].evalStep(n, mainSpace));
+      if (threaded) {
         const others = this.onWorkers(OP.evaluate, n, 0, 0, main); // runs main() too
         total += others;
       }
