@@ -1,6 +1,8 @@
-// Bundles: client (extension host), server (LSP process), training worker, CLI, webview.
+// Bundles: client (extension host), server (LSP process), CLI, the engine's worker threads
+// (every src/engine/**/*Worker.ts as dist/<name>.js: src/engine/workers.ts starts them), webview.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 // TF.js stays outside the bundle: the wasm backend loads its .wasm files and its own
@@ -10,9 +12,11 @@ const nodeExternal = ['vscode', '@tensorflow/*'];
 const nodeEntries = {
   client: 'src/client/extension.ts',
   server: 'src/server/main.ts',
-  worker: 'src/engine/pipeline/pipelineWorker.ts',
   cli: 'src/cli.ts',
 };
+for (const file of readdirSync('src/engine', { recursive: true })) {
+  if (/Worker\.ts$/.test(file)) nodeEntries[path.basename(file, '.ts')] = path.join('src/engine', file);
+}
 const entryPoints = Object.fromEntries(Object.entries(nodeEntries).filter(([, f]) => existsSync(f)));
 
 const builds = [

@@ -12,7 +12,7 @@ const outDir = 'dist/kernels';
 const common = ['--runtime', 'stub', '-O3', '--noAssert', '--enable', 'simd', '--disable', 'bulk-memory'];
 // Per-kernel flags, e.g. kernels whose memory is shared between worker threads.
 const extra = {
-  sgns: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
+  sgnsShared: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
   lstmTrain: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
 };
 

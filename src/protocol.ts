@@ -12,6 +12,10 @@ import {
   type TextDocumentPositionParams,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
+import type { CurvePoint, Metric, TokenizerKind } from './engine/types';
+
+// Engine types that travel as they are (types only: nothing of the engine is loaded).
+export type { CurvePoint, Metric };
 
 // ---------------------------------------------------------------------------------------
 // Start-up and settings
@@ -21,7 +25,7 @@ export interface ServerSettings {
   /** Globs of files to read when training (relative to each workspace folder). */
   include: string[];
   exclude: string[];
-  tokenizer: 'code' | 'whitespace';
+  tokenizer: TokenizerKind;
   /** Preset of the LSTM's size. */
   modelSize: 'small' | 'medium' | 'large';
   trainingBudgetMinutes: number;
@@ -216,8 +220,6 @@ export const ExportEmbeddingsRequest = new RequestType<ExportEmbeddingsParams, {
 // ---------------------------------------------------------------------------------------
 // Embeddings
 
-export type Metric = 'cosine' | 'euclidean';
-
 export interface Neighbor {
   word: string;
   /** Cosine similarity, or negative euclidean distance (higher is closer either way). */
@@ -364,8 +366,18 @@ export interface MapInfoResult {
   counts: number[];
   /** tokenKind of each entry: identifier, keyword, number, punctuation, string, whitespace, word, special. */
   kinds: string[];
-  facts: { vocab: number; dim: number; tokens: number | null; backend: string | null; validPpl: number | null; createdAt: string };
-  curve: { step: number; loss: number; validPpl?: number }[];
+  facts: MapFacts;
+  curve: CurvePoint[];
+}
+
+/** The model's facts the map lists. */
+export interface MapFacts {
+  vocab: number;
+  dim: number;
+  tokens: number | null;
+  backend: string | null;
+  validPpl: number | null;
+  createdAt: string;
 }
 
 /** What the map shows besides coordinates: labels, counts, kinds, the training curve, facts. */

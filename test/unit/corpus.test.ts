@@ -95,6 +95,9 @@ test('readCorpus: include globs, exclude replacing the defaults, gitignore off',
   const all = await readCorpus([dir], { include: ['**/*.{ts,js}'], exclude: [...DEFAULT_EXCLUDES.filter((e) => e !== 'node_modules'), 'sub'], respectGitignore: false });
   assert.deepEqual(rels(all.files), ['a.ts', 'build/out.ts', 'node_modules/dep/index.js']);
   assert.equal(all.skipped.some((s) => s.path === p('sub') && s.reason === 'excluded'), true);
+  // VS Code's default excludes name the folders' contents; the folders are skipped unopened.
+  const vscode = await readCorpus([dir], { exclude: ['**/node_modules/**', '**/.git/**'] });
+  assert.deepEqual(rels(vscode.skipped.filter((s) => s.reason === 'excluded')), ['.git', 'node_modules']);
 });
 
 test('readCorpus: file roots, limits, progress', async () => {

@@ -9,7 +9,8 @@ import { FusedLstmTrainer, type SampleSet } from '../../src/engine/lstm/fusedTra
 import { LstmTrainKernels } from '../../src/engine/kernels/lstmTrainKernels';
 import { LstmModel } from '../../src/engine/lstm/lstm';
 import { UnigramSampler } from '../../src/engine/lstm/sampledSoftmax';
-import { batchify, evaluatePerplexity } from '../../src/engine/lstm/train';
+import { evaluatePerplexity } from '../../src/engine/lstm/train';
+import { batchify } from '../../src/engine/lstm/batches';
 import { mulberry32, uniformArray } from '../../src/engine/prng';
 import type { LstmHyper, NamedWeight } from '../../src/engine/types';
 

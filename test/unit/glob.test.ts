@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { compileGlob, compileGlobs, matchGlob } from '../../src/engine/text/glob';
-import { Gitignore, parseGitignore } from '../../src/engine/text/gitignore';
+import { compileGlob, compileGlobs } from '../../src/engine/text/glob';
+import { Gitignore } from '../../src/engine/text/gitignore';
+
+const matchGlob = (glob: string, path: string) => compileGlob(glob)(path);
 
 test('glob: * and ? stay within one segment; a pattern without / matches at any depth', () => {
   assert.equal(matchGlob('*.ts', 'a.ts'), true);
@@ -41,8 +43,19 @@ test('glob: braces, classes, negated classes, escapes', () => {
   assert.equal(compileGlobs(['*.py', 'node_modules'])('x/node_modules'), true);
 });
 
+test('glob: as in VS Code, * and ** match dot-files, and dir/** matches the folder itself (so the walk skips it whole)', () => {
+  assert.equal(matchGlob('**/*', '.gitignore'), true);
+  assert.equal(matchGlob('**/*', 'sub/.github/ci.yml'), true);
+  assert.equal(matchGlob('*.yml', '.github/ci.yml'), true);
+  assert.equal(matchGlob('**/node_modules/**', 'node_modules'), true);
+  assert.equal(matchGlob('**/node_modules/**', 'pkg/node_modules'), true);
+  assert.equal(matchGlob('**/node_modules/**', 'pkg/node_modules_x'), false);
+  assert.equal(matchGlob('src/{a,b}/**/*.ts', 'src/b/x/y.ts'), true);
+  assert.equal(matchGlob('src/{a,b}/**/*.ts', 'src/c/y.ts'), false);
+});
+
 test('glob: invalid patterns fail with a message naming the pattern', () => {
-  assert.throws(() => compileGlob('*.{ts,js'), /Invalid glob "\*\.\{ts,js": unclosed/);
+  assert.throws(() => compileGlob('*.{ts,js'), /Invalid glob "\*\.\{ts,js": Missing closing: "}"/);
   assert.throws(() => compileGlob('[z-a]'), /Invalid glob "\[z-a\]"/);
   assert.throws(() => compileGlob(''), /empty pattern/);
 });
@@ -51,7 +64,7 @@ const root = path.resolve('/repo');
 const at = (rel: string) => path.join(root, rel);
 
 test('gitignore: comments, blank lines, dir-only, anchoring, negation (last match wins)', () => {
-  const gi = Gitignore.empty().with(root, parseGitignore('# comment\n\n*.log\n!keep.log\nbuild/\n/top.txt\ndocs/*.tmp\n'));
+  const gi = Gitignore.at(root).with(root, '# comment\n\n*.log\n!keep.log\nbuild/\n/top.txt\ndocs/*.tmp\n');
   assert.equal(gi.ignores(at('a.log'), false), true);
   assert.equal(gi.ignores(at('x/y/a.log'), false), true);
   assert.equal(gi.ignores(at('x/keep.log'), false), false);
@@ -65,9 +78,9 @@ test('gitignore: comments, blank lines, dir-only, anchoring, negation (last matc
 });
 
 test('gitignore: nested files are relative to their folder and override the parent', () => {
-  const gi = Gitignore.empty()
-    .with(root, parseGitignore('*.gen.ts\n'))
-    .with(at('pkg'), parseGitignore('!special.gen.ts\n/local.txt\n'));
+  const gi = Gitignore.at(root)
+    .with(root, '*.gen.ts\n')
+    .with(at('pkg'), '!special.gen.ts\n/local.txt\n');
   assert.equal(gi.ignores(at('a.gen.ts'), false), true);
   assert.equal(gi.ignores(at('pkg/special.gen.ts'), false), false);
   assert.equal(gi.ignores(at('special.gen.ts'), false), true); // the nested rule does not reach up
@@ -77,7 +90,7 @@ test('gitignore: nested files are relative to their folder and override the pare
 });
 
 test('gitignore: ** patterns, escaped #, braces literal, trailing spaces', () => {
-  const gi = Gitignore.empty().with(root, parseGitignore('**/cache\na/**/b.txt\n\\#notes\n{x,y}.txt\nspace.txt   \n'));
+  const gi = Gitignore.at(root).with(root, '**/cache\na/**/b.txt\n\\#notes\n{x,y}.txt\nspace.txt   \n');
   assert.equal(gi.ignores(at('p/q/cache'), true), true);
   assert.equal(gi.ignores(at('a/b.txt'), false), true);
   assert.equal(gi.ignores(at('a/m/n/b.txt'), false), true);

@@ -256,8 +256,8 @@ test('a process killed at any stage of a save leaves the old or the new model, n
   const script = path.join(root, 'crash.ts');
   const src = path.resolve(__dirname, '../../src/engine');
   fs.writeFileSync(script, `
-    import { saveModel } from ${JSON.stringify(path.join(src, 'store.ts'))};
-    import { setFaultHook } from ${JSON.stringify(path.join(src, 'atomic.ts'))};
+    import { saveModel } from ${JSON.stringify(path.join(src, 'io/store.ts'))};
+    import { setFaultHook } from ${JSON.stringify(path.join(src, 'io/atomic.ts'))};
     const [dir, stage, json] = process.argv.slice(2);
     const model = JSON.parse(require('node:fs').readFileSync(json, 'utf8'));
     model.weights = model.weights.map((w: any) => ({ ...w, values: Float32Array.from(w.values) }));

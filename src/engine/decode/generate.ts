@@ -158,7 +158,7 @@ export function distributionFromLogProbs(logProbs: Float32Array, opts: Distribut
   return out;
 }
 
-export function nextTokenDistribution<S>(model: LanguageModel<S>, state: S, opts: DistributionOptions = {}): TokenProb[] {
+function nextTokenDistribution<S>(model: LanguageModel<S>, state: S, opts: DistributionOptions = {}): TokenProb[] {
   return distributionFromLogProbs(model.logProbs(state), opts);
 }
 

@@ -32,7 +32,7 @@ export function expectedWeights(s: TopologyShape): { name: string; shape: number
 }
 
 /** Keras names repeated layers `lstm`, `lstm_1`, `lstm_2`, ... */
-export function lstmLayerName(index: number): string {
+function lstmLayerName(index: number): string {
   return index === 0 ? 'lstm' : `lstm_${index}`;
 }
 

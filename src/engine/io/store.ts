@@ -7,11 +7,11 @@ import type { ModelMeta, NamedWeight, VocabJSON } from '../types';
 import { recoverFolder, writeFolderAtomic } from './atomic';
 import { expectedWeights, layersTopology, type ModelKind, type TopologyShape } from './layersTopology';
 
-export const MODEL_FORMAT = 'wordlens-model';
+const MODEL_FORMAT = 'wordlens-model';
 /** Bump when the folder layout changes incompatibly; older Wordlens then refuses the model. */
 export const MODEL_FORMAT_VERSION = 1;
 /** Shards stay below this size (TF.js splits weights across shards the same way). */
-export const DEFAULT_SHARD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_SHARD_BYTES = 16 * 1024 * 1024;
 
 export const FILES = { model: 'model.json', vocab: 'vocab.json', meta: 'meta.json', ngram: 'ngram.bin' } as const;
 
@@ -147,11 +147,6 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
     throw new ModelLoadError(`${dir} is not a Wordlens model folder (${FILES.meta} is missing)`);
   }
   return (await readJson(file)) as ModelMeta;
-}
-
-/** The topology a meta describes; the vocabulary size comes from meta.hyper.vocabSize. */
-export function topologyOf(meta: ModelMeta): TopologyShape {
-  return checkMeta(meta, FILES.meta, ModelLoadError);
 }
 
 interface LayersModelJson {

@@ -3,48 +3,9 @@
 // of the 10 MB float32 kernel at V = 10k, H = 256, which is what bounds a step on single-
 // threaded wasm. Logits move by a few hundredths at most (measured in bench/step.ts and bounded
 // in the tests); the batched path (training, evaluation, perplexity) keeps float32.
-// Hand-assembled, like sgnsKernels.ts, so no toolchain or package is needed.
+// The kernel is AssemblyScript: assembly/int8Logits.ts.
 
-import { get, growTo, I32, leb, set, simd, singleFunctionModule, sleb, V128 } from './wasmBytes';
-
-const LOAD = (offset: number) => [...simd(0x00), 0x04, ...leb(offset)]; // v128.load align=16
-const addI32 = (i: number, n: number) => [...get(i), 0x41, ...sleb(n), 0x6a, ...set(i)];
-
-// logits(w, h, out, groups, cols): for each group of 4 rows, out[r] = Σ_k w[r, k] · h[k]
-// (int8 · int16, i32 sums). Weights are interleaved per group and 16-column block (rows 0..3 of
-// the block, 16 bytes each), so one pass reads h once for 4 rows. cols % 16 == 0.
-// Params 0..4; locals 5..8 (acc per row), 9 (x), 10 (h low), 11 (h high): v128; 12 (k), 13 (hp): i32.
-const ACC = [5, 6, 7, 8], X = 9, HL = 10, HH = 11, K = 12, HP = 13;
-const rowStep = (r: number) => [
-  ...get(0), ...LOAD(16 * r), ...set(X),
-  ...get(ACC[r]), ...get(X), ...simd(0x87), ...get(HL), ...simd(0xba), ...simd(0xae),
-  ...get(X), ...simd(0x88), ...get(HH), ...simd(0xba), ...simd(0xae), ...set(ACC[r]),
-];
-const storeSum = (r: number) => [
-  ...get(2),
-  ...get(ACC[r]), ...simd(0x1b), 0, ...get(ACC[r]), ...simd(0x1b), 1, 0x6a,
-  ...get(ACC[r]), ...simd(0x1b), 2, 0x6a, ...get(ACC[r]), ...simd(0x1b), 3, 0x6a,
-  0x36, 0x02, 4 * r,
-];
-const logitsBody = [
-  0x02, 0x07, V128, 0x02, I32, // locals: 7 x v128, 2 x i32
-  0x03, 0x40, // loop over groups of 4 rows
-  ...ACC.flatMap((a) => [0x41, 0x00, ...simd(0x11), ...set(a)]),
-  ...get(4), ...set(K),
-  ...get(1), ...set(HP),
-  0x03, 0x40, // loop over 16-column blocks
-  ...get(HP), ...LOAD(0), ...set(HL),
-  ...get(HP), ...LOAD(16), ...set(HH),
-  ...rowStep(0), ...rowStep(1), ...rowStep(2), ...rowStep(3),
-  ...addI32(0, 64), ...addI32(HP, 32),
-  ...get(K), 0x41, 0x10, 0x6b, 0x22, K, 0x0d, 0x00, // k -= 16; loop while k != 0
-  0x0b,
-  ...storeSum(0), ...storeSum(1), ...storeSum(2), ...storeSum(3),
-  ...addI32(2, 16),
-  ...get(3), 0x41, 0x01, 0x6b, 0x22, 3, 0x0d, 0x00, // groups -= 1; loop while groups != 0
-  0x0b,
-  0x0b,
-];
+import { growTo, kernelModule } from './wasmModule';
 
 /** h is in (-1, 1) (h = o · tanh(c)); 2^14 steps leave room in the i32 sums up to H = 4096. */
 const H_SCALE = 16383;
@@ -73,8 +34,7 @@ export class Int8Logits {
     const wBytes = this.groups * 4 * this.cols;
     this.hOffset = Math.ceil(wBytes / 16) * 16;
     this.outOffset = this.hOffset + this.cols * 2;
-    const module = singleFunctionModule('logits', [I32, I32, I32, I32, I32], [], logitsBody);
-    const e = new WebAssembly.Instance(module).exports as { memory: WebAssembly.Memory; logits: Int8Logits['run'] };
+    const e = new WebAssembly.Instance(kernelModule('int8Logits')).exports as { memory: WebAssembly.Memory; logits: Int8Logits['run'] };
     this.memory = e.memory;
     growTo(this.memory, this.outOffset + this.groups * 16);
     this.run = e.logits;

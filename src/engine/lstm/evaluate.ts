@@ -2,7 +2,7 @@
 // token, computed in batched columns exactly as evaluatePerplexity does, and tagged with the
 // token's position so an n-gram's score of the same token can be paired with it.
 import * as tf from '@tensorflow/tfjs';
-import { batchify } from './train';
+import { batchify } from './batches';
 import type { LstmModel, TensorState } from './lstm';
 import type { LanguageModel } from '../types';
 import { tokenLogProbs } from '../decode/interpolate';

@@ -15,7 +15,7 @@ import { FusedReplica, type ParamAddr, type ReplicaLayout, type WorkspaceAddr } 
 import { CTL, OP, startReplicaWorker, waitFor } from './fusedWorker';
 import { validateHyper, weightSpecs } from './lstm';
 import type { UnigramSampler } from './sampledSoftmax';
-import { batchify } from './train';
+import { batchify } from './batches';
 
 /**
  * How the embedding / output rows and the output bias are updated.

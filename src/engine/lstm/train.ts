@@ -1,14 +1,23 @@
 // Training loop for the LSTM (truncated BPTT over batchified columns, as PyTorch's
-// word_language_model), with a wall-clock budget, cancellation, best-on-validation weights,
-// checkpoints and resume; and exact full-softmax perplexity.
-import * as tf from '@tensorflow/tfjs';
+// word_language_model), with a wall-clock budget, cancellation, validation and resume. It
+// composes a TrainStepper (one step: tfjsTrainStepper.ts), the learning-rate schedule
+// (learningRate.ts) and the best-on-validation checkpoints (bestCheckpoint.ts).
 import { initBackend } from '../kernels/backend';
-import { LstmModel, type TensorState } from './lstm';
-import { createOptimizer, type OptimizerKind } from './optimizer';
+import { batchify, checkIds } from './batches';
+import { BestCheckpoint, type TrainCheckpoint } from './bestCheckpoint';
+import { LearningRateSchedule } from './learningRate';
+import { LstmModel } from './lstm';
+import type { OptimizerKind } from './optimizer';
+import { perplexityAsync, yieldToEvents } from './perplexity';
 import { mulberry32 } from '../prng';
-import { UnigramSampler, sampledSoftmaxLoss } from './sampledSoftmax';
-import { softmaxCrossEntropy } from './softmax';
-import type { LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
+import { UnigramSampler } from './sampledSoftmax';
+import { createTfjsTrainStepper } from './tfjsTrainStepper';
+import type { TrainStepperFactory } from './trainStepper';
+import type { CurvePoint, LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
+
+// Still importable from here, where tests and benches have always found them.
+export { evaluatePerplexity } from './perplexity';
+export type { TrainCheckpoint } from './bestCheckpoint';
 
 /**
  * Defaults for a CPU budget of minutes. Measured with bench/train.ts and CPU-time profiles
@@ -41,12 +50,6 @@ export interface TrainData {
   vocabSize: number;
 }
 
-export interface TrainCheckpoint {
-  weights: NamedWeight[];
-  step: number;
-  validPpl: number | null;
-}
-
 export interface TrainOptions {
   hyper?: Partial<LstmHyper>;
   /** Wall-clock budget; training stops at the budget or after `epochs`, whichever first. */
@@ -75,91 +78,14 @@ export interface TrainOptions {
   clock?: () => number;
   /** Seconds between progress events (default 1). */
   progressEverySeconds?: number;
-}
-
-export interface CurvePoint {
-  step: number;
-  loss: number;
-  validPpl?: number;
+  /** The implementation of one training step (default: TF.js, tfjsTrainStepper.ts). */
+  stepper?: TrainStepperFactory;
 }
 
 export interface TrainOutcome {
   model: LstmModel;
   result: TrainResult;
   curve: CurvePoint[];
-}
-
-/** Lays ids out as `batch` contiguous columns, time-major: out[t * batch + b] = ids[b * rows + t]. */
-export function batchify(ids: Int32Array, batch: number): { data: Int32Array; rows: number } {
-  const rows = Math.floor(ids.length / batch);
-  const data = new Int32Array(rows * batch);
-  for (let b = 0; b < batch; b++) for (let t = 0; t < rows; t++) data[t * batch + b] = ids[b * rows + t];
-  return { data, rows };
-}
-
-function checkIds(ids: Int32Array, vocabSize: number, what: string): void {
-  for (let i = 0; i < ids.length; i++) {
-    if (ids[i] < 0 || ids[i] >= vocabSize) throw new Error(`${what} id ${ids[i]} at position ${i} is outside the vocabulary (0..${vocabSize - 1})`);
-  }
-}
-
-function replaceState(old: TensorState, next: TensorState): TensorState {
-  for (const t of [...old.h, ...old.c]) t.dispose();
-  return next;
-}
-
-/** Sum of target -log p over one chunk; disposes nothing it was given. */
-function chunkLoss(model: LstmModel, x: Int32Array, y: Int32Array, steps: number, batch: number, state: TensorState) {
-  return tf.tidy(() => {
-    const out = model.forward(x, steps, batch, state);
-    const logits = model.outputLogits(out.hidden);
-    const v = logits.shape[1];
-    const idx = new Int32Array(y.length);
-    for (let i = 0; i < y.length; i++) idx[i] = i * v + y[i];
-    const target = tf.gather(logits.reshape([-1]), tf.tensor1d(idx, 'int32'));
-    const nll = tf.sum(tf.sub(tf.logSumExp(logits, 1), target));
-    for (const t of [...out.state.h, ...out.state.c]) tf.keep(t);
-    return { nll, state: out.state };
-  });
-}
-
-/** Yields (to let messages and abort signals through) between chunks of work. */
-const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
-
-/**
- * Exact perplexity (full softmax) of `ids`, the state carried through each of `batch`
- * contiguous columns as the anchor's evaluate() (batch 10). Returns null when aborted.
- */
-async function perplexityAsync(model: LstmModel, ids: Int32Array, batch = 10, bptt = 35, signal?: AbortSignal) {
-  if (ids.length < 2) throw new Error(`Perplexity needs at least 2 tokens, got ${ids.length}`);
-  checkIds(ids, model.vocabSize, 'Evaluation');
-  const b = Math.max(1, Math.min(batch, Math.floor(ids.length / 2)));
-  const { data, rows } = batchify(ids, b);
-  let state = model.zeroState(b);
-  let total = 0;
-  let count = 0;
-  try {
-    for (let i = 0; i < rows - 1; i += bptt) {
-      if (signal?.aborted) return null;
-      const n = Math.min(bptt, rows - 1 - i);
-      const x = data.subarray(i * b, (i + n) * b);
-      const y = data.subarray((i + 1) * b, (i + 1 + n) * b);
-      const r = chunkLoss(model, x, y, n, b, state);
-      state = replaceState(state, r.state);
-      total += (await r.nll.data())[0];
-      r.nll.dispose();
-      count += y.length;
-      if (signal) await yieldToEvents();
-    }
-  } finally {
-    replaceState(state, { h: [], c: [] });
-  }
-  return { ppl: Math.exp(total / count), tokens: count };
-}
-
-/** Exact full-softmax perplexity of `ids`, state carried through (as the anchor's evaluate()). */
-export async function evaluatePerplexity(model: LstmModel, ids: Int32Array, opts: { batch?: number; bptt?: number } = {}) {
-  return (await perplexityAsync(model, ids, opts.batch, opts.bptt))!;
 }
 
 /** Trains an LSTM language model; see TrainOptions. Never leaves tensors behind except the returned model. */
@@ -177,9 +103,6 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   if (!(epochs > 0)) throw new Error(`epochs must be positive, got ${opts.epochs}`);
   const bptt = opts.bptt ?? D.bptt;
   const batch = Math.max(1, Math.min(opts.batch ?? D.batch, Math.floor(data.train.length / 2)));
-  const lr0 = opts.lr ?? (opts.optimizer === 'sgd' ? 20 : D.lr);
-  const clip = opts.clip ?? D.clip;
-  const decayFrom = opts.decayFrom ?? D.decayFrom;
   const samples = opts.samples ?? D.samples;
   const sampled = samples > 0 && samples < data.vocabSize;
   const validEvery = (opts.validEverySeconds ?? D.validEverySeconds) * 1000;
@@ -188,9 +111,16 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const signal = opts.signal;
 
   const model = opts.resume ? LstmModel.fromWeights(hyper, opts.resume.weights) : LstmModel.create(hyper, seed);
-  const vars = model.trainableVariables();
-  const optimizer = createOptimizer(opts.optimizer ?? D.optimizer, vars);
   const sampler = sampled ? UnigramSampler.fromIds(data.train, data.vocabSize, opts.samplerAlpha ?? D.samplerAlpha, mulberry32(seed + 7)) : null;
+  const stepper = (opts.stepper ?? createTfjsTrainStepper)(model, {
+    batch,
+    dropout: hyper.dropout,
+    clip: opts.clip ?? D.clip,
+    optimizer: opts.optimizer ?? D.optimizer,
+    sampled: sampler ? { sampler, samples } : null,
+  });
+  const schedule = new LearningRateSchedule(opts.lr ?? (opts.optimizer === 'sgd' ? 20 : D.lr), opts.decayFrom ?? D.decayFrom);
+  const checkpoints = new BestCheckpoint(opts.onCheckpoint, opts.resume?.validPpl ?? null);
   const { data: cols, rows } = batchify(data.train, batch);
   const stepsPerEpoch = Math.ceil((rows - 1) / bptt);
   const hasValid = data.valid.length >= 2;
@@ -203,9 +133,6 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const firstStep = step;
   let epoch = Math.floor(step / stepsPerEpoch);
   let tokens = 0;
-  let best: { ppl: number; weights: NamedWeight[] } | null = null;
-  let lastValidPpl: number | null = opts.resume?.validPpl ?? null;
-  let plateau = 1;
   let lastValidAt = t0;
   let lastProgressAt = 0;
   let lossEma = NaN;
@@ -215,11 +142,6 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const fraction = () => Math.min(1, Math.max((now() - t0) / budgetMs, (step - firstStep) / (stepsPerEpoch * (epochs - firstStep / stepsPerEpoch))));
   // The last 10% of a time budget skips validations: the final one follows anyway.
   const nearEnd = () => now() - t0 >= 0.9 * budgetMs;
-  const lrNow = () => {
-    const f = fraction();
-    const decay = f <= decayFrom ? 1 : 1 - 0.9 * Math.min(1, (f - decayFrom) / (1 - decayFrom));
-    return lr0 * plateau * decay;
-  };
   const progress = (validPpl?: number) => {
     const elapsed = (now() - t0) / 1000;
     const rate = tokens / Math.max(elapsed, 1e-3);
@@ -242,20 +164,17 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     opts.onProgress?.(p);
     lastProgressAt = now();
   };
+  /** Resolves to whether the weights are the best so far. */
   const validate = async (): Promise<boolean> => {
     lastValidAt = now();
     if (!hasValid) return false;
+    stepper.syncModel();
     const r = await perplexityAsync(model, data.valid, 10, bptt, signal);
     if (!r) return false; // aborted mid-pass
-    const improved = !best || r.ppl < best.ppl;
-    if (improved) best = { ppl: r.ppl, weights: model.weights() };
-    lastValidPpl = r.ppl;
     progress(r.ppl);
-    await opts.onCheckpoint?.({ weights: model.weights(), step, validPpl: r.ppl });
-    return improved;
+    return checkpoints.validated(r.ppl, step, () => stepper.weights());
   };
 
-  let state = model.zeroState(batch);
   try {
     let pos = (step % stepsPerEpoch) * bptt;
     outer: while (epoch < epochs) {
@@ -268,32 +187,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
         const n = Math.min(bptt, rows - 1 - pos);
         const x = cols.subarray(pos * batch, (pos + n) * batch);
         const y = cols.subarray((pos + 1) * batch, (pos + 1 + n) * batch);
-        const sample = sampler?.sample(samples);
-        const next: { state?: TensorState } = {};
-        const lossValue = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => {
-            const out = model.forward(x, n, batch, state, hyper.dropout);
-            next.state = { h: out.state.h.map((t) => tf.keep(t)), c: out.state.c.map((t) => tf.keep(t)) };
-            if (sampler && sample) {
-              const target = model.outputRows(tf.tensor1d(y, 'int32'));
-              const neg = model.outputColumns(tf.tensor1d(sample.ids, 'int32'));
-              return sampledSoftmaxLoss(out.hidden, target.w, target.b, neg.w, neg.b, y, sample, sampler);
-            }
-            const logits = tf.add(tf.matMul(out.hidden, model.trainableOutKernel()), model.trainableOutBias()) as tf.Tensor2D;
-            return softmaxCrossEntropy(logits, y);
-          }, vars);
-          const list = vars.map((v) => grads[v.name]);
-          // Clip by global norm without a sync: scale = clip / max(norm, clip).
-          const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-          const scale = tf.div(clip, tf.maximum(norm, clip));
-          optimizer.apply(list.map((g) => tf.mul(g, scale)), lrNow());
-          return value;
-        });
-        model.weightsChanged();
-        // The next step starts from this step's final state (truncated backprop).
-        state = replaceState(state, next.state!);
-        const loss = (await lossValue.data())[0];
-        lossValue.dispose();
+        const loss = await stepper.step(x, y, n, schedule.at(fraction()));
         if (!Number.isFinite(loss)) throw new Error(`Training diverged at step ${step} (loss ${loss}); try a lower learning rate`);
         lossEma = Number.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
         step++;
@@ -304,29 +198,28 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
       }
       pos = 0;
       epoch++;
-      state = replaceState(state, model.zeroState(batch));
+      stepper.resetState();
       if (epoch < epochs && !nearEnd() && !signal?.aborted) {
         // The anchor's plateau rule on top of the budget schedule.
-        if (!(await validate()) && hasValid && best) plateau /= 4;
+        if (!(await validate()) && hasValid && checkpoints.bestPpl !== null) schedule.plateaued();
       }
     }
     if (!cancelled && !signal?.aborted) await validate();
     else cancelled = true;
+    stepper.syncModel();
   } finally {
-    replaceState(state, { h: [], c: [] });
-    optimizer.dispose();
+    stepper.dispose();
   }
-  const chosen = best as { ppl: number; weights: NamedWeight[] } | null;
   // Keep the best-on-validation weights (the last ones may have started to overfit).
-  if (chosen && chosen.ppl < (lastValidPpl ?? Infinity)) model.assignWeights(chosen.weights);
-  else if (chosen && cancelled) model.assignWeights(chosen.weights);
+  const keep = checkpoints.weightsToKeep(cancelled);
+  if (keep) model.assignWeights(keep);
   const result: TrainResult = {
     event: 'done',
     backend,
     vocab: data.vocabSize,
     tokens,
     seconds: (Date.now() - wall0) / 1000,
-    valid_ppl: chosen ? chosen.ppl : null,
+    valid_ppl: checkpoints.bestPpl,
   };
   if (cancelled) result.cancelled = true;
   return { model, result, curve };

@@ -4,7 +4,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { compileGlobs } from './glob';
-import { Gitignore, inheritedGitignore, parseGitignore } from './gitignore';
+import { type Gitignore, inheritedGitignore } from './gitignore';
 
 /**
  * Why a file is not in the corpus. 'invalid-utf8' is the exception: such files are kept
@@ -95,7 +95,7 @@ export function looksMinified(name: string, head: string): boolean {
  * Compiled JS/CSS often ends with an inline source map: one base64 line of 100k+ characters.
  * It is not text to learn from, and it made ordinary compiled files look minified.
  */
-export function stripInlineSourceMaps(text: string): string {
+function stripInlineSourceMaps(text: string): string {
   return text.replace(/^[ \t]*(?:\/\/|\/\*)[#@] sourceMappingURL=data:[^\n]*\n?/gm, '');
 }
 
@@ -225,7 +225,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
 
   /** Real path of the folder being walked: links must stay inside it. */
   let rootReal = '';
-  const walk = async (shownDir: string, absDir: string, rel: string, gi: Gitignore) => {
+  const walk = async (shownDir: string, absDir: string, rel: string, gi: Gitignore | undefined) => {
     signal?.throwIfAborted();
     let entries: Dirent[];
     try {
@@ -233,9 +233,9 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
     } catch (e) {
       return skip(shownDir, errCode(e) === 'ENOENT' ? 'vanished' : 'unreadable');
     }
-    if (respectGitignore && entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
+    if (gi && entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
       const text = await fs.readFile(path.join(absDir, '.gitignore'), 'utf8').catch(() => '');
-      gi = gi.with(absDir, parseGitignore(text));
+      gi = gi.with(absDir, text);
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
@@ -264,7 +264,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
       }
       if (excluded(childRel)) {
         skip(shown, 'excluded');
-      } else if (respectGitignore && gi.ignores(abs, isDir)) {
+      } else if (gi?.ignores(abs, isDir)) {
         skip(shown, 'gitignored');
       } else if (isDir) {
         await walk(shown, abs, childRel, gi);
@@ -283,7 +283,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
       });
       if (st.isDirectory()) {
         rootReal = await fs.realpath(abs);
-        await walk(root, abs, '', respectGitignore ? await inheritedGitignore(abs) : Gitignore.empty());
+        await walk(root, abs, '', respectGitignore ? await inheritedGitignore(abs) : undefined);
       } else {
         await visitFile(root, abs); // an explicitly named file is read whatever the globs say
       }

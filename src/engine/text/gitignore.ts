@@ -1,71 +1,92 @@
-// .gitignore semantics: `#` comments, `!` negation, trailing `/` for folders only, a '/' at
-// the start or middle anchors a pattern to its file's folder, otherwise it matches at any
-// depth; the last matching rule wins and deeper files come later. A folder that is ignored
-// is not entered (the walker prunes it), so, as in git, nothing inside it can be re-included.
+// Which files git ignores, for the corpus walk: the `ignore` package matches the patterns (git's
+// own semantics, checked against git by its test suite); this file adds what it leaves to its
+// user: finding the repository, `.git/info/exclude`, and nested .gitignore files. A nested
+// file's patterns are relative to its folder, so each is rebased onto the repository root and
+// appended after its ancestors' (git: the deeper file wins; last match wins). One rule list then
+// also decides parent folders, which a per-folder list cannot: a folder that a parent .gitignore
+// excludes and a deeper one re-includes (`!build/`) is entered, as in git.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { compileGlob } from './glob';
+import ignore, { type Ignore } from 'ignore';
 
-export interface GitignoreRule {
-  pattern: string;
-  negate: boolean;
-  dirOnly: boolean;
-  matches: (relPath: string) => boolean;
-}
-
-export function parseGitignore(text: string): GitignoreRule[] {
-  const rules: GitignoreRule[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw;
-    if (line.startsWith('#')) continue;
-    while (line.endsWith(' ') && !line.endsWith('\\ ')) line = line.slice(0, -1); // unescaped trailing spaces
-    if (line === '') continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1);
-    const dirOnly = line.endsWith('/');
-    try {
-      rules.push({ pattern: raw, negate, dirOnly, matches: compileGlob(line, { braces: false }) });
-    } catch {
-      // git ignores patterns it cannot parse; so do we.
-    }
-  }
-  return rules;
-}
+/** git sets core.ignoreCase where file systems usually ignore case (it probes at `git init`). */
+const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
 
 const toPosix = (p: string) => (path.sep === '/' ? p : p.split(path.sep).join('/'));
 
+/** A folder name as literal pattern text. */
+const escapeLiteral = (s: string) => s.replace(/[\\*?[\]]/g, '\\$&');
+
+/**
+ * One line of a .gitignore in folder `base` ('a/b/', escaped; '' at the root), rewritten to
+ * mean the same from the root: a pattern with a '/' before its end is anchored to its folder,
+ * one without matches at any depth below it.
+ */
+function rebaseLine(line: string, base: string): string {
+  if (base === '' || line.startsWith('#')) return line;
+  const negate = line.startsWith('!');
+  const body = negate ? line.slice(1) : line;
+  const trimmed = body.replace(/ +$/, ''); // git trims trailing spaces before it looks for '/'
+  if (trimmed === '') return line;
+  const anchored = trimmed.slice(0, -1).includes('/');
+  const rebased = anchored ? `/${base}${body.replace(/^\//, '')}` : `/${base}**/${body}`;
+  return (negate ? '!' : '') + rebased;
+}
+
+/** .gitignore text as git splits it: a leading BOM and one CR before each LF dropped. */
+function lines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
 /** The rules in force for a folder: its own .gitignore plus those of its ancestors. Immutable. */
 export class Gitignore {
-  private constructor(private readonly levels: readonly { dir: string; rules: GitignoreRule[] }[]) {}
+  private readonly rootPrefix: string;
 
-  static empty(): Gitignore {
-    return new Gitignore([]);
+  private constructor(
+    /** Paths are matched relative to this folder: the repository root, or the walked folder outside a repository. */
+    private readonly root: string,
+    private readonly rules: Ignore,
+  ) {
+    this.rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
   }
 
-  /** These rules plus a deeper folder's rules (which take precedence). */
-  with(dir: string, rules: GitignoreRule[]): Gitignore {
-    return rules.length === 0 ? this : new Gitignore([...this.levels, { dir: path.resolve(dir), rules }]);
+  /** No rules yet; paths will be matched relative to `root`. */
+  static at(root: string): Gitignore {
+    return new Gitignore(path.resolve(root), ignore({ ignoreCase: IGNORE_CASE }));
   }
 
+  /** These rules plus the .gitignore text of `dir`, a folder at or below the root (its rules take precedence). */
+  with(dir: string, text: string): Gitignore {
+    const rel = toPosix(path.relative(this.root, path.resolve(dir)));
+    const base = rel === '' ? '' : `${escapeLiteral(rel)}/`;
+    return this.plus(lines(text).map((l) => rebaseLine(l, base)));
+  }
+
+  /**
+   * Re-includes `dir` and the folders between it and the root: a walk that starts inside an
+   * ignored folder reads it, as ripgrep (VS Code's search) does.
+   */
+  entering(dir: string): Gitignore {
+    const rel = toPosix(path.relative(this.root, path.resolve(dir)));
+    if (rel === '') return this;
+    const parts = rel.split('/');
+    return this.plus(parts.map((_, i) => `!/${escapeLiteral(parts.slice(0, i + 1).join('/'))}/`));
+  }
+
+  /** A copy with `patterns` after these rules; the library caches results per instance, so never mutate one. */
+  private plus(patterns: string[]): Gitignore {
+    return new Gitignore(this.root, ignore({ ignoreCase: IGNORE_CASE }).add(this.rules).add(patterns));
+  }
+
+  /** `absPath` is below the root. A folder inside an ignored folder is ignored too, as in git. */
   ignores(absPath: string, isDir: boolean): boolean {
-    let ignored = false;
-    for (const { dir, rules } of this.levels) {
-      const rel = toPosix(path.relative(dir, absPath));
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
-      for (const r of rules) {
-        if ((!r.dirOnly || isDir) && r.matches(rel)) ignored = !r.negate;
-      }
-    }
-    return ignored;
+    const rel = toPosix(absPath.startsWith(this.rootPrefix) ? absPath.slice(this.rootPrefix.length) : path.relative(this.root, absPath));
+    return this.rules.ignores(isDir ? `${rel}/` : rel);
   }
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -73,10 +94,10 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
- * Rules that apply inside `dir` from outside it: `.gitignore` files of the folders above
- * `dir` up to the repository root (the first folder holding `.git`), and the repository's
- * `.git/info/exclude`. Outside a repository there are none. `dir`'s own .gitignore is not
- * included: the walker reads it when it enters `dir`.
+ * The rules that apply inside `dir` from outside it: the repository's `.git/info/exclude` and the
+ * `.gitignore` files of the folders from the repository root (the first folder up holding
+ * `.git`) down to `dir`'s parent. `dir`'s own .gitignore is not included: the walker reads it
+ * when it enters `dir`. Outside a repository there are none, and paths are relative to `dir`.
  */
 export async function inheritedGitignore(dir: string): Promise<Gitignore> {
   const chain: string[] = [];
@@ -85,16 +106,16 @@ export async function inheritedGitignore(dir: string): Promise<Gitignore> {
     chain.unshift(cur);
     if (await exists(path.join(cur, '.git'))) break;
     const up = path.dirname(cur);
-    if (up === cur) return Gitignore.empty(); // reached the filesystem root: not in a repository
+    if (up === cur) return Gitignore.at(dir); // reached the filesystem root: not in a repository
     cur = up;
   }
   const repoRoot = chain[0];
-  let gi = Gitignore.empty();
+  let gi = Gitignore.at(repoRoot);
   const exclude = await readIfExists(path.join(repoRoot, '.git', 'info', 'exclude'));
-  if (exclude !== undefined) gi = gi.with(repoRoot, parseGitignore(exclude));
+  if (exclude !== undefined) gi = gi.with(repoRoot, exclude);
   for (const d of chain.slice(0, -1)) {
     const text = await readIfExists(path.join(d, '.gitignore'));
-    if (text !== undefined) gi = gi.with(d, parseGitignore(text));
+    if (text !== undefined) gi = gi.with(d, text);
   }
-  return gi;
+  return gi.entering(dir);
 }
