@@ -4,7 +4,7 @@
 // fused WebAssembly path (lstm/fusedTrainer.ts) on 1 and 2 threads, in the same run. Prints the backend, tokens/s
 // wall-clock and per CPU-second (process.cpuUsage; the machine may be shared) for each, their
 // ratios, and each path's mean loss over its last steps (both should be falling alike).
-//   npx tsx bench/fused-train.ts [--seconds 40] [--fused-seconds 40] [--data DIR] [--backend wasm|cpu]
+//   npx tsx bench/fused-train.ts [--seconds 60] [--fused-seconds 30] [--data DIR] [--backend wasm|cpu]
 // The fused path runs with 1 and then 2 threads (--fused-seconds each).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ function arg(name: string, def: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
 }
 
+/** Steps left out of the rates (warm-up). */
+const WARMUP = 3;
+
 const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -37,19 +40,28 @@ async function main() {
   const V = ds.vocab.size;
   const D = DEFAULT_TRAINING;
   const hyper: LstmHyper = { vocabSize: V, ...D.hyper };
-  const oldSeconds = Number(arg('seconds', '40'));
-  const newSeconds = Number(arg('fused-seconds', String(oldSeconds)));
+  const oldSeconds = Number(arg('seconds', '60'));
+  const newSeconds = Number(arg('fused-seconds', '30'));
 
   // The TF.js path as train.ts runs it (no validation set: only training steps are timed).
-  const losses: number[] = [];
-  let c0 = cpuSeconds();
+  // Rates count from the end of step WARMUP on, for both paths: the first steps compile and
+  // warm up kernels (measured: they halved TF.js's rate in a 30-second window).
+  const marks: { cpu: number; wall: number; tokens: number; loss: number }[] = [];
+  let done = 0;
   const old = await trainLstm(
     { train: ds.train, valid: new Int32Array(0), vocabSize: V },
-    { minutes: oldSeconds / 60, seed: 1, progressEverySeconds: 0, onProgress: (p) => losses.push(p.loss) },
+    {
+      minutes: oldSeconds / 60, seed: 1, progressEverySeconds: 0,
+      onProgress: (p) => marks.push({ cpu: cpuSeconds(), wall: performance.now() / 1000, tokens: (done = p.step * D.batch * D.bptt), loss: p.loss }),
+    },
   );
-  const oldCpu = cpuSeconds() - c0;
   old.model.dispose();
-  const oldResult = { tokens: old.result.tokens, seconds: old.result.seconds, cpu_seconds: oldCpu, tokens_per_s: old.result.tokens / old.result.seconds, cpu_tokens_per_s: old.result.tokens / oldCpu, loss_ema_end: losses[losses.length - 1] };
+  if (marks.length <= WARMUP + 1) throw new Error(`the TF.js path did only ${marks.length} steps: raise --seconds`);
+  const [m0, m1] = [marks[WARMUP - 1], marks[marks.length - 1]];
+  const oldResult = {
+    steps_timed: marks.length - WARMUP, tokens: m1.tokens - m0.tokens, seconds: m1.wall - m0.wall, cpu_seconds: m1.cpu - m0.cpu,
+    tokens_per_s: (m1.tokens - m0.tokens) / (m1.wall - m0.wall), cpu_tokens_per_s: (m1.tokens - m0.tokens) / (m1.cpu - m0.cpu), loss_ema_end: m1.loss, all_steps_tokens: done,
+  };
 
   // The fused path, same data layout, sampler and learning rate: 1 thread, then 2.
   const { data, rows } = batchify(ds.train, D.batch);
@@ -61,19 +73,25 @@ async function main() {
     const B = D.batch;
     let tokens = 0;
     let ema = NaN;
-    const c1 = cpuSeconds();
+    let c1 = 0;
+    let t1 = 0;
     const t0 = performance.now();
-    for (let pos = 0; performance.now() - t0 < newSeconds * 1000; pos += D.bptt) {
+    for (let pos = 0, step = 0; performance.now() - t0 < newSeconds * 1000; pos += D.bptt, step++) {
       if (pos >= rows - 1) {
         pos = 0;
         fused.resetState();
+      }
+      if (step === WARMUP) {
+        c1 = cpuSeconds();
+        t1 = performance.now();
+        tokens = 0;
       }
       const n = Math.min(D.bptt, rows - 1 - pos);
       const loss = fused.step(data.subarray(pos * B, (pos + n) * B), data.subarray((pos + 1) * B, (pos + 1 + n) * B), D.lr);
       ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
       tokens += n * B;
     }
-    const wall = (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t1) / 1000;
     const cpu = cpuSeconds() - c1;
     const out = { threads, tokens, seconds: wall, cpu_seconds: cpu, tokens_per_s: tokens / wall, cpu_tokens_per_s: tokens / cpu, loss_ema_end: ema, wasm_mb: fused.memoryBytes / 2 ** 20 };
     fused.dispose();

@@ -73,6 +73,7 @@ export class FusedLstmTrainer {
   private readonly evalSplit: [number, number][];
   private readonly ctl: number;
   private gen = 0;
+  private workersReady = false;
   private readonly maxSamples: number;
   private packedFresh = false;
   private t = 0;
@@ -238,6 +239,7 @@ export class FusedLstmTrainer {
     this.disposed = true;
     if (this.workers.length) {
       const c = this.kern.i32(this.ctl, CTL.bytes / 4);
+      // A worker not yet up misses the stop word; terminate() ends it either way.
       c[CTL.op] = OP.stop;
       Atomics.store(c, CTL.gen, ++this.gen);
       Atomics.notify(c, CTL.gen);
@@ -367,6 +369,11 @@ export class FusedLstmTrainer {
     const c = this.kern.i32(this.ctl, CTL.bytes / 4);
     const result = new Float64Array(this.kern.memory.buffer, this.ctl + CTL.result, 1);
     if (this.workers.length > 1) throw new Error('fused trainer: more than 2 threads is not implemented');
+    // The worker reads the control word once it is up: it must not move before then.
+    if (!this.workersReady) {
+      waitFor(c, CTL.ready, this.workers.length, 120_000, 'start');
+      this.workersReady = true;
+    }
     c[CTL.op] = op;
     c[CTL.steps] = steps;
     c[CTL.samples] = samples;

@@ -11,14 +11,12 @@ export const CTL = { gen: 0, done: 1, op: 2, steps: 3, samples: 4, rows: 5, erro
 export const OP = { stop: 0, train: 1, evaluate: 2, resetTrain: 3, resetEval: 4 } as const;
 
 /** Starts a worker running a replica with `layout` over `memory`; `ctl` is the control block's
- *  address. Returns once the worker is ready (it blocks: the step protocol is synchronous). */
+ *  address. The worker is ready once c[CTL.ready] has counted it (see whenReady). */
 export function startReplicaWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, layout: ReplicaLayout, ctl: number): Worker {
   const source = `var __name = (f) => f;\n(${replicaWorkerMain.toString()})(${FusedReplica.toString()});`;
-  const c = new Int32Array(memory.buffer, ctl, CTL.bytes / 4);
-  const ready = Atomics.load(c, CTL.ready);
-  const worker = new Worker(source, { eval: true, workerData: { module, memory, layout, ctl, CTL, OP } });
+  // Plain JavaScript: no loader hooks (tsx's --import) needed, nor the startup they cost.
+  const worker = new Worker(source, { eval: true, execArgv: [], workerData: { module, memory, layout, ctl, CTL, OP } });
   worker.unref(); // an idle replica never keeps the process alive
-  waitFor(c, CTL.ready, ready + 1, 30_000, 'start');
   return worker;
 }
 
