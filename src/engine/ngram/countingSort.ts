@@ -2,10 +2,18 @@
 // count n-grams over millions of tokens without comparison sorts or hash maps.
 
 /** Permutation ordering i by (major[i], minor[i]); values must lie in [0, range). */
-export function argsortPairs(major: Int32Array, majorRange: number, minor: Int32Array, minorRange: number): Int32Array {
+export function argsortPairs(
+  major: Int32Array,
+  majorRange: number,
+  minor: Int32Array,
+  minorRange: number,
+  /** Called between the passes (each one linear in n): a place to stop long work. */
+  between: () => void = () => undefined,
+): Int32Array {
   const n = major.length;
   if (minor.length !== n) throw new Error('argsortPairs: arrays differ in length');
   const byMinor = countingPass(identity(n), minor, minorRange);
+  between();
   return countingPass(byMinor, major, majorRange);
 }
 
