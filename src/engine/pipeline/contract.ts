@@ -3,7 +3,7 @@
 import type { BackendName } from '../kernels/backend';
 import { summarizeSkipped } from '../text/corpus';
 import type { TrainingText } from '../text/trainingText';
-import type { TokenizerKind, TrainProgress, TrainResult } from '../types';
+import type { KeptModel, TokenizerKind, TrainProgress, TrainResult } from '../types';
 
 export interface PipelineRequest {
   /** Folders (or files: those are read whatever their size) to read. */
@@ -62,6 +62,8 @@ export interface PipelineResult extends TrainResult {
   outDir: string;
   /** False when cancelled before this run's first checkpoint with a model already in outDir: it was left as it was. */
   saved: boolean;
+  /** When cancelled: the complete model left in outDir (null: none). */
+  kept?: KeptModel | null;
 }
 
 export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;

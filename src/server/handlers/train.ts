@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
 import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
-import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { CancelTrainingRequest, TrainRequest, type KeptModelInfo, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { describeKept } from '../../engine/pipeline/keptModel';
+import type { KeptModel } from '../../engine/types';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
@@ -65,11 +67,14 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       try {
         const result = await started.done;
         const modelPath = path.resolve(request.outDir);
-        if (result.saved) {
+        if (!result.cancelled) {
           await host.load(modelPath);
-          host.endTraining(result.cancelled ? 'cancelled' : 'done', result.cancelled ? 'training stopped; the best model so far is in use' : undefined);
+          host.endTraining('done');
+        } else if (result.kept?.fromThisRun) {
+          await host.load(modelPath);
+          host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
         } else {
-          host.endTraining('cancelled', 'training cancelled before a model was ready; the previous model stays');
+          host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);
         }
         log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
         return {
@@ -80,6 +85,7 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
           seconds: result.seconds,
           validPpl: result.valid_ppl,
           backend: result.backend,
+          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null) } : {}),
         };
       } catch (error) {
         const message = (error as Error).message;
@@ -115,6 +121,12 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       return true;
     },
   };
+}
+
+function keptInfo(kept: KeptModel | null): KeptModelInfo | null {
+  if (!kept) return null;
+  const { createdAt, fromThisRun, status, step, validPpl } = kept;
+  return { createdAt, fromThisRun, status, step, validPpl };
 }
 
 function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineRequest {
