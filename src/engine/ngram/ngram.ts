@@ -8,7 +8,7 @@
 // context are the contexts one token older, contiguous and sorted by that token. Each
 // context owns a sorted run of (word, count) entries for the n-gram order k + 1.
 import type { LanguageModel, NextTokenProbs } from '../types';
-import { argsortPairs } from './countingSort';
+import { argsortPairs, CHECK_MASK } from './countingSort';
 import { stopChecker, throwIfStopped } from '../stop';
 
 /** The last `order - 1` token ids (oldest first, `<s>` = vocabSize) and their trie nodes. */
@@ -432,7 +432,6 @@ function countLevels(ids: Int32Array, V: number, order: number, check: () => voi
 /** Distinct (major, minor) pairs in sorted order with their multiplicities, and each input's pair index. */
 function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array, minorRange: number, check: () => void = () => undefined) {
   const perm = argsortPairs(major, majorRange, minor, minorRange, check);
-  check();
   const n = perm.length;
   const outMajor = new Int32Array(n);
   const outMinor = new Int32Array(n);
@@ -442,6 +441,7 @@ function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array,
   let pa = -1;
   let pb = -1;
   for (let j = 0; j < n; j++) {
+    if ((j & CHECK_MASK) === 0) check();
     const i = perm[j];
     const a = major[i];
     const b = minor[i];
