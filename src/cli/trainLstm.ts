@@ -69,6 +69,10 @@ function report(e: PipelineEvent, dir: string, out: Output): void {
     case 'warning':
       out.note(e.message);
       return;
+    case 'phase':
+      // The long passes over the validation text get a line; the other phases have their own events.
+      if (e.phase === 'final-validation') out.note('final validation of the LSTM (full softmax)...');
+      return;
   }
 }
 

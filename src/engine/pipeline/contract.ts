@@ -29,15 +29,21 @@ export interface PipelineRequest {
    * options above; epochs/minutes mean more training; only a better model replaces it.
    */
   resume?: boolean;
-  /**
-   * Fit λ even after a cancel (the CLI, where a second Ctrl-C quits). Otherwise a cancelled
-   * run skips the fit, which reads all validation text, and keeps λ = 0.5.
-   */
-  fitAfterCancel?: boolean;
+  /** Seconds between validations during training (default: DEFAULT_TRAINING's, plus every epoch end). */
+  validEverySeconds?: number;
 }
+
+/**
+ * The phases of a run, in order ('validate' and 'save' recur during 'train'). Each polls for
+ * a stop at least every 250 ms of work; a stopped run's result names the one it stopped in.
+ */
+export const PIPELINE_PHASES = ['read', 'tokenize', 'ngram', 'train', 'validate', 'save', 'final-validation', 'fit'] as const;
+export type PipelinePhase = (typeof PIPELINE_PHASES)[number];
 
 /** What a run reports as it goes; every field of each event is JSON-serialisable. */
 export type PipelineEvent =
+  /** A phase starts (the one before it has ended). */
+  | { event: 'phase'; phase: PipelinePhase }
   | {
       event: 'corpus';
       files: number;
@@ -64,6 +70,8 @@ export interface PipelineResult extends TrainResult {
   saved: boolean;
   /** When cancelled: the complete model left in outDir (null: none). */
   kept?: KeptModel | null;
+  /** When cancelled: the phase the stop was seen in. */
+  stoppedIn?: PipelinePhase;
 }
 
 export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;

@@ -25,6 +25,8 @@ export interface TrainingTextOptions {
   /** Encode with this vocabulary instead of building one (resuming a model). */
   vocab?: Vocab;
   signal?: AbortSignal;
+  /** Called when the files are read and tokenizing starts. */
+  onTokenizing?: () => void;
 }
 
 export interface TrainingText {
@@ -59,6 +61,7 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
     throw new PipelineError(`No text files to train on in ${roots.join(', ')} (skipped: ${summarizeSkipped(counts)}).`);
   }
   const tokenizer = createTokenizer(opts.tokenizer);
+  opts.onTokenizing?.();
   let dataset: Dataset;
   try {
     dataset = opts.vocab

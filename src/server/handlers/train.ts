@@ -3,7 +3,7 @@
 // completions stays until the new one is saved; then it is loaded and swapped in.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
-import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline/pipeline';
+import type { PipelineEvent, PipelinePhase, PipelineRequest } from '../../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
 import { CancelTrainingRequest, TrainRequest, type KeptModelInfo, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
 import { describeKept } from '../../engine/pipeline/keptModel';
@@ -48,15 +48,18 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
       log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
       let lastPpl: number | undefined;
+      let lastFraction = 0;
       const onEvent = (e: PipelineEvent) => {
         const line = describe(e, lastPpl);
         if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
         if (e.event === 'progress') {
+          lastFraction = e.fraction;
           progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
           host.reportTraining(e.fraction, lastPpl, line);
         } else {
           progress.report(line);
-          host.reportTraining(e.event === 'interpolation' || e.event === 'fitting' ? 1 : 0, lastPpl, line);
+          const late = e.event === 'interpolation' || e.event === 'fitting' || (e.event === 'phase' && ['final-validation', 'fit'].includes(e.phase));
+          host.reportTraining(late ? 1 : lastFraction, lastPpl, line);
           log(line);
         }
       };
@@ -185,8 +188,22 @@ export function describe(e: PipelineEvent, ppl: number | undefined): string {
       return `mixed LSTM and n-gram: ppl ${Math.round(e.validPpl)} (λ = ${e.lambda.toFixed(2)})`;
     case 'warning':
       return e.message;
+    case 'phase':
+      return PHASE_LINES[e.phase];
   }
 }
+
+/** The progress line as each phase starts (the integration test cancels on the final one's). */
+export const PHASE_LINES: Record<PipelinePhase, string> = {
+  read: 'reading the workspace…',
+  tokenize: 'tokenizing…',
+  ngram: 'building the n-gram…',
+  train: 'training…',
+  validate: 'validating…',
+  save: 'saving a checkpoint…',
+  'final-validation': 'final validation…',
+  fit: 'mixing LSTM and n-gram on the validation text…',
+};
 
 function eta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
