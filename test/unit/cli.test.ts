@@ -290,6 +290,7 @@ test('Ctrl-C or SIGTERM during training stops within 2 s keeping what was saved,
   assert.equal(secondResult.kept.fromThisRun, false);
   assert.equal(secondResult.kept.createdAt, JSON.parse(meta).createdAt);
   assert.ok(second.stopMs <= 2000, `stopped ${second.stopMs} ms after SIGINT`);
+  console.log(`CLI stop after the signal: SIGTERM ${first.stopMs} ms (no model yet), SIGINT ${second.stopMs} ms (model kept)`);
   assert.equal(fs.readFileSync(path.join(model, 'meta.json'), 'utf8'), meta);
   const plain = await wordlens(['eval', '--model', model, corpus, '--json']);
   assert.equal(plain.code, 0, plain.stderr);
