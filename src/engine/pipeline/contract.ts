@@ -37,7 +37,7 @@ export interface PipelineRequest {
  * The phases of a run, in order ('validate' and 'save' recur during 'train'). Each polls for
  * a stop at least every 250 ms of work; a stopped run's result names the one it stopped in.
  */
-export const PIPELINE_PHASES = ['read', 'tokenize', 'ngram', 'train', 'validate', 'save', 'final-validation', 'fit'] as const;
+const PIPELINE_PHASES = ['read', 'tokenize', 'ngram', 'train', 'validate', 'save', 'final-validation', 'fit'] as const;
 export type PipelinePhase = (typeof PIPELINE_PHASES)[number];
 
 /** What a run reports as it goes; every field of each event is JSON-serialisable. */
