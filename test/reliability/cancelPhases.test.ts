@@ -113,7 +113,7 @@ describe('reliability: a cancel inside each phase stops within 2 s and keeps the
   it('save: a checkpoint save stopped as it starts rolls back; the model from before the run is kept', async () => {
     const { outDir, request, before } = await setup('save', { maxVocab: 1000, validEverySeconds: 1 });
     const round = await cancelIn(request, 'save', 0);
-    figures.push(`save: ${round.stopMs} ms`);
+    figures.push(`save: ${round.stopMs} ms (stopped in ${round.result.stoppedIn})`);
     assert.equal(round.result.cancelled, true);
     assert.ok(round.stopMs <= STOP_LIMIT_MS, `stopped ${round.stopMs} ms after the cancel`);
     if (round.result.stoppedIn === 'save') {
