@@ -158,6 +158,8 @@ export interface TrainResult {
    * model from before the run), null when there is none. That model serves completions.
    */
   kept?: KeptModelInfo | null;
+  /** When cancelled: the phase the stop was seen in (read, tokenize, ngram, train, validate, save, final-validation, fit). */
+  stoppedIn?: string;
 }
 
 export interface KeptModelInfo {

@@ -88,7 +88,7 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
           seconds: result.seconds,
           validPpl: result.valid_ppl,
           backend: result.backend,
-          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null) } : {}),
+          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
         };
       } catch (error) {
         const message = (error as Error).message;
