@@ -6,7 +6,8 @@
 // Prints every stop time (cancel → the train request's answer; SIGTERM → exit), p50/p99/max,
 // peak RSS of the server and of the CLI (VmHWM), and the completion latency p50/p99/max.
 // Run: npx tsx bench/cancel-soak.ts [--root DIR] [--rounds 20] [--cli-rounds 5] [--minutes 1]
-//        [--dim 128] [--seed 1]          (npm run build first: the server and CLI bundles run)
+//        [--dim 128] [--seed 1] [--normal-priority]   (npm run build first: the server and CLI
+//        bundles run; --normal-priority: wordlens.trainingLowPriority off, the thread at nice 0)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ const cliRounds = Number(option('cli-rounds', '5'));
 const minutes = Number(option('minutes', '1'));
 const dim = Number(option('dim', '128'));
 const random = mulberry32(Number(option('seed', '1')));
+const normalPriority = process.argv.includes('--normal-priority');
 
 const json = (o: object) => console.log(JSON.stringify({ bench: 'cancel-soak', ...o }));
 function percentile(xs: number[], q: number): number {
@@ -139,8 +141,11 @@ async function cliRound(outDir: string, phase: PipelinePhase, delayMs: number) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(tmpdir(), 'wordlens-cancel-soak-'));
   process.env.WORDLENS_TEST_SERVER ??= 'dist';
-  json({ corpusRoot, rounds, cliRounds, minutes, dim, load: loadavg()[0] });
-  const server = await startTestServer({ storagePath: path.join(tmp, 'storage') });
+  json({ corpusRoot, rounds, cliRounds, minutes, dim, normalPriority, load: loadavg()[0] });
+  const server = await startTestServer({
+    storagePath: path.join(tmp, 'storage'),
+    ...(normalPriority ? { settings: { trainingLowPriority: false } } : {}),
+  });
   try {
     await server.waitForStatus((s) => s.state === 'none' || s.state === 'ready', 60_000);
     // The previous model: a short run on this project's own sources; it serves throughout.
