@@ -32,7 +32,12 @@ export async function openForResume(dir: string): Promise<ResumeFrom> {
 }
 
 /** The request's text as a dataset; a resumed model's tokenizer and vocabulary win. */
-export async function readCorpus(req: PipelineRequest, resume: ResumeFrom | undefined, signal?: AbortSignal): Promise<TrainingText> {
+export async function readCorpus(
+  req: PipelineRequest,
+  resume: ResumeFrom | undefined,
+  signal?: AbortSignal,
+  onTokenizing?: () => void,
+): Promise<TrainingText> {
   const text = await readTrainingText(req.roots, {
     tokenizer: resume ? resume.meta.tokenizer : req.tokenizer,
     include: req.include,
@@ -42,6 +47,7 @@ export async function readCorpus(req: PipelineRequest, resume: ResumeFrom | unde
     maxVocab: req.maxVocab,
     vocab: resume?.vocab,
     signal,
+    onTokenizing,
   });
   const V = text.dataset.vocab.size;
   if (V < 3) throw new PipelineError(`The text has only ${V} distinct token(s); a language model needs more variety.`);
@@ -74,9 +80,14 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
 }
 
 /** The n-gram of the training text and its validation perplexity (null without validation text). */
-export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number): { ngram: NgramModel; validPpl: number | null } {
-  const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER);
-  const validPpl = dataset.valid.length >= 2 ? ngram.perplexity(dataset.valid) : null;
+export function fitNgram(
+  dataset: Dataset,
+  onEvent: (e: PipelineEvent) => void,
+  t0: number,
+  signal?: AbortSignal,
+): { ngram: NgramModel; validPpl: number | null } {
+  const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER, signal);
+  const validPpl = dataset.valid.length >= 2 ? ngram.perplexity(dataset.valid, signal) : null;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl, seconds: (Date.now() - t0) / 1000 });
   return { ngram, validPpl };
 }
@@ -85,7 +96,12 @@ export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, 
  * What a resumed model's meta records: what it continued, and how the loaded weights scored
  * on this run's validation text before any step (near the saved perplexity, not a fresh model's ≈ V).
  */
-export async function resumedMetrics(resume: ResumeFrom | undefined, hyper: LstmHyper, dataset: Dataset): Promise<ModelMeta['metrics']> {
+export async function resumedMetrics(
+  resume: ResumeFrom | undefined,
+  hyper: LstmHyper,
+  dataset: Dataset,
+  signal?: AbortSignal,
+): Promise<ModelMeta['metrics']> {
   const resumedFrom: ModelMeta['metrics'] = {};
   if (!resume) return resumedFrom;
   resumedFrom.resumed_from = resume.meta.createdAt;
@@ -93,7 +109,7 @@ export async function resumedMetrics(resume: ResumeFrom | undefined, hyper: Lstm
   if (dataset.valid.length >= 2) {
     const loaded = LstmModel.fromWeights(hyper, resume.weights);
     try {
-      resumedFrom.resume_start_valid_ppl_lstm = (await evaluatePerplexity(loaded, dataset.valid)).ppl;
+      resumedFrom.resume_start_valid_ppl_lstm = (await evaluatePerplexity(loaded, dataset.valid, { signal })).ppl;
     } finally {
       loaded.dispose();
     }
@@ -108,6 +124,7 @@ export function fitLstm(
   onEvent: (e: PipelineEvent) => void,
   onCheckpoint: (c: TrainCheckpoint) => Promise<void>,
   signal?: AbortSignal,
+  onValidation?: (final: boolean) => void,
 ): Promise<TrainOutcome> {
   const { dataset, hyper, resume } = setup;
   return trainLstm(
@@ -120,17 +137,19 @@ export function fitLstm(
       signal,
       onProgress: onEvent,
       onCheckpoint,
+      onValidation,
+      ...(req.validEverySeconds ? { validEverySeconds: req.validEverySeconds } : {}),
       // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
       ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: numberOrNull(resume.meta.metrics.valid_ppl_lstm) } } : {}),
     },
   );
 }
 
-/** λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text, and the perplexities it gives. */
-export async function fitMixture(model: LstmModel, ngram: NgramModel, valid: Int32Array, onEvent: (e: PipelineEvent) => void) {
+/** λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text, and the perplexities it gives; AbortError when stopped. */
+export async function fitMixture(model: LstmModel, ngram: NgramModel, valid: Int32Array, onEvent: (e: PipelineEvent) => void, signal?: AbortSignal) {
   onEvent({ event: 'fitting' });
-  const scores = await lstmTokenScores(model, valid);
-  const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, valid, scores.positions));
+  const scores = await lstmTokenScores(model, valid, { signal });
+  const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, valid, scores.positions, signal), signal);
   onEvent({ event: 'interpolation', lambda: fit.lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
   return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs) };
 }
