@@ -1,6 +1,7 @@
 // The fitting half of a training run (pipeline.ts composes it with save.ts): the corpus read
 // into a dataset, the Kneser-Ney n-gram, the LSTM (continued from a saved one on resume),
 // and the mixture weight λ fitted on the validation text.
+import * as os from 'node:os';
 import type { BackendName } from '../kernels/backend';
 import { lstmTokenScores, perplexityOf, scoresAt } from '../lstm/evaluate';
 import { fitLambdaFromLogProbs } from '../decode/interpolate';
@@ -10,6 +11,7 @@ import { loadModel } from '../io/store';
 import { LstmModel } from '../lstm/lstm';
 import { evaluatePerplexity } from '../lstm/perplexity';
 import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
+import { fusedTrainStepper } from '../lstm/fusedTrainStepper';
 import { PipelineError, readTrainingText, type TrainingText } from '../text/trainingText';
 import type { Dataset } from '../text/dataset';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
@@ -120,13 +122,13 @@ export async function resumedMetrics(
 /** Trains the LSTM, fresh or from the resumed weights; `onCheckpoint` sees every validated state. */
 export function fitLstm(
   req: PipelineRequest,
-  setup: { dataset: Dataset; hyper: LstmHyper; resume?: ResumeFrom },
+  setup: { dataset: Dataset; hyper: LstmHyper; resume?: ResumeFrom; backend: BackendName },
   onEvent: (e: PipelineEvent) => void,
   onCheckpoint: (c: TrainCheckpoint) => Promise<void>,
   signal?: AbortSignal,
   onValidation?: (final: boolean) => void,
 ): Promise<TrainOutcome> {
-  const { dataset, hyper, resume } = setup;
+  const { dataset, hyper, resume, backend } = setup;
   return trainLstm(
     { train: dataset.train, valid: dataset.valid, vocabSize: dataset.vocab.size },
     {
@@ -138,6 +140,9 @@ export function fitLstm(
       onProgress: onEvent,
       onCheckpoint,
       onValidation,
+      // Without native TensorFlow the fused WebAssembly step trains (2.6x the tokens per
+      // CPU-second of the TF.js ops, bench/fused-train.ts), on both cores of a 2-core machine.
+      ...(backend === 'tensorflow' ? {} : { stepper: fusedTrainStepper({ bptt: DEFAULT_TRAINING.bptt, threads: Math.min(2, os.availableParallelism()), seed: req.seed }) }),
       ...(req.validEverySeconds ? { validEverySeconds: req.validEverySeconds } : {}),
       // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
       ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: numberOrNull(resume.meta.metrics.valid_ppl_lstm) } } : {}),

@@ -61,7 +61,7 @@ export async function runPipeline(
     });
     enter('train');
     const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
-    const trained = await fitLstm(req, { dataset, hyper, resume }, onEvent, folder.checkpoint, signal, onValidation);
+    const trained = await fitLstm(req, { dataset, hyper, resume, backend }, onEvent, folder.checkpoint, signal, onValidation);
     model = trained.model;
     const { result, curve } = trained;
     tokens = result.tokens;
