@@ -195,12 +195,17 @@ export interface SaveModelParams {
 /** Copy the serving model to another folder. */
 export const SaveModelRequest = new RequestType<SaveModelParams, { path: string }, void>('wordlens/saveModel');
 
-export interface ImportVectorsParams {
+export interface ImportVectorsParams extends WorkDoneProgressParams {
   /** word2vec (text/binary), GloVe, fastText .vec or TSV file. */
   path: string;
 }
 
-/** Load word vectors for neighbours/analogies/the map (they cannot complete). */
+/**
+ * Load word vectors for neighbours/analogies/the map (they cannot complete). The file is
+ * streamed into the storage folder's `imported-vectors` model folder; progress goes to the
+ * `workDoneToken`'s `$/progress`, or to a progress the server creates when none is given
+ * (its cancel, or `$/cancelRequest`, stops the import and keeps the previous folder).
+ */
 export const ImportVectorsRequest = new RequestType<ImportVectorsParams, ModelInfo, void>('wordlens/importVectors');
 
 export interface ExportEmbeddingsParams {

@@ -2,9 +2,8 @@
 // Imported vectors become a `vectors` model folder in the storage folder, then serve
 // neighbours, analogies and the map (they cannot complete text).
 import * as path from 'node:path';
-import { MODEL_FORMAT_VERSION, saveModel } from '../../engine/io/store';
-import { UNK } from '../../engine/types';
-import { readVectors, writeVectors } from '../../engine/io/vectors';
+import { importVectors } from '../../engine/io/importVectors';
+import { writeVectors } from '../../engine/io/vectors';
 import {
   ExportEmbeddingsRequest,
   ImportVectorsRequest,
@@ -12,7 +11,7 @@ import {
   type ImportVectorsParams,
 } from '../../protocol';
 import type { ServerContext } from '../context';
-import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { checkParams, guard, invalidParams, toSignal, UserError } from '../requests';
 
 /** Sub-folder of the storage folder for imported vectors. */
 export const IMPORTED_FOLDER = 'imported-vectors';
@@ -22,44 +21,31 @@ export function registerVectors(ctx: ServerContext): void {
 
   connection.onRequest(
     ImportVectorsRequest,
-    guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams) => {
+    guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams, token) => {
       const params = checkParams<ImportVectorsParams>(ImportVectorsRequest.method, raw, { path: 'string' });
       ctx.checkTrustedPath(params.path, 'vector files');
       const storage = ctx.init().storagePath;
       if (!storage) throw new UserError('No storage folder to keep imported vectors in (start the server with a storagePath).');
       const file = path.resolve(params.path);
-      let vectors;
-      try {
-        vectors = await readVectors(file);
-      } catch (error) {
-        throw new UserError(`Cannot import ${file}: ${(error as Error).message}`);
-      }
-      if (vectors.words.length === 0) throw new UserError(`${file} holds no vectors.`);
-      const { dim } = vectors;
-      // The vocabulary convention: `<unk>` is row 0 (the file's vector for it, else zeros).
-      const unkAt = vectors.words.indexOf(UNK);
-      const order = [unkAt, ...[...vectors.words.keys()].filter((i) => i !== unkAt)];
-      const words = order.map((i) => (i < 0 ? UNK : vectors.words[i]));
-      const matrix = new Float32Array(words.length * dim);
-      order.forEach((row, i) => {
-        if (row >= 0) matrix.set(vectors.matrix.subarray(row * dim, (row + 1) * dim), i * dim);
-      });
       const dir = path.join(storage, IMPORTED_FOLDER);
-      await saveModel(dir, {
-        meta: {
-          format: 'wordlens-model',
-          version: MODEL_FORMAT_VERSION,
-          kind: 'vectors',
-          tokenizer: 'whitespace',
-          hyper: { vocabSize: words.length, embedDim: dim },
-          metrics: {},
-          corpus: { importedFrom: file, duplicatesSkipped: vectors.duplicates },
-          createdAt: new Date().toISOString(),
-        },
-        vocab: { words, counts: words.map(() => 0) },
-        weights: [{ name: 'embedding/embeddings', shape: [words.length, dim], values: matrix }],
-      });
-      log(`imported ${vectors.words.length} vectors (dim ${dim}) from ${file}`);
+      // Progress with a cancel button: the client's workDoneToken, else one the server opens.
+      const created = params.workDoneToken === undefined ? await connection.window.createWorkDoneProgress() : undefined;
+      const progress = created ?? connection.languages.attachWorkDoneProgress(params);
+      const signal = AbortSignal.any(created ? [toSignal(token), toSignal(created.token)] : [toSignal(token)]);
+      progress.begin('Wordlens: importing vectors', 0, path.basename(file), true);
+      let result;
+      try {
+        result = await importVectors(file, dir, {
+          signal,
+          onProgress: (done, total) => progress.report(Math.min(99, Math.floor((done / total) * 100)), `${mb(done)} of ${mb(total)} MB`),
+        });
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') throw error; // answered as RequestCancelled
+        throw new UserError(`Cannot import ${file}: ${(error as Error).message}`);
+      } finally {
+        progress.done();
+      }
+      log(`imported ${result.words - (result.addedUnk ? 1 : 0)} vectors (dim ${result.dim}, ${result.duplicates} repeated words skipped) from ${file}`);
       return (await host.load(dir)).info;
     }),
   );
@@ -97,4 +83,8 @@ export function registerVectors(ctx: ServerContext): void {
       return { path: target, words: words.length };
     }),
   );
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
 }
