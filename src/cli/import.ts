@@ -7,6 +7,9 @@ import type { VectorFormat } from '../engine/io/vectors';
 import { UNK, type TokenizerKind } from '../engine/types';
 import { checkOutputFolder, reason } from './files';
 import { onInterrupt } from './interrupt';
+import { initBackend } from '../engine/kernels/backend';
+
+const INDEX_STAGES = { kmeans: 'clustering, round', assign: 'listing words', tune: 'tuning against exact search, words' } as const;
 import * as fsp from 'node:fs/promises';
 
 export const importCommand: Command = {
@@ -33,6 +36,7 @@ export const importCommand: Command = {
     const controller = new AbortController();
     const stopInterrupt = onInterrupt(out, () => controller.abort(), 'stopping the import; the output folder is left as it was');
     const started = Date.now();
+    await initBackend(); // the neighbour index of a large import is built with TF.js matMuls
     let result;
     try {
       result = await importVectors(file, outDir, {
@@ -41,6 +45,8 @@ export const importCommand: Command = {
         signal: controller.signal,
         onProgress: (done, total) =>
           out.progress({ event: 'progress', fraction: done / total, bytes: done, total }, `importing ${Math.floor((done / total) * 100)}% of ${fmt(Math.round(total / 1e6))} MB`),
+        onIndexProgress: (stage, done, total) =>
+          out.progress({ event: 'progress', stage: `index-${stage}`, done, total }, `neighbour index: ${INDEX_STAGES[stage]} ${fmt(done)} of ${fmt(total)}`),
       });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw new UserError(`import cancelled; ${outDir} is unchanged`);
@@ -50,10 +56,11 @@ export const importCommand: Command = {
     }
     const imported = result.words - (result.addedUnk ? 1 : 0);
     out.result(
-      { dir: outDir, words: result.words, dim: result.dim, duplicates: result.duplicates, seconds: (Date.now() - started) / 1000 },
+      { dir: outDir, words: result.words, dim: result.dim, duplicates: result.duplicates, index: result.index ?? null, seconds: (Date.now() - started) / 1000 },
       `imported ${fmt(imported)} vectors of dimension ${result.dim} into ${outDir}` +
         (result.duplicates ? ` (${fmt(result.duplicates)} repeated word(s) skipped)` : '') +
-        (result.addedUnk ? `; added a zero vector for ${UNK}` : ''),
+        (result.addedUnk ? `; added a zero vector for ${UNK}` : '') +
+        (result.index ? `; neighbour index: ${result.index.nlist} lists, ${result.index.nprobe} searched per query, recall@10 ${result.index.recall.toFixed(3)} on sampled words` : ''),
     );
   },
 };

@@ -3,6 +3,7 @@
 // prefix caches, which belong to one model and go away with it.
 import * as path from 'node:path';
 import { EmbeddingIndex } from '../engine/embeddings/neighbors';
+import { readIvf } from '../engine/embeddings/ivfIndex';
 import { NgramModel } from '../engine/ngram/ngram';
 import { loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
 import { createTokenizer } from '../engine/text/tokenizer';
@@ -29,9 +30,13 @@ export interface ServingModel {
   dispose(): void;
 }
 
-export async function loadServingModel(dir: string): Promise<ServingModel> {
+export async function loadServingModel(dir: string, log?: (message: string) => void): Promise<ServingModel> {
   const saved = await loadModel(dir);
-  return assemble(path.resolve(dir), saved);
+  const model = assemble(path.resolve(dir), saved);
+  // An imported large vocabulary comes with its approximate neighbour index.
+  const ivf = await readIvf(dir, model.embeddings.size, model.embeddings.dim, log);
+  if (ivf) model.embeddings.attachApproximate(ivf);
+  return model;
 }
 
 /** Builds a serving model from a loaded (or freshly trained) folder's contents. */

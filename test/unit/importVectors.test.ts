@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { importVectors, MATRIX_FILE } from '../../src/engine/io/importVectors';
 import { loadModel } from '../../src/engine/io/store';
 import { detectFormat } from '../../src/engine/io/vectors';
+import { initBackend } from '../../src/engine/kernels/backend';
+import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
+import { readIvf } from '../../src/engine/embeddings/ivfIndex';
+import { clusteredMatrix } from '../../bench/lib/clusteredVectors';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'vectors');
 const work = mkdtempSync(join(tmpdir(), 'wordlens-import-'));
@@ -93,6 +97,35 @@ test('progress reaches the whole file; an abort stops the import and keeps the o
   controller.abort();
   await assert.rejects(importVectors(join(fixtures, 'word2vec.bin'), dir, { signal: controller.signal }), { name: 'AbortError' });
   assert.equal((await loadModel(dir)).vocab.words.length, 3001, 'the aborted import changed nothing');
+});
+
+test('a large import gets its neighbour index, which loads back and agrees with exact search', async () => {
+  await initBackend('cpu');
+  const file = join(work, 'clustered.txt');
+  const n = 3000, dim = 16;
+  const m = clusteredMatrix(n, dim, 5, 50);
+  writeFileSync(file, [`${n} ${dim}`, ...Array.from({ length: n }, (_, i) => `w${i} ${Array.from(m.subarray(i * dim, (i + 1) * dim)).join(' ')}`)].join('\n') + '\n');
+  const dir = freshDir();
+  const stages = new Set<string>();
+  const result = await importVectors(file, dir, { indexFrom: 1000, onIndexProgress: (stage) => stages.add(stage) });
+  assert.ok(result.index && result.index.recall >= 0.95, JSON.stringify(result.index));
+  assert.deepEqual([...stages], ['kmeans', 'assign', 'tune']);
+  const saved = await loadModel(dir);
+  const emb = saved.weights[0];
+  const ivf = await readIvf(dir, n + 1, dim);
+  assert.ok(ivf, 'neighbors.ivf is in the folder');
+  const index = new EmbeddingIndex(saved.vocab.words, emb.values, dim);
+  index.attachApproximate(ivf);
+  let same = 0;
+  for (let i = 1; i <= 100; i++) {
+    const exact = new Set(index.nearest(`w${i * 29}`, 10, 'cosine', undefined, true).map((x) => x.word));
+    same += index.nearest(`w${i * 29}`, 10).filter((x) => exact.has(x.word)).length;
+  }
+  index.dispose();
+  assert.ok(same / 1000 >= 0.95, `recall@10 ${same / 1000}`);
+  const problems: string[] = [];
+  assert.equal(await readIvf(dir, n, dim, (p) => problems.push(p)), undefined);
+  assert.match(problems[0], /neighbors\.ivf: IVF index: built for 3001 x 16, the model is 3000 x 16; using exact search/);
 });
 
 test('refuses to replace a folder that is not a model folder', async () => {

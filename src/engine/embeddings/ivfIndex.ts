@@ -6,6 +6,9 @@
 // File `neighbors.ivf`: a header of u32 (magic, version, n, dim, nlist, nprobe), f32 recall,
 // then f32 centroids [nlist x dim], u32 offsets [nlist + 1], u32 ids [n] (little-endian).
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 export const IVF_FILE = 'neighbors.ivf';
 const MAGIC = 0x5649_4c57; // "WLIV"
 const VERSION = 1;
@@ -126,4 +129,24 @@ export function dotAll(m: Float32Array, rows: number, dim: number, q: Float32Arr
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) out[r] = dot(m, r * dim, q, dim);
   return out;
+}
+
+/**
+ * The index saved in model folder `dir` for an n x dim matrix, or undefined when there is
+ * none. A damaged or stale file is reported through `onProblem` and ignored: exact search
+ * still answers, so a bad index never stops a model from loading.
+ */
+export async function readIvf(dir: string, n: number, dim: number, onProblem?: (message: string) => void): Promise<IvfIndex | undefined> {
+  const file = join(dir, IVF_FILE);
+  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') onProblem?.(`cannot read ${file}: ${err.message}`);
+    return undefined;
+  });
+  if (!bytes) return undefined;
+  try {
+    return IvfIndex.deserialize(bytes, n, dim);
+  } catch (error) {
+    onProblem?.(`${file}: ${(error as Error).message}; using exact search`);
+    return undefined;
+  }
 }

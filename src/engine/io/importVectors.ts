@@ -2,12 +2,15 @@
 // a `vectors` model folder without ever holding the file or the matrix in memory: rows are
 // parsed as they stream in and written straight to `vectors.f32` (raw little-endian float32,
 // row-major, the folder's one weight shard), so a 1M x 300 file needs ~1.2 GB of disk and
-// only the words in memory. The folder is built beside the target and swapped in atomically.
+// only the words in memory. Large imports also get their approximate neighbour index
+// (neighbors.ivf), built from the file. The folder is built beside the target and swapped in atomically.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { UNK, type TokenizerKind } from '../types';
 import { writeFolderAtomic } from './atomic';
 import { checkSaveTarget, layersModelJson, MODEL_FORMAT_VERSION, writeModelFiles } from './store';
+import { buildIvf, fileSource, type IvfBuildOptions } from '../embeddings/ivfBuild';
+import { IVF_FILE } from '../embeddings/ivfIndex';
 import { streamVectors, type RowSink, type StreamOptions, type VectorFormat } from './vectors';
 
 /** The matrix file of an imported folder (a TF.js weight shard with a self-explaining name). */
@@ -17,7 +20,14 @@ const FLUSH_BYTES = 8 * 1024 * 1024;
 export interface ImportOptions extends Pick<StreamOptions, 'signal' | 'onProgress' | 'metadataPath'> {
   format?: VectorFormat;
   tokenizer?: TokenizerKind;
+  /** Build the approximate neighbour index from this many rows on (default 50,000; below,
+   *  exact search takes a few ms). Needs a TF.js backend (initBackend). */
+  indexFrom?: number;
+  onIndexProgress?: IvfBuildOptions['onProgress'];
 }
+
+/** Where exact search stops being instant (50k x 300 is ~3 ms a query). */
+export const DEFAULT_INDEX_FROM = 50_000;
 
 export interface ImportResult {
   /** Rows in the folder, `<unk>` (row 0) included. */
@@ -27,6 +37,8 @@ export interface ImportResult {
   duplicates: number;
   /** True when the file had no `<unk>` and a zero vector was put in row 0. */
   addedUnk: boolean;
+  /** The approximate neighbour index saved beside the matrix, if one was built. */
+  index?: { nlist: number; nprobe: number; recall: number; seconds: number };
 }
 
 /**
@@ -63,6 +75,17 @@ export async function importVectors(file: string, dir: string, opts: ImportOptio
       createdAt: new Date().toISOString(),
     });
     result = { words: words.length, dim, duplicates: sink.duplicates, addedUnk: !sink.hadUnk };
+    if (words.length >= (opts.indexFrom ?? DEFAULT_INDEX_FROM)) {
+      const started = Date.now();
+      const fh = await fsp.open(path.join(tmp, MATRIX_FILE), 'r');
+      try {
+        const ivf = await buildIvf(fileSource(fh, words.length, dim), { signal: opts.signal, onProgress: opts.onIndexProgress });
+        await fsp.writeFile(path.join(tmp, IVF_FILE), ivf.serialize());
+        result.index = { nlist: ivf.nlist, nprobe: ivf.nprobe, recall: ivf.recall, seconds: (Date.now() - started) / 1000 };
+      } finally {
+        await fh.close();
+      }
+    }
   });
   return result!;
 }

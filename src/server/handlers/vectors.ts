@@ -35,9 +35,15 @@ export function registerVectors(ctx: ServerContext): void {
       progress.begin('Wordlens: importing vectors', 0, path.basename(file), true);
       let result;
       try {
+        await host.ensureBackend(); // a large import's neighbour index is built with TF.js
         result = await importVectors(file, dir, {
           signal,
-          onProgress: (done, total) => progress.report(Math.min(99, Math.floor((done / total) * 100)), `${mb(done)} of ${mb(total)} MB`),
+          // Reading is the first 80%, the neighbour index (large files only) the rest.
+          onProgress: (done, total) => progress.report(Math.floor((done / total) * 80), `${mb(done)} of ${mb(total)} MB`),
+          onIndexProgress: (stage, done, total) => {
+            const [from, width] = INDEX_BANDS[stage];
+            progress.report(Math.floor(from + (done / total) * width), `building the neighbour index (${stage})`);
+          },
         });
       } catch (error) {
         if ((error as Error).name === 'AbortError') throw error; // answered as RequestCancelled
@@ -84,6 +90,9 @@ export function registerVectors(ctx: ServerContext): void {
     }),
   );
 }
+
+/** Percent of the import's progress bar each stage of the neighbour index covers. */
+const INDEX_BANDS = { kmeans: [80, 5], assign: [85, 7], tune: [92, 7] } as const;
 
 function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(0);
