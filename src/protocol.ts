@@ -270,8 +270,11 @@ export interface ProjectionParams {
 export interface ProjectionResult {
   words: string[];
   counts: number[];
-  /** Row-major, `dims` numbers per word. */
+  /** Row-major, `dims` numbers per word; empty when `coordsBase64` carries them. */
   coords: number[];
+  /** The same coordinates as little-endian float32, base64: sent instead of `coords` when the
+   *  request asked for `binary` or the map has 250,000 words or more (see ProjectionFrame). */
+  coordsBase64?: string;
   dims: number;
 }
 
@@ -341,6 +344,9 @@ export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, v
  */
 export interface ProjectionStreamParams extends ProjectionParams {
   token?: string;
+  /** Coordinates as `coordsBase64` (float32) instead of JSON numbers. Large maps (250,000
+   *  words or more) always get them so, and their intermediate UMAP frames at most every 2 s. */
+  binary?: boolean;
   /** UMAP epochs (default as umap-js: 500 for small maps down to 200 above 7,500 words). */
   epochs?: number;
 }
@@ -352,8 +358,16 @@ export interface ProjectionFrame {
   epoch: number;
   epochs: number;
   dims: number;
-  /** Row-major, `dims` numbers per vocabulary entry (in vocab order). */
+  /** Row-major, `dims` numbers per vocabulary entry (in vocab order), in [-1, 1]; empty when
+   *  `coordsBase64` carries them. */
   coords: number[];
+  /**
+   * The same coordinates as little-endian float32 bytes in base64 (8 bytes a 2-D point, about a
+   * third of the JSON, nothing to parse): present when the request set `binary` or the map has
+   * 250,000 words or more. The client forwards it to the webview as is (mapMessages.ts's frame
+   * `coordsBase64`, decoded there).
+   */
+  coordsBase64?: string;
   /** True when the picture came from the projection cache (nothing was recomputed). */
   cached: boolean;
 }

@@ -51,29 +51,36 @@ export interface UmapResult extends Projection {
 }
 
 const POWER_ITERATIONS = 300;
+/** Rows the PCA's covariance is estimated from (all of them up to this many). */
+export const PCA_SAMPLE_ROWS = 100_000;
 /** Above this many points the exact kNN graph (O(n²), 6 s at 20k × 128, 35–44 s at 50k on wasm
  *  here) gives way to NN-descent (2 s and 6 s, with ~0.95 and ~0.9 of the exact neighbours on
  *  bench/projection.ts's deliberately hard data). */
 export const EXACT_KNN_MAX = 10_000;
 const YIELD_EVERY_MS = 40;
 
-/** Principal components by subspace iteration on the D x D covariance (deterministic). */
+/** Principal components by subspace iteration on the D x D covariance (deterministic). Above
+ *  PCA_SAMPLE_ROWS rows the mean and covariance come from that many evenly spaced rows (a
+ *  first picture of 1M words in seconds, and no 1.2 GB tensor); every row is still projected. */
 export function pca(matrix: Float32Array, n: number, dim: number, outDims: 2 | 3 = 2): PcaResult {
   checkMatrix(matrix, n, dim);
   if (outDims !== 2 && outDims !== 3) throw new Error(`pca: outDims must be 2 or 3, got ${outDims}`);
+  const m = Math.min(n, PCA_SAMPLE_ROWS);
+  const sample = m === n ? matrix : new Float32Array(m * dim);
+  if (m < n) for (let j = 0; j < m; j++) { const i = Math.floor((j * n) / m); sample.set(matrix.subarray(i * dim, (i + 1) * dim), j * dim); }
   const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += matrix[i * dim + d];
-  for (let d = 0; d < dim; d++) mean[d] /= n;
-  // X^T X on the TF backend (the only O(n D^2) step); centring is applied afterwards.
+  for (let i = 0; i < m; i++) for (let d = 0; d < dim; d++) mean[d] += sample[i * dim + d];
+  for (let d = 0; d < dim; d++) mean[d] /= m;
+  // X^T X on the TF backend (the only O(m D^2) step); centring is applied afterwards.
   const xtx = tf.tidy(() => {
-    const x = tf.tensor2d(matrix, [n, dim]);
+    const x = tf.tensor2d(sample, [m, dim]);
     return tf.matMul(x, x, true, false);
   });
   const raw = xtx.dataSync();
   xtx.dispose();
   const cov = new Float64Array(dim * dim);
   for (let p = 0; p < dim; p++) {
-    for (let q = 0; q < dim; q++) cov[p * dim + q] = (raw[p * dim + q] - n * mean[p] * mean[q]) / Math.max(1, n - 1);
+    for (let q = 0; q < dim; q++) cov[p * dim + q] = (raw[p * dim + q] - m * mean[p] * mean[q]) / Math.max(1, m - 1);
   }
   const { vectors, values } = topEigen(cov, dim, Math.min(outDims, dim));
   let total = 0;

@@ -29,7 +29,8 @@ export function registerVectors(ctx: ServerContext): void {
       const file = path.resolve(params.path);
       const dir = path.join(storage, IMPORTED_FOLDER);
       // Progress with a cancel button: the client's workDoneToken, else one the server opens.
-      const created = params.workDoneToken === undefined ? await connection.window.createWorkDoneProgress() : undefined;
+      // (A client that claims progress support but refuses to create one gets none.)
+      const created = params.workDoneToken === undefined ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
       const progress = created ?? connection.languages.attachWorkDoneProgress(params);
       const signal = AbortSignal.any(created ? [toSignal(token), toSignal(created.token)] : [toSignal(token)]);
       progress.begin('Wordlens: importing vectors', 0, path.basename(file), true);
