@@ -66,7 +66,8 @@ describe('server: the embedding map', () => {
   });
 
   it('binary: the same picture as base64 float32 (coords empty), frames and result alike', async () => {
-    const json = await server.connection.sendRequest(ProjectionRequest, { method: 'umap', dims: 2, token: 'j', epochs: 40 });
+    const asJson: ProjectionStreamParams = { method: 'umap', dims: 2, token: 'j', epochs: 40 };
+    const json = await server.connection.sendRequest(ProjectionRequest, asJson);
     const params: ProjectionStreamParams = { method: 'umap', dims: 2, token: 'b', epochs: 40, binary: true };
     const result = await server.connection.sendRequest(ProjectionRequest, params);
     const decode = (b64: string) => {
