@@ -1,20 +1,21 @@
 // Approximate neighbours at scale: a generated clustered n x dim set (default 1,000,000 x 300,
 // in memory), the IVF index built over it (build time), then top-10 cosine queries of sampled
 // words: p50/p99 latency and recall@10 against exact search (EmbeddingIndex with exact=true,
-// timed in the same run as the baseline). Run: npx tsx bench/neighbors-1m.ts [n] [dim] [queries]
+// timed in the same run as the baseline). Run: npx tsx bench/neighbors-1m.ts [n] [dim] [queries] [--hard]
 import { initBackend } from '../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../src/engine/embeddings/neighbors';
 import { buildIvf, memorySource } from '../src/engine/embeddings/ivfBuild';
-import { clusteredMatrix } from './lib/clusteredVectors';
+import { clusteredMatrix, HARD, REALISTIC } from './lib/clusteredVectors';
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1_000_000), dim = Number(process.argv[3] ?? 300), queries = Number(process.argv[4] ?? 100);
+  const spreads = process.argv.includes('--hard') ? HARD : REALISTIC;
   console.log(`backend: ${await initBackend()}`);
   let t = performance.now();
-  const matrix = clusteredMatrix(n, dim);
-  console.log(`generated ${n} x ${dim} clustered vectors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const matrix = clusteredMatrix(n, dim, 7, 200, spreads);
+  console.log(`generated ${n} x ${dim} clustered vectors (spread ${spreads.min}..${spreads.max}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const words = Array.from({ length: n }, (_, i) => `w${i}`);
   t = performance.now();
   const cpu0 = process.cpuUsage();

@@ -19,14 +19,24 @@ export function gaussian(seed: number): () => number {
   };
 }
 
+/**
+ * How spread out clusters are, as noise / centre length. A point's cosine to its cluster-mates
+ * is about 1 / (1 + spread²): the default 0.5..1.0 gives 0.8..0.5, the range of real fastText
+ * and GloVe nearest neighbours; 0.7..1.5 (0.67..0.31) is a harder set, near the noise floor of
+ * random cosines in 300 dimensions (~0.3 for the best of 1M).
+ */
+export interface Spread { min: number; max: number }
+export const REALISTIC: Spread = { min: 0.5, max: 1.0 };
+export const HARD: Spread = { min: 0.7, max: 1.5 };
+
 /** Rows `from..to` of an n x dim set with n/pointsPerCentre centres, into `out` (row-major). */
-export function clusteredRows(n: number, dim: number, from: number, to: number, out: Float32Array, seed = 7, pointsPerCentre = 200): void {
+export function clusteredRows(n: number, dim: number, from: number, to: number, out: Float32Array, seed = 7, pointsPerCentre = 200, spreads = REALISTIC): void {
   const count = Math.max(1, Math.round(n / pointsPerCentre));
   const centres = centresFor(count, dim, seed);
   const noise = gaussian(seed * 7919 + from + 1);
   for (let i = from; i < to; i++) {
     const c = (Math.imul(i, 2654435761) >>> 0) % count; // members of a centre are spread over the file
-    const spread = 0.7 + 0.8 * ((c % 7) / 7); // some clusters tight, some loose (they overlap, as real ones do)
+    const spread = spreads.min + (spreads.max - spreads.min) * ((c % 7) / 6); // some clusters tight, some loose
     for (let d = 0; d < dim; d++) out[(i - from) * dim + d] = centres[c * dim + d] + spread * noise();
   }
 }
@@ -43,9 +53,9 @@ function centresFor(count: number, dim: number, seed: number): Float32Array {
   return centres;
 }
 
-export function clusteredMatrix(n: number, dim: number, seed = 7, pointsPerCentre = 200): Float32Array {
+export function clusteredMatrix(n: number, dim: number, seed = 7, pointsPerCentre = 200, spreads = REALISTIC): Float32Array {
   const out = new Float32Array(n * dim);
-  clusteredRows(n, dim, 0, n, out, seed, pointsPerCentre);
+  clusteredRows(n, dim, 0, n, out, seed, pointsPerCentre, spreads);
   return out;
 }
 

@@ -7,13 +7,13 @@ import { initBackend } from '../../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
 import { buildIvf, memorySource, normalizeRows } from '../../src/engine/embeddings/ivfBuild';
 import { IvfIndex } from '../../src/engine/embeddings/ivfIndex';
-import { clusteredMatrix } from '../../bench/lib/clusteredVectors';
+import { clusteredMatrix, HARD } from '../../bench/lib/clusteredVectors';
 
 const n = 20_000, dim = 32;
 
 test('IVF recall@10 >= 0.95 against exact search on a clustered 20k x 32 set; save/load keeps it', async () => {
   await initBackend('cpu');
-  const matrix = clusteredMatrix(n, dim, 3, 100);
+  const matrix = clusteredMatrix(n, dim, 3, 100, HARD); // overlapping clusters: nprobe must be tuned, not 1
   const stages = new Set<string>();
   const ivf = await buildIvf(memorySource(matrix, n, dim), { onProgress: (stage) => stages.add(stage) });
   assert.deepEqual([...stages], ['kmeans', 'assign', 'tune']);
