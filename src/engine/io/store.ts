@@ -285,7 +285,8 @@ async function readWeights(dir: string, modelJson: LayersModelJson): Promise<Nam
     for (const s of specs) {
       const shape = s.shape as number[];
       const n = product(shape);
-      const values = new Float32Array(n);
+      // A large matrix lives in shared memory so the projection worker gets it without a copy.
+      const values = new Float32Array(n * 4 >= SHARED_FROM_BYTES ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
       await readRange(files, sizes, offset, new Uint8Array(values.buffer));
       offset += n * 4;
       out.push({ name: s.name as string, shape: [...shape], values });
@@ -304,6 +305,8 @@ function shardAtFault(paths: string[], sizes: number[], recorded: number[] | und
 }
 
 const READ_CHUNK = 64 * 1024 * 1024;
+/** Weights from this size on are read into a SharedArrayBuffer (workerData shares, not copies, it). */
+export const SHARED_FROM_BYTES = 64 * 1024 * 1024;
 
 /** Reads `target.length` bytes starting at `offset` of the shard files' concatenation. */
 async function readRange(files: string[], sizes: number[], offset: number, target: Uint8Array): Promise<void> {
