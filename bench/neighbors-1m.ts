@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     onProgress: (stage, done, total) => { if (done === total) console.log(`  ${stage} done at ${((performance.now() - t) / 1000).toFixed(1)} s`); },
   });
   const cpu = process.cpuUsage(cpu0);
-  console.log(`IVF build: ${((performance.now() - t) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${ivf.nlist} lists, nprobe ${ivf.nprobe}, tuned recall@10 ${ivf.recall.toFixed(3)}`);
+  console.log(`IVF build: ${((performance.now() - t) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${ivf.nlist} lists of ${(ivf.ids.length / ivf.nlist).toFixed(0)} rows on average (each row in its 2 nearest), nprobe ${ivf.nprobe} (~${((ivf.nprobe * ivf.ids.length) / ivf.nlist / 1000).toFixed(0)}k rows scored a query), tuned recall@10 ${ivf.recall.toFixed(3)}`);
   const index = new EmbeddingIndex(words, matrix, dim);
   index.attachApproximate(ivf);
   const approxMs: number[] = [], exactMs: number[] = [];

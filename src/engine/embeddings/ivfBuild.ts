@@ -72,9 +72,10 @@ export async function buildIvf(src: RowSource, opts: IvfBuildOptions = {}): Prom
     const assign = await assignAll(memorySource(sample, sampleIds.length, dim), centroids, nlist, yieldNow);
     const sums = new Float32Array(nlist * dim);
     const counts = new Uint32Array(nlist);
-    for (let i = 0; i < assign.length; i++) {
-      counts[assign[i]]++;
-      for (let d = 0; d < dim; d++) sums[assign[i] * dim + d] += sample[i * dim + d];
+    for (let i = 0; i < sampleIds.length; i++) {
+      const l = assign[i * 2];
+      counts[l]++;
+      for (let d = 0; d < dim; d++) sums[l * dim + d] += sample[i * dim + d];
     }
     for (let l = 0; l < nlist; l++) {
       // An empty list restarts at a random sample row, so no centroid is wasted.
@@ -87,14 +88,15 @@ export async function buildIvf(src: RowSource, opts: IvfBuildOptions = {}): Prom
     opts.onProgress?.('kmeans', it + 1, iterations);
   }
 
-  // 2. Every row to its nearest centroid, then the lists as offsets + ids.
+  // 2. Every row into the lists of its two nearest centroids, then the lists as offsets + ids.
   const assign = await assignAll(src, centroids, nlist, yieldNow, (done) => opts.onProgress?.('assign', done, n));
+  const lists = (i: number) => (assign[i * 2] === assign[i * 2 + 1] ? [assign[i * 2]] : [assign[i * 2], assign[i * 2 + 1]]);
   const offsets = new Uint32Array(nlist + 1);
-  for (let i = 0; i < n; i++) offsets[assign[i] + 1]++;
+  for (let i = 0; i < n; i++) for (const l of lists(i)) offsets[l + 1]++;
   for (let l = 0; l < nlist; l++) offsets[l + 1] += offsets[l];
   const fill = offsets.slice(0, nlist);
-  const ids = new Uint32Array(n);
-  for (let i = 0; i < n; i++) ids[fill[assign[i]]++] = i;
+  const ids = new Uint32Array(offsets[nlist]);
+  for (let i = 0; i < n; i++) for (const l of lists(i)) ids[fill[l]++] = i;
   const index = new IvfIndex(n, dim, centroids, offsets, ids, nlist, 1);
 
   // 3. nprobe: a true neighbour is found exactly when its list is probed (lists are scanned
@@ -108,7 +110,7 @@ export async function buildIvf(src: RowSource, opts: IvfBuildOptions = {}): Prom
   const needed: number[] = []; // per (query, true neighbour): the nprobe that finds it
   probeIds.forEach((_, i) => {
     index.rankLists(queries.subarray(i * dim, (i + 1) * dim)).forEach((l, r) => { rankOf[l] = r; });
-    for (const id of exact[i]) needed.push(rankOf[assign[id]] + 1);
+    for (const id of exact[i]) needed.push(Math.min(rankOf[assign[id * 2]], rankOf[assign[id * 2 + 1]]) + 1);
   });
   needed.sort((a, b) => a - b);
   const target = opts.targetRecall ?? 0.985;
@@ -117,12 +119,14 @@ export async function buildIvf(src: RowSource, opts: IvfBuildOptions = {}): Prom
   return new IvfIndex(n, dim, centroids, offsets, ids, nprobe, recall);
 }
 
-/** Nearest centroid (highest cosine) of every row of `src`, by blocked matMuls. */
+/** The two nearest centroids (highest cosine) of every row of `src` as [first, second] pairs
+ *  (second = first when there is one list), by blocked matMuls. */
 async function assignAll(
   src: RowSource, centroids: Float32Array, nlist: number, yieldNow: () => Promise<void>, onBlock?: (done: number) => void,
 ): Promise<Uint32Array> {
   const { n, dim } = src;
-  const out = new Uint32Array(n);
+  const out = new Uint32Array(n * 2);
+  const k = Math.min(2, nlist);
   const block = new Float32Array(BLOCK_ROWS * dim);
   const cT = tf.tidy(() => tf.transpose(tf.tensor2d(centroids, [nlist, dim])));
   try {
@@ -130,9 +134,13 @@ async function assignAll(
       const to = Math.min(n, from + BLOCK_ROWS);
       await src.read(from, to, block);
       // Rows need not be unit length: a row's norm scales all its cosines alike, the argmax stays.
-      const best = tf.tidy(() => tf.argMax(tf.matMul(tf.tensor2d(block.subarray(0, (to - from) * dim), [to - from, dim]), cT), 1));
-      out.set(best.dataSync() as Int32Array, from);
+      const best = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(block.subarray(0, (to - from) * dim), [to - from, dim]), cT), k).indices);
+      const idx = best.dataSync() as Int32Array;
       best.dispose();
+      for (let r = 0; r < to - from; r++) {
+        out[(from + r) * 2] = idx[r * k];
+        out[(from + r) * 2 + 1] = idx[r * k + k - 1];
+      }
       onBlock?.(to);
       await yieldNow();
     }

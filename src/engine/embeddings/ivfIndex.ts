@@ -1,17 +1,18 @@
 // An inverted-file (IVF) index for approximate cosine neighbours of a large vocabulary: the
-// unit vectors are grouped around `nlist` centroids (spherical k-means, ivfBuild.ts); a query
-// ranks the centroids, then scores exactly only the members of the `nprobe` best lists. At
-// 1M x 300 that is ~3% of the rows instead of all of them. `nprobe` is chosen at build time as
-// the smallest that reaches the target recall@10 on sampled words, and stored with the lists.
+// unit vectors are grouped around `nlist` centroids (spherical k-means, ivfBuild.ts), each row
+// in the lists of its two nearest centroids (a neighbour across a list boundary is then found
+// without probing many more lists); a query ranks the centroids, then scores exactly only the
+// members of the `nprobe` best lists. `nprobe` is chosen at build time as the smallest that
+// reaches the target recall@10 on sampled words, and stored with the lists.
 // File `neighbors.ivf`: a header of u32 (magic, version, n, dim, nlist, nprobe), f32 recall,
-// then f32 centroids [nlist x dim], u32 offsets [nlist + 1], u32 ids [n] (little-endian).
+// then f32 centroids [nlist x dim], u32 offsets [nlist + 1], u32 ids [offsets[nlist]] (little-endian).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const IVF_FILE = 'neighbors.ivf';
 const MAGIC = 0x5649_4c57; // "WLIV"
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_BYTES = 7 * 4;
 
 export interface IvfHit { id: number; score: number }
@@ -22,7 +23,7 @@ export class IvfIndex {
     readonly dim: number,
     /** Unit centroids, row-major [nlist x dim]. */
     readonly centroids: Float32Array,
-    /** List l holds ids[offsets[l] .. offsets[l + 1]). */
+    /** List l holds ids[offsets[l] .. offsets[l + 1]); a row is in one or two lists. */
     readonly offsets: Uint32Array,
     readonly ids: Uint32Array,
     /** Lists scanned per query. */
@@ -30,12 +31,16 @@ export class IvfIndex {
     /** recall@10 measured at build time on sampled words (against exact search). */
     readonly recall: number,
   ) {
-    if (centroids.length % dim !== 0 || offsets.length !== centroids.length / dim + 1 || ids.length !== n || offsets[offsets.length - 1] !== n) {
+    if (centroids.length % dim !== 0 || offsets.length !== centroids.length / dim + 1 || ids.length !== offsets[offsets.length - 1] || ids.length < n) {
       throw new Error(`IVF index: inconsistent sizes (n ${n}, dim ${dim}, ${centroids.length / dim} centroids, ${offsets.length} offsets, ${ids.length} ids)`);
     }
   }
 
   get nlist(): number { return this.offsets.length - 1; }
+
+  /** Per row, the query that last scored it: a row in two probed lists is scored once. */
+  private seen: Uint32Array | undefined;
+  private query = 0;
 
   /** The lists of a unit query, best first (all of them, scored by the centroid's cosine). */
   rankLists(q: Float32Array): Uint32Array {
@@ -51,9 +56,14 @@ export class IvfIndex {
     const lists = this.rankLists(q).subarray(0, Math.min(this.nlist, nprobe));
     const top = new TopK(k);
     const dim = this.dim;
+    const seen = (this.seen ??= new Uint32Array(this.n));
+    if (++this.query === 0xffffffff) { seen.fill(0); this.query = 1; }
+    const stamp = this.query;
     for (const l of lists) {
       for (let j = this.offsets[l]; j < this.offsets[l + 1]; j++) {
         const id = this.ids[j];
+        if (seen[id] === stamp) continue;
+        seen[id] = stamp;
         if (skip?.has(id)) continue;
         top.offer(id, dot(unit, id * dim, q, dim));
       }
@@ -82,14 +92,15 @@ export class IvfIndex {
     if (magic !== MAGIC) throw new Error('IVF index: not a Wordlens neighbour index');
     if (version !== VERSION) throw new Error(`IVF index: version ${version}, expected ${VERSION}`);
     if (fn !== n || fdim !== dim) throw new Error(`IVF index: built for ${fn} x ${fdim}, the model is ${n} x ${dim}`);
-    const expected = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + n);
-    if (bytes.byteLength !== expected) throw new Error(`IVF index: ${bytes.byteLength} bytes, expected ${expected}`);
+    const listed = bytes.byteLength >= HEADER_BYTES + 4 * (nlist * dim + nlist + 1) ? view.getUint32(HEADER_BYTES + 4 * (nlist * dim + nlist), true) : -1;
+    const expected = HEADER_BYTES + 4 * (nlist * dim + nlist + 1 + listed);
+    if (listed < n || bytes.byteLength !== expected) throw new Error(`IVF index: ${bytes.byteLength} bytes, expected ${listed < n ? 'more' : expected}`);
     // Copies: the byte offsets of a read file need not be 4-aligned.
     const take = (from: number, count: number) => new Uint8Array(bytes.buffer, bytes.byteOffset + from, count * 4).slice().buffer;
     let at = HEADER_BYTES;
     const centroids = new Float32Array(take(at, nlist * dim)); at += nlist * dim * 4;
     const offsets = new Uint32Array(take(at, nlist + 1)); at += (nlist + 1) * 4;
-    const ids = new Uint32Array(take(at, n));
+    const ids = new Uint32Array(take(at, listed));
     return new IvfIndex(n, dim, centroids, offsets, ids, nprobe, view.getFloat32(24, true));
   }
 }
