@@ -157,6 +157,7 @@ async function exactTop(
   const { n, dim } = src;
   const q = selfIds.length;
   const tops = Array.from({ length: q }, () => new TopK(k));
+  const floors = new Float64Array(q).fill(-Infinity);
   const block = new Float32Array(BLOCK_ROWS * dim);
   const qT = tf.tidy(() => tf.transpose(tf.tensor2d(queries, [q, dim])));
   try {
@@ -169,8 +170,12 @@ async function exactTop(
       const t = tf.tidy(() => tf.matMul(tf.tensor2d(unit, [rows, dim]), qT));
       const s = t.dataSync() as Float32Array;
       t.dispose();
+      // 300 queries x 1M rows: test against each query's floor before calling offer().
       for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < q; j++) if (from + r !== selfIds[j]) tops[j].offer(from + r, s[r * q + j]);
+        for (let j = 0; j < q; j++) {
+          const v = s[r * q + j];
+          if (v >= floors[j] && from + r !== selfIds[j]) { tops[j].offer(from + r, v); floors[j] = tops[j].floor; }
+        }
       }
       onBlock(to);
       await yieldNow();

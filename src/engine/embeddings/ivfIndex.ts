@@ -120,6 +120,8 @@ export class TopK {
     if (this.ids.length > this.k) { this.ids.pop(); this.scores.pop(); }
   }
   best(): IvfHit[] { return this.ids.map((id, i) => ({ id, score: this.scores[i] })); }
+  /** A score must beat this to enter (-Infinity until k are kept): a cheap test before offer(). */
+  get floor(): number { return this.ids.length < this.k ? -Infinity : this.scores[this.k - 1]; }
 }
 
 /** q . m[row] for a row starting at `base`; 4 accumulators so V8 keeps them in registers. */
