@@ -119,34 +119,53 @@ export async function buildIvf(src: RowSource, opts: IvfBuildOptions = {}): Prom
   return new IvfIndex(n, dim, centroids, offsets, ids, nprobe, recall);
 }
 
-/** The two nearest centroids (highest cosine) of every row of `src` as [first, second] pairs
- *  (second = first when there is one list), by blocked matMuls. */
-async function assignAll(
-  src: RowSource, centroids: Float32Array, nlist: number, yieldNow: () => Promise<void>, onBlock?: (done: number) => void,
-): Promise<Uint32Array> {
+/**
+ * Every block of rows of `src` times the columns of `right` ([dim x cols], row-major): `fn`
+ * gets the block's first row, its row count and the [rows x cols] products (or, with `topk`,
+ * the indices of each row's `topk` largest). Yields (and checks the signal) between blocks.
+ */
+async function blockProducts(
+  src: RowSource, right: Float32Array, cols: number, unitRows: boolean, topk: number | undefined,
+  yieldNow: () => Promise<void>, fn: (from: number, rows: number, values: Float32Array | Int32Array) => void,
+): Promise<void> {
   const { n, dim } = src;
-  const out = new Uint32Array(n * 2);
-  const k = Math.min(2, nlist);
   const block = new Float32Array(BLOCK_ROWS * dim);
-  const cT = tf.tidy(() => tf.transpose(tf.tensor2d(centroids, [nlist, dim])));
+  const rightT = tf.tidy(() => tf.transpose(tf.tensor2d(right, [cols, dim])));
   try {
     for (let from = 0; from < n; from += BLOCK_ROWS) {
-      const to = Math.min(n, from + BLOCK_ROWS);
-      await src.read(from, to, block);
-      // Rows need not be unit length: a row's norm scales all its cosines alike, the argmax stays.
-      const best = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(block.subarray(0, (to - from) * dim), [to - from, dim]), cT), k).indices);
-      const idx = best.dataSync() as Int32Array;
-      best.dispose();
-      for (let r = 0; r < to - from; r++) {
-        out[(from + r) * 2] = idx[r * k];
-        out[(from + r) * 2 + 1] = idx[r * k + k - 1];
-      }
-      onBlock?.(to);
+      const rows = Math.min(n, from + BLOCK_ROWS) - from;
+      await src.read(from, from + rows, block);
+      const x = block.subarray(0, rows * dim);
+      if (unitRows) normalizeRows(x, dim);
+      const t = tf.tidy(() => {
+        const product = tf.matMul(tf.tensor2d(x, [rows, dim]), rightT);
+        return topk === undefined ? product : tf.topk(product, topk).indices;
+      });
+      const values = t.dataSync() as Float32Array | Int32Array;
+      t.dispose();
+      fn(from, rows, values);
       await yieldNow();
     }
   } finally {
-    cT.dispose();
+    rightT.dispose();
   }
+}
+
+/** The two nearest centroids (highest cosine) of every row of `src` as [first, second] pairs
+ *  (second = first when there is one list). Rows need not be unit length: a row's norm scales
+ *  all its cosines alike, the order stays. */
+async function assignAll(
+  src: RowSource, centroids: Float32Array, nlist: number, yieldNow: () => Promise<void>, onBlock?: (done: number) => void,
+): Promise<Uint32Array> {
+  const out = new Uint32Array(src.n * 2);
+  const k = Math.min(2, nlist);
+  await blockProducts(src, centroids, nlist, false, k, yieldNow, (from, rows, idx) => {
+    for (let r = 0; r < rows; r++) {
+      out[(from + r) * 2] = idx[r * k];
+      out[(from + r) * 2 + 1] = idx[r * k + k - 1];
+    }
+    onBlock?.(from + rows);
+  });
   return out;
 }
 
@@ -154,35 +173,19 @@ async function assignAll(
 async function exactTop(
   src: RowSource, queries: Float32Array, selfIds: Uint32Array, k: number, yieldNow: () => Promise<void>, onBlock: (done: number) => void,
 ): Promise<number[][]> {
-  const { n, dim } = src;
   const q = selfIds.length;
   const tops = Array.from({ length: q }, () => new TopK(k));
   const floors = new Float64Array(q).fill(-Infinity);
-  const block = new Float32Array(BLOCK_ROWS * dim);
-  const qT = tf.tidy(() => tf.transpose(tf.tensor2d(queries, [q, dim])));
-  try {
-    for (let from = 0; from < n; from += BLOCK_ROWS) {
-      const to = Math.min(n, from + BLOCK_ROWS);
-      await src.read(from, to, block);
-      const rows = to - from;
-      const unit = block.subarray(0, rows * dim);
-      normalizeRows(unit, dim);
-      const t = tf.tidy(() => tf.matMul(tf.tensor2d(unit, [rows, dim]), qT));
-      const s = t.dataSync() as Float32Array;
-      t.dispose();
-      // 300 queries x 1M rows: test against each query's floor before calling offer().
-      for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < q; j++) {
-          const v = s[r * q + j];
-          if (v >= floors[j] && from + r !== selfIds[j]) { tops[j].offer(from + r, v); floors[j] = tops[j].floor; }
-        }
+  await blockProducts(src, queries, q, true, undefined, yieldNow, (from, rows, s) => {
+    // 300 queries x 1M rows: test against each query's floor before calling offer().
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < q; j++) {
+        const v = s[r * q + j];
+        if (v >= floors[j] && from + r !== selfIds[j]) { tops[j].offer(from + r, v); floors[j] = tops[j].floor; }
       }
-      onBlock(to);
-      await yieldNow();
     }
-  } finally {
-    qT.dispose();
-  }
+    onBlock(from + rows);
+  });
   return tops.map((t) => t.best().map((h) => h.id));
 }
 
