@@ -41,12 +41,14 @@ async function main(): Promise<void> {
   index.attachApproximate(ivf);
   const approxT: { wall: number; cpu: number }[] = [], exactT: { wall: number; cpu: number }[] = [];
   let found = 0;
+  const truths: Set<number>[] = [];
   for (let q = 0; q < queries; q++) {
     const word = words[(Math.imul(q + 1, 2654435761) >>> 0) % n];
     const approx = timed(() => index.nearest(word, 10));
     approxT.push(approx);
     const exact = timed(() => new Set(index.nearest(word, 10, 'cosine', undefined, true).map((x) => x.id)));
     exactT.push(exact);
+    truths.push(exact.value);
     found += approx.value.filter((x) => exact.value.has(x.id)).length;
   }
   console.log(`approximate top-10: ${stats(approxT)}; recall@10 ${(found / queries / 10).toFixed(3)} over ${queries} words`);
@@ -60,13 +62,16 @@ async function main(): Promise<void> {
     for (let d = 0; d < dim; d++) s2 += unit[r * dim + d] ** 2;
     for (let d = 0; d < dim; d++) unit[r * dim + d] /= Math.sqrt(s2) || 1;
   }
-  for (const nprobe of [1, 4, 16, 32, 64, ivf.nprobe].filter((p) => p <= ivf.nlist)) {
+  for (const nprobe of [1, 4, 8, 16, 24, 32, 64, ivf.nprobe].filter((p) => p <= ivf.nlist)) {
     const ts: { wall: number; cpu: number }[] = [];
+    let hits = 0;
     for (let q = 0; q < queries; q++) {
       const id = (Math.imul(q + 1, 2654435761) >>> 0) % n;
-      ts.push(timed(() => ivf.search(unit, unit.subarray(id * dim, (id + 1) * dim), 10, new Set([id]), nprobe)));
+      const t = timed(() => ivf.search(unit, unit.subarray(id * dim, (id + 1) * dim), 10, new Set([id]), nprobe));
+      ts.push(t);
+      hits += t.value.filter((h) => truths[q].has(h.id)).length;
     }
-    console.log(`  nprobe ${String(nprobe).padStart(3)} (${((100 * nprobe) / ivf.nlist).toFixed(1)}% of lists): ${stats(ts)}`);
+    console.log(`  nprobe ${String(nprobe).padStart(3)} (${((100 * nprobe) / ivf.nlist).toFixed(1)}% of lists): recall@10 ${(hits / queries / 10).toFixed(3)}; ${stats(ts)}`);
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   index.dispose();
