@@ -20,7 +20,7 @@ import type { ServerContext } from '../context';
 import { checkParams, guard, intParam, invalidParams, toSignal, UserError } from '../requests';
 
 /** Sub-folder of the storage folder holding cached projections. */
-export const PROJECTION_FOLDER = 'projections';
+const PROJECTION_FOLDER = 'projections';
 
 export function registerProject(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
