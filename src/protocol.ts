@@ -220,12 +220,17 @@ export interface SaveModelParams {
 /** Copy the serving model to another folder. */
 export const SaveModelRequest = new RequestType<SaveModelParams, { path: string }, void>('wordlens/saveModel');
 
-export interface ImportVectorsParams {
+export interface ImportVectorsParams extends WorkDoneProgressParams {
   /** word2vec (text/binary), GloVe, fastText .vec or TSV file. */
   path: string;
 }
 
-/** Load word vectors for neighbours/analogies/the map (they cannot complete). */
+/**
+ * Load word vectors for neighbours/analogies/the map (they cannot complete). The file is
+ * streamed into the storage folder's `imported-vectors` model folder; progress goes to the
+ * `workDoneToken`'s `$/progress`, or to a progress the server creates when none is given
+ * (its cancel, or `$/cancelRequest`, stops the import and keeps the previous folder).
+ */
 export const ImportVectorsRequest = new RequestType<ImportVectorsParams, ModelInfo, void>('wordlens/importVectors');
 
 export interface ExportEmbeddingsParams {
@@ -288,8 +293,11 @@ export interface ProjectionParams {
 export interface ProjectionResult {
   words: string[];
   counts: number[];
-  /** Row-major, `dims` numbers per word. */
+  /** Row-major, `dims` numbers per word; empty when `coordsBase64` carries them. */
   coords: number[];
+  /** The same coordinates as little-endian float32, base64: sent instead of `coords` when the
+   *  request asked for `binary` or the map has 250,000 words or more (see ProjectionFrame). */
+  coordsBase64?: string;
   dims: number;
 }
 
@@ -359,6 +367,9 @@ export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, v
  */
 export interface ProjectionStreamParams extends ProjectionParams {
   token?: string;
+  /** Coordinates as `coordsBase64` (float32) instead of JSON numbers. Large maps (250,000
+   *  words or more) always get them so, and their intermediate UMAP frames at most every 2 s. */
+  binary?: boolean;
   /** UMAP epochs (default as umap-js: 500 for small maps down to 200 above 7,500 words). */
   epochs?: number;
 }
@@ -370,8 +381,16 @@ export interface ProjectionFrame {
   epoch: number;
   epochs: number;
   dims: number;
-  /** Row-major, `dims` numbers per vocabulary entry (in vocab order). */
+  /** Row-major, `dims` numbers per vocabulary entry (in vocab order), in [-1, 1]; empty when
+   *  `coordsBase64` carries them. */
   coords: number[];
+  /**
+   * The same coordinates as little-endian float32 bytes in base64 (8 bytes a 2-D point, about a
+   * third of the JSON, nothing to parse): present when the request set `binary` or the map has
+   * 250,000 words or more. The client forwards it to the webview as is (mapMessages.ts's frame
+   * `coordsBase64`, decoded there).
+   */
+  coordsBase64?: string;
   /** True when the picture came from the projection cache (nothing was recomputed). */
   cached: boolean;
 }

@@ -1,6 +1,7 @@
 // Open a model folder's embedding matrix as a searchable index (any model kind has one).
 import { initBackend } from '../engine/kernels/backend';
 import { EmbeddingIndex } from '../engine/embeddings/neighbors';
+import { readIvf } from '../engine/embeddings/ivfIndex';
 import { loadModel } from '../engine/io/store';
 import type { ModelMeta } from '../engine/types';
 import { UserError } from './output';
@@ -20,7 +21,10 @@ export async function openEmbeddings(dir: string): Promise<OpenEmbeddings> {
   const emb = model.weights.find((w) => w.name === 'embedding/embeddings')!;
   const words = model.vocab.words;
   const dim = emb.shape[1];
-  return { meta: model.meta, words, matrix: emb.values, dim, index: new EmbeddingIndex(words, emb.values, dim), backend };
+  const index = new EmbeddingIndex(words, emb.values, dim);
+  const ivf = await readIvf(dir, words.length, dim, (problem) => process.stderr.write(`warning: ${problem}\n`));
+  if (ivf) index.attachApproximate(ivf);
+  return { meta: model.meta, words, matrix: emb.values, dim, index, backend };
 }
 
 /** A word must be in the vocabulary; suggests the case variant when only that is. */

@@ -1,14 +1,16 @@
 // wordlens import: word vectors from word2vec, GloVe, fastText or projector TSV files as a
-// model folder, so neighbors, analogy, wordsim, project and the map work on them.
+// model folder (streamed: the matrix goes straight to disk), so neighbors, analogy, wordsim, project and the map work on them.
 import type { Command } from './command';
-import type { Args } from './args';
-import { onInterrupt } from './interrupt';
 import { isStopError } from '../engine/stop';
-import { fmt, UserError, type Output } from './output';
-import { MODEL_FORMAT_VERSION, saveModel } from '../engine/io/store';
-import { readVectors, VECTOR_FORMATS, type VectorFormat } from '../engine/io/vectors';
+import { fmt, UserError } from './output';
+import { importVectors } from '../engine/io/importVectors';
+import { VECTOR_FORMATS, type VectorFormat } from '../engine/io/vectors';
 import { UNK, type TokenizerKind } from '../engine/types';
 import { checkOutputFolder, reason } from './files';
+import { onInterrupt } from './interrupt';
+import { initBackend } from '../engine/kernels/backend';
+
+const INDEX_STAGES = { kmeans: 'clustering, round', assign: 'listing words', tune: 'tuning against exact search, words' } as const;
 import * as fsp from 'node:fs/promises';
 
 export const importCommand: Command = {
@@ -26,55 +28,42 @@ export const importCommand: Command = {
   },
   async run(args, out) {
     const file = args.positionals[0];
-    await checkOutputFolder(args.required('out'));
+    const outDir = args.required('out');
+    await checkOutputFolder(outDir);
     await fsp.access(file).catch((err) => {
       throw new UserError(`cannot read vectors file ${file}: ${reason(err)}`);
     });
-    const abort = new AbortController();
-    const stopListening = onInterrupt(out, () => abort.abort(), 'stopping the import');
+    const format = args.string('format') as VectorFormat | undefined;
+    const controller = new AbortController();
+    const stopInterrupt = onInterrupt(out, () => controller.abort(), 'stopping the import; the output folder is left as it was');
+    const started = Date.now();
+    await initBackend(); // the neighbour index of a large import is built with TF.js matMuls
+    let result;
     try {
-      await importInto(args, file, abort.signal, out);
+      result = await importVectors(file, outDir, {
+        format,
+        tokenizer: args.string('tokenizer', 'whitespace') as TokenizerKind,
+        signal: controller.signal,
+        onProgress: (done, total) =>
+          out.progress({ event: 'progress', fraction: done / total, bytes: done, total }, `importing ${Math.floor((done / total) * 100)}% of ${fmt(Math.round(total / 1e6))} MB`),
+        onIndexProgress: (stage, done, total) =>
+          out.progress({ event: 'progress', stage: `index-${stage}`, done, total }, `neighbour index: ${INDEX_STAGES[stage]} ${fmt(done)} of ${fmt(total)}`),
+      });
     } catch (error) {
       if (!isStopError(error)) throw error;
-      out.result({ cancelled: true, dir: args.required('out') }, `stopped: nothing was written; ${args.required('out')} is as it was`);
+      out.result({ cancelled: true, dir: outDir }, `stopped: nothing was written; ${outDir} is as it was`);
+      return;
     } finally {
-      stopListening();
+      stopInterrupt();
     }
+    const imported = result.words - (result.addedUnk ? 1 : 0);
+    out.result(
+      { dir: outDir, words: result.words, dim: result.dim, duplicates: result.duplicates, index: result.index ?? null, seconds: (Date.now() - started) / 1000 },
+      `imported ${fmt(imported)} vectors of dimension ${result.dim} into ${outDir}` +
+        (result.duplicates ? ` (${fmt(result.duplicates)} repeated word(s) skipped)` : '') +
+        (result.addedUnk ? `; added a zero vector for ${UNK}` : '') +
+        (result.index ? `; neighbour index: ${result.index.nlist} lists, ${result.index.nprobe} searched per query, recall@10 ${result.index.recall.toFixed(3)} on sampled words` : ''),
+    );
   },
 };
 
-async function importInto(args: Args, file: string, signal: AbortSignal, out: Output): Promise<void> {
-  const vectors = await readVectors(file, args.string('format') as VectorFormat | undefined, { signal });
-  if (vectors.words.length === 0) throw new UserError(`${file} holds no vectors`);
-  const { dim } = vectors;
-  // The vocabulary convention: `<unk>` is row 0. Keep the file's vector for it, else a zero vector.
-  const unkAt = vectors.words.indexOf(UNK);
-  const order = unkAt >= 0 ? [unkAt, ...vectors.words.keys()].filter((i, k) => k === 0 || i !== unkAt) : [-1, ...vectors.words.keys()];
-  const words = order.map((i) => (i < 0 ? UNK : vectors.words[i]));
-  const matrix = new Float32Array(words.length * dim);
-  order.forEach((row, i) => {
-    if (row >= 0) matrix.set(vectors.matrix.subarray(row * dim, (row + 1) * dim), i * dim);
-  });
-  const outDir = args.required('out');
-  await saveModel(outDir, {
-    meta: {
-      format: 'wordlens-model',
-      version: MODEL_FORMAT_VERSION,
-      kind: 'vectors',
-      tokenizer: args.string('tokenizer', 'whitespace') as TokenizerKind,
-      hyper: { vocabSize: words.length, embedDim: dim },
-      metrics: {},
-      corpus: { importedFrom: file, format: args.string('format') ?? 'guessed', duplicatesSkipped: vectors.duplicates },
-      createdAt: new Date().toISOString(),
-    },
-    // Counts are unknown for imported vectors; the file's order (usually by frequency) is kept.
-    vocab: { words, counts: words.map(() => 0) },
-    weights: [{ name: 'embedding/embeddings', shape: [words.length, dim], values: matrix }],
-  }, { signal });
-  out.result(
-    { dir: outDir, words: words.length, dim, duplicates: vectors.duplicates },
-    `imported ${fmt(vectors.words.length)} vectors of dimension ${dim} into ${outDir}` +
-      (vectors.duplicates ? ` (${fmt(vectors.duplicates)} repeated word(s) skipped)` : '') +
-      (unkAt < 0 ? `; added a zero vector for ${UNK}` : ''),
-  );
-}

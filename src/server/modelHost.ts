@@ -86,7 +86,7 @@ export class ModelHost {
     this.options.log(`loading model from ${dir}`);
     try {
       await this.ensureBackend();
-      const next = await loadServingModel(dir);
+      const next = await loadServingModel(dir, this.options.log);
       // The first completion would otherwise pay for wasm kernel set-up (~300 ms measured).
       await warmUp(next).catch((e) => this.options.log(`warm-up skipped: ${e instanceof Error ? e.message : String(e)}`));
       if (generation !== this.loadGeneration) {

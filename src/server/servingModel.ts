@@ -4,6 +4,7 @@
 // that keep a swapped-out model alive until its last request ends.
 import * as path from 'node:path';
 import { EmbeddingIndex } from '../engine/embeddings/neighbors';
+import { readIvf } from '../engine/embeddings/ivfIndex';
 import { openSavedModel } from '../engine/io/openModel';
 import { loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
 import type { Vocab } from '../engine/text/vocab';
@@ -28,8 +29,12 @@ export interface ServingModel {
   dispose(): void;
 }
 
-export async function loadServingModel(dir: string): Promise<ServingModel> {
-  return assemble(dir, await loadModel(dir));
+export async function loadServingModel(dir: string, log?: (message: string) => void): Promise<ServingModel> {
+  const model = assemble(dir, await loadModel(dir));
+  // An imported large vocabulary comes with its approximate neighbour index.
+  const ivf = await readIvf(dir, model.embeddings.size, model.embeddings.dim, log);
+  if (ivf) model.embeddings.attachApproximate(ivf);
+  return model;
 }
 
 /** Builds a serving model from a loaded (or freshly trained) folder's contents. */

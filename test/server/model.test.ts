@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
+import { ErrorCodes, LSPErrorCodes, ResponseError, WorkDoneProgress } from 'vscode-languageserver-protocol';
 import {
   AnalogyRequest,
   ExportEmbeddingsRequest,
@@ -155,8 +155,11 @@ describe('server: model loading, neighbours, next tokens', () => {
     assert.match(lines[0], new RegExp(`^${exported.words} 8$`));
     assert.ok(lines.some((l) => l.startsWith('number ')), 'leading-space tokens are written as plain words');
 
-    const info = await server.connection.sendRequest(ImportVectorsRequest, { path: file });
+    const events: { kind: string; percentage?: number }[] = [];
+    server.connection.onProgress(WorkDoneProgress.type, 'import-1', (p) => void events.push(p));
+    const info = await server.connection.sendRequest(ImportVectorsRequest, { path: file, workDoneToken: 'import-1' });
     assert.equal(info.kind, 'vectors');
+    assert.deepEqual([events[0]?.kind, events.at(-1)?.kind], ['begin', 'end'], 'the import reports $/progress on the given token');
     assert.equal(info.canComplete, false);
     const near = await server.connection.sendRequest(NeighborsRequest, { word: 'number', k: 1 });
     assert.equal(near.neighbors[0].word, 'total');

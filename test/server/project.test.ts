@@ -1,6 +1,7 @@
 // The map's requests over stdio: wordlens/mapInfo, and wordlens/projection streaming its
 // frames as wordlens/projectionProgress (PCA first, then UMAP by epoch), cached in the storage
-// folder so the second request is answered from the cache; malformed params are refused.
+// folder so the second request is answered from the cache; coordinates as base64 float32 on
+// request; malformed params are refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -64,11 +65,30 @@ describe('server: the embedding map', () => {
     assert.deepEqual(again.coords, result.coords);
   });
 
+  it('binary: the same picture as base64 float32 (coords empty), frames and result alike', async () => {
+    const asJson: ProjectionStreamParams = { method: 'umap', dims: 2, token: 'j', epochs: 40 };
+    const json = await server.connection.sendRequest(ProjectionRequest, asJson);
+    const params: ProjectionStreamParams = { method: 'umap', dims: 2, token: 'b', epochs: 40, binary: true };
+    const result = await server.connection.sendRequest(ProjectionRequest, params);
+    const decode = (b64: string) => {
+      const bytes = Buffer.from(b64, 'base64');
+      return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    };
+    assert.deepEqual(result.coords, []);
+    const values = decode(result.coordsBase64!);
+    assert.equal(values.length, vocabSize * 2);
+    values.forEach((v, i) => assert.ok(Math.abs(v - json.coords[i]) <= 5e-5, `value ${i}: ${v} vs ${json.coords[i]}`));
+    const mine = frames.filter((f) => f.token === 'b');
+    assert.ok(mine.length >= 1 && mine.every((f) => f.coords.length === 0 && decode(f.coordsBase64!).length === vocabSize * 2));
+    assert.equal(frames.filter((f) => f.token === 'j').some((f) => f.coordsBase64 !== undefined), false, 'JSON unless asked (small maps)');
+  });
+
   it('malformed params are refused with InvalidParams naming the field', async () => {
     for (const [params, field] of [
       [{ method: 'tsne' }, 'method'],
       [{ method: 'umap', dims: 4 }, 'dims'],
       [{ method: 'umap', token: 7 }, 'token'],
+      [{ method: 'umap', binary: 'yes' }, 'binary'],
       [{}, 'method'],
     ] as const) {
       await assert.rejects(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
-import { pca, umapProject, neighborhoodPreservation } from '../../src/engine/projection/projection';
+import { pca, PCA_SAMPLE_ROWS, umapProject, neighborhoodPreservation } from '../../src/engine/projection/projection';
 import { mulberry32 } from '../../src/engine/prng';
 import { fastPow } from '../../src/engine/projection/umapLayout';
 
@@ -58,6 +58,29 @@ test('pca: shapes, variance order and planted directions, deterministic', () => 
   assert.ok(Math.abs(corr) > 0.99, `corr ${corr}`);
   assert.deepEqual(pca(matrix, n, dim, 3).coords, p.coords);
   assert.throws(() => pca(matrix, n, 5, 2), /expected 400 x 5/);
+});
+
+test('pca above PCA_SAMPLE_ROWS: the covariance from a sample still finds the planted axes, and every row is projected', () => {
+  const n = PCA_SAMPLE_ROWS + 20_000, dim = 6;
+  const r = mulberry32(9);
+  const a = new Float32Array(n), b = new Float32Array(n);
+  const m = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    a[i] = r() - 0.5; b[i] = r() - 0.5;
+    // Axis 1 along (1,1,0,..)/sqrt2 with spread 5, axis 2 along e3 with spread 2, noise 0.05.
+    for (let d = 0; d < dim; d++) m[i * dim + d] = (r() - 0.5) * 0.05;
+    m[i * dim] += (5 * a[i]) / Math.SQRT2; m[i * dim + 1] += (5 * a[i]) / Math.SQRT2; m[i * dim + 2] += 2 * b[i] + 3;
+  }
+  const { coords, explainedVarianceRatio } = pca(m, n, dim, 2);
+  const corr = (x: Float32Array, axis: number) => {
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let i = 0; i < n; i++) { const y = coords[i * 2 + axis]; sxy += x[i] * y; sxx += x[i] * x[i]; syy += y * y; }
+    return Math.abs(sxy) / Math.sqrt(sxx * syy);
+  };
+  assert.ok(corr(a, 0) > 0.999 && corr(b, 1) > 0.999, `axes ${corr(a, 0)}, ${corr(b, 1)}`);
+  assert.ok(explainedVarianceRatio[0] > 0.8, 'the first axis holds most of the variance');
+  // The last rows (outside any sample's stride pattern) are projected too, centred by the mean.
+  assert.ok(Math.abs(coords[(n - 1) * 2] - (5 * a[n - 1] * Math.sign(coords[0] / a[0]))) < 0.1);
 });
 
 test('umapProject: shapes, same seed same map, another seed another map', async () => {

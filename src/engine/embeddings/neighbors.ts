@@ -2,6 +2,7 @@
 // The unit-length matrix is kept PRE-TRANSPOSED ([D,V]): on wasm a query against it runs
 // the XNNPACK path (2.5 ms at 50k x 300) where transposeB=true takes a scalar loop (15 ms).
 import * as tf from '@tensorflow/tfjs';
+import { dotAll, type IvfIndex } from './ivfIndex';
 import type { Metric } from '../types';
 
 export type AnalogyMethod = '3cosadd' | '3cosmul';
@@ -13,6 +14,9 @@ export interface KnnOptions { signal?: AbortSignal; onProgress?: (rowsDone: numb
 
 // Largest similarity block computed at once (floats): bounds memory at ~64 MB.
 const BLOCK_FLOATS = 16 * 1024 * 1024;
+// Above this many floats (256 MB) the matrix is not copied into a TF.js tensor (the wasm heap
+// is bounded, and a 1M x 300 matrix would need it twice): exact queries scan it in JS instead.
+const TENSOR_MAX_FLOATS = 64 * 1024 * 1024;
 const COSMUL_EPS = 1e-3; // Levy & Goldberg (2014)
 
 export class EmbeddingIndex {
@@ -21,6 +25,8 @@ export class EmbeddingIndex {
   private readonly unit: Float32Array;
   private readonly sqNorms: Float32Array;
   private unitT: tf.Tensor2D | undefined;
+  private disposed = false;
+  private approximate: IvfIndex | undefined;
   private rawT: tf.Tensor2D | undefined; // [D,V], built on the first euclidean query
   private rawSqNorms: tf.Tensor2D | undefined;
 
@@ -42,7 +48,22 @@ export class EmbeddingIndex {
       const inv = s > 0 ? 1 / Math.sqrt(s) : 0; // a zero vector stays zero: similarity 0 to all
       for (let d = 0; d < dim; d++) this.unit[i * dim + d] = matrix[i * dim + d] * inv;
     }
-    this.unitT = tf.tidy(() => tf.transpose(tf.tensor2d(this.unit, [this.size, dim])) as tf.Tensor2D);
+    if (this.usesTensor) this.unitT = tf.tidy(() => tf.transpose(tf.tensor2d(this.unit, [this.size, dim])) as tf.Tensor2D);
+  }
+
+  private get usesTensor(): boolean {
+    return this.size * this.dim <= TENSOR_MAX_FLOATS;
+  }
+
+  /** Answer cosine `nearest` queries from an approximate index (built for this matrix). */
+  attachApproximate(ivf: IvfIndex): void {
+    if (ivf.n !== this.size || ivf.dim !== this.dim) throw new Error(`approximate index is for ${ivf.n} x ${ivf.dim}, the embeddings are ${this.size} x ${this.dim}`);
+    this.approximate = ivf;
+  }
+
+  /** The approximate index in use, if any (its nprobe and measured recall). */
+  get approximateIndex(): IvfIndex | undefined {
+    return this.approximate;
   }
 
   /** Id of `word`, or undefined. */
@@ -56,8 +77,9 @@ export class EmbeddingIndex {
     return this.matrix.subarray(id * this.dim, (id + 1) * this.dim);
   }
 
-  /** The k nearest words to a word (itself excluded) or to a vector. */
-  nearest(query: string | ArrayLike<number>, k = 10, metric: Metric = 'cosine', exclude?: Set<number>): Neighbor[] {
+  /** The k nearest words to a word (itself excluded) or to a vector. Cosine queries use the
+   *  approximate index when one is attached, unless `exact`. */
+  nearest(query: string | ArrayLike<number>, k = 10, metric: Metric = 'cosine', exclude?: Set<number>, exact = false): Neighbor[] {
     const skip = new Set(exclude);
     let q: Float32Array;
     if (typeof query === 'string') {
@@ -67,6 +89,9 @@ export class EmbeddingIndex {
     } else {
       if (query.length !== this.dim) throw new Error(`nearest: query vector has ${query.length} values, the embeddings have ${this.dim}`);
       q = Float32Array.from(query);
+    }
+    if (metric === 'cosine' && this.approximate && !exact) {
+      return this.approximate.search(this.unit, normalize(q), k, skip).map(({ id, score }) => ({ word: this.words[id], id, score }));
     }
     if (metric === 'cosine') return this.top(this.similarities([normalize(q)])[0], k, skip, true);
     if (metric === 'euclidean') return this.top(this.distances(q), k, skip, false);
@@ -116,6 +141,7 @@ export class EmbeddingIndex {
   dispose(): void {
     tf.dispose([this.unitT, this.rawT, this.rawSqNorms].filter((t): t is tf.Tensor2D => t !== undefined));
     this.unitT = this.rawT = this.rawSqNorms = undefined;
+    this.disposed = true;
   }
 
   private *knnBlocks(k: number): Generator<number, KnnGraph> {
@@ -181,7 +207,8 @@ export class EmbeddingIndex {
   }
 
   private tensor(): tf.Tensor2D {
-    if (!this.unitT) throw new Error('EmbeddingIndex: used after dispose()');
+    if (this.disposed) throw new Error('EmbeddingIndex: used after dispose()');
+    if (!this.unitT) throw new Error(`EmbeddingIndex: ${this.size} x ${this.dim} is too large for an exact kNN graph (use NN-descent)`);
     return this.unitT;
   }
 
@@ -193,6 +220,8 @@ export class EmbeddingIndex {
 
   /** Cosine similarities of unit query rows to every word: one row of V per query. */
   private similarities(queries: Float32Array[]): Float32Array[] {
+    if (this.disposed) throw new Error('EmbeddingIndex: used after dispose()');
+    if (!this.usesTensor) return queries.map((q) => dotAll(this.unit, this.size, this.dim, q));
     const unitT = this.tensor();
     const flat = new Float32Array(queries.length * this.dim);
     queries.forEach((q, i) => flat.set(q, i * this.dim));
@@ -202,7 +231,13 @@ export class EmbeddingIndex {
 
   /** Euclidean distances of a raw vector to every word's raw vector. */
   private distances(q: Float32Array): Float32Array {
-    this.tensor();
+    if (this.disposed) throw new Error('EmbeddingIndex: used after dispose()');
+    if (!this.usesTensor) {
+      let qq = 0;
+      for (let d = 0; d < this.dim; d++) qq += q[d] * q[d];
+      const dots = dotAll(this.matrix, this.size, this.dim, q);
+      return dots.map((x, i) => Math.sqrt(Math.max(0, this.sqNorms[i] + qq - 2 * x)));
+    }
     if (!this.rawT) {
       this.rawT = tf.tidy(() => tf.transpose(tf.tensor2d(this.matrix, [this.size, this.dim])) as tf.Tensor2D);
       this.rawSqNorms = tf.tensor2d(this.sqNorms, [1, this.size]);

@@ -62,32 +62,44 @@ export async function saveModel(dir: string, model: SavedModel, options: SaveOpt
   await checkSaveTarget(dir);
   const ordered = expected.map((e) => given.get(e.name)!);
   const shards = packShards(ordered, options.shardBytes ?? DEFAULT_SHARD_BYTES);
-  const modelJson = {
-    format: 'layers-model',
-    generatedBy: 'Wordlens',
-    convertedBy: null,
-    modelTopology: layersTopology(shape),
-    weightsManifest: [
-      { paths: shards.map((s) => s.name), weights: ordered.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) },
-    ],
-    userDefinedMetadata: { wordlens: { shardBytes: shards.map((s) => s.bytes.byteLength), derived } },
-  };
+  const modelJson = layersModelJson(shape, shards.map((s) => ({ name: s.name, bytes: s.bytes.byteLength })), ordered, derived);
   const signal = options.signal;
   await writeFolderAtomic(
     dir,
     async (tmp) => {
-      const write = (name: string, data: string | Uint8Array) => {
+      const write = (name: string, data: Uint8Array) => {
         throwIfStopped(signal);
         return fsp.writeFile(path.join(tmp, name), data, { signal });
       };
       for (const s of shards) await write(s.name, s.bytes);
-      await write(FILES.model, JSON.stringify(modelJson));
-      await write(FILES.vocab, JSON.stringify(model.vocab));
-      await write(FILES.meta, JSON.stringify(model.meta, null, 2) + '\n');
+      await writeModelFiles(tmp, modelJson, model.vocab, model.meta, signal);
       if (model.ngram) await write(FILES.ngram, model.ngram);
     },
     signal,
   );
+}
+
+/** model.json's content: the TF.js layers topology and a manifest of the weights in `shards`. */
+export function layersModelJson(
+  shape: TopologyShape, shards: { name: string; bytes: number }[], weights: { name: string; shape: number[] }[], derived: string[] = [],
+): object {
+  return {
+    format: 'layers-model',
+    generatedBy: 'Wordlens',
+    convertedBy: null,
+    modelTopology: layersTopology(shape),
+    weightsManifest: [{ paths: shards.map((s) => s.name), weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+    userDefinedMetadata: { wordlens: { shardBytes: shards.map((s) => s.bytes), derived } },
+  };
+}
+
+/** Writes model.json, vocab.json and meta.json into a folder being filled (saveModel, importVectors). */
+export async function writeModelFiles(folder: string, modelJson: object, vocab: VocabJSON, meta: ModelMeta, signal?: AbortSignal): Promise<void> {
+  const files: [string, string][] = [[FILES.model, JSON.stringify(modelJson)], [FILES.vocab, JSON.stringify(vocab)], [FILES.meta, JSON.stringify(meta, null, 2) + '\n']];
+  for (const [name, text] of files) {
+    throwIfStopped(signal);
+    await fsp.writeFile(path.join(folder, name), text, { signal });
+  }
 }
 
 /**
@@ -309,34 +321,39 @@ async function readWeights(dir: string, modelJson: LayersModelJson): Promise<Nam
       }
       needed += product(s.shape as number[]) * 4;
     }
-    const shards: Uint8Array[] = [];
+    const files: string[] = [];
+    const sizes: number[] = [];
     for (const p of group.paths as unknown[]) {
       // Shard paths are plain names inside the folder: never follow a path out of it.
       if (typeof p !== 'string' || p !== path.basename(p) || p === '..' || p === '.') {
         throw new ModelLoadError(`${modelFile}: weight shard path ${JSON.stringify(p)} is not a file name in the model folder`);
       }
       const file = path.join(dir, p);
-      const bytes = await fsp.readFile(file).catch((err: NodeJS.ErrnoException) => {
+      const stat = await fsp.stat(file).catch((err: NodeJS.ErrnoException) => {
         throw new ModelLoadError(
           err.code === 'ENOENT' ? `weight shard ${file} is missing` : `cannot read weight shard ${file}: ${oneLine(err)}`,
         );
       });
-      shards.push(bytes);
+      files.push(file);
+      sizes.push(stat.size);
     }
-    const have = shards.reduce((sum, s) => sum + s.byteLength, 0);
+    const have = sizes.reduce((sum, s) => sum + s, 0);
     if (have !== needed) {
-      const culprit = shardAtFault(group.paths as string[], shards, modelJson.userDefinedMetadata?.wordlens?.shardBytes);
+      const culprit = shardAtFault(group.paths as string[], sizes, modelJson.userDefinedMetadata?.wordlens?.shardBytes);
       const what = have < needed ? 'truncated' : 'longer than expected';
       throw new ModelLoadError(
         `weight shard ${path.join(dir, culprit)} is ${what}: the shards hold ${have} bytes, the weights need ${needed}`,
       );
     }
+    // Each weight is read straight from the shards into its own array (positional reads in
+    // chunks), so a 1.2 GB matrix never exists twice in memory.
     let offset = 0;
     for (const s of specs) {
       const shape = s.shape as number[];
       const n = product(shape);
-      const values = new Float32Array(n);
-      copyRange(shards, offset, new Uint8Array(values.buffer));
+      // A large matrix lives in shared memory so the projection worker gets it without a copy.
+      const values = new Float32Array(n * 4 >= SHARED_FROM_BYTES ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+      await readRange(files, sizes, offset, new Uint8Array(values.buffer));
       offset += n * 4;
       out.push({ name: s.name as string, shape: [...shape], values });
     }
@@ -345,28 +362,42 @@ async function readWeights(dir: string, modelJson: LayersModelJson): Promise<Nam
 }
 
 /** Which shard has the wrong length: by the sizes recorded at save time, else the last one. */
-function shardAtFault(paths: string[], shards: Uint8Array[], recorded: number[] | undefined): string {
-  if (recorded && recorded.length === shards.length) {
-    const i = shards.findIndex((s, k) => s.byteLength !== recorded[k]);
+function shardAtFault(paths: string[], sizes: number[], recorded: number[] | undefined): string {
+  if (recorded && recorded.length === sizes.length) {
+    const i = sizes.findIndex((s, k) => s !== recorded[k]);
     if (i >= 0) return paths[i];
   }
   return paths[paths.length - 1] ?? '(none)';
 }
 
-/** Copy `target.length` bytes starting at `offset` of the shards' concatenation. */
-function copyRange(shards: Uint8Array[], offset: number, target: Uint8Array): void {
+const READ_CHUNK = 64 * 1024 * 1024;
+/** Weights from this size on are read into a SharedArrayBuffer (workerData shares, not copies, it). */
+export const SHARED_FROM_BYTES = 64 * 1024 * 1024;
+
+/** Reads `target.length` bytes starting at `offset` of the shard files' concatenation. */
+async function readRange(files: string[], sizes: number[], offset: number, target: Uint8Array): Promise<void> {
   let written = 0;
   let start = 0;
-  for (const shard of shards) {
-    const end = start + shard.byteLength;
-    if (end > offset + written && written < target.length) {
+  for (let f = 0; f < files.length && written < target.length; f++) {
+    const end = start + sizes[f];
+    if (end > offset + written) {
       const from = offset + written - start;
-      const take = Math.min(shard.byteLength - from, target.length - written);
-      target.set(shard.subarray(from, from + take), written);
+      const take = Math.min(sizes[f] - from, target.length - written);
+      const fh = await fsp.open(files[f], 'r').catch((err: NodeJS.ErrnoException) => {
+        throw new ModelLoadError(`cannot read weight shard ${files[f]}: ${oneLine(err)}`);
+      });
+      try {
+        for (let done = 0; done < take; ) {
+          const { bytesRead } = await fh.read(target, written + done, Math.min(READ_CHUNK, take - done), from + done);
+          if (bytesRead === 0) throw new ModelLoadError(`weight shard ${files[f]} shrank while it was read`);
+          done += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
       written += take;
     }
     start = end;
-    if (written === target.length) break;
   }
 }
 

@@ -5,7 +5,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopChecker, throwIfStopped } from '../stop';
+import { throwIfStopped } from '../stop';
 
 export type VectorFormat = 'word2vec' | 'word2vec-bin' | 'glove' | 'fasttext' | 'tsv';
 export const VECTOR_FORMATS: readonly VectorFormat[] = ['word2vec', 'word2vec-bin', 'glove', 'fasttext', 'tsv'];
@@ -44,23 +44,62 @@ export async function detectFormat(path: string): Promise<VectorFormat> {
   return 'glove';
 }
 
+/** Reads a vectors file; `format` defaults to detectFormat(path). For `tsv`, metadata comes from tsvMetadataPath unless given. */
+export async function readVectors(path: string, format?: VectorFormat, opts: StreamOptions = {}): Promise<ReadVectorsResult> {
+  let rows: RowCollector | undefined;
+  await streamVectors(path, format, {
+    begin(dim, expectedRows) { rows = new RowCollector(dim, expectedRows); },
+    add: (word, values) => rows!.add(word, values),
+  }, opts);
+  return rows!.result();
+}
+
+/** Where streamVectors puts what it reads, row by row. */
+export interface RowSink {
+  /** Called once, before the first row: the dimension, and how many rows to expect (a hint). */
+  begin(dim: number, expectedRows: number): void | Promise<void>;
+  /** A row (`values` is reused for the next row). Returns false when the word was already read (skipped). */
+  add(word: string, values: Float32Array): boolean | Promise<boolean>;
+}
+
+export interface StreamOptions {
+  metadataPath?: string;
+  /** Checked between rows (at least every ~250 ms of parsing); aborting rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Bytes of the vectors file read so far, of its size; called at most every ~250 ms. */
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+}
+
 /**
- * Reads a vectors file; `format` defaults to detectFormat(path). For `tsv`, metadata comes
- * from tsvMetadataPath unless given. Stops (AbortError) when `signal` is aborted.
+ * Reads a vectors file row by row into `sink`, never holding the whole file: text formats
+ * line by line, word2vec binary in 1 MB chunks. `format` defaults to detectFormat(path).
  */
-export async function readVectors(
-  path: string, format?: VectorFormat, opts: { metadataPath?: string; signal?: AbortSignal } = {},
-): Promise<ReadVectorsResult> {
+export async function streamVectors(path: string, format: VectorFormat | undefined, sink: RowSink, opts: StreamOptions = {}): Promise<void> {
   const fmt = format ?? await detectFormat(path);
-  await checkReadable(path);
-  // Polled per row: a file of millions of rows stops (AbortError) within a few of them.
-  const check = stopChecker(opts.signal, 256);
+  const size = await checkReadable(path);
+  const pace = new Pacer(size, opts);
   switch (fmt) {
-    case 'word2vec': case 'fasttext': return readText(path, true, check);
-    case 'glove': return readText(path, false, check);
-    case 'word2vec-bin': return readBinary(path, check);
-    case 'tsv': return readTsv(path, opts.metadataPath ?? tsvMetadataPath(path), check);
+    case 'word2vec': case 'fasttext': return readText(path, true, sink, pace);
+    case 'glove': return readText(path, false, sink, pace);
+    case 'word2vec-bin': return readBinary(path, sink, pace);
+    case 'tsv': return readTsv(path, opts.metadataPath ?? tsvMetadataPath(path), sink, pace);
   }
+}
+
+/** Progress and cancellation at most every ~250 ms: the clock is read once per 256 rows. */
+class Pacer {
+  private rows = 0;
+  private last = Date.now();
+  constructor(private readonly total: number, private readonly opts: StreamOptions) { opts.signal?.throwIfAborted(); }
+  tick(bytesRead: () => number): void {
+    if ((++this.rows & 255) !== 0) return;
+    const now = Date.now();
+    if (now - this.last < 200) return;
+    this.last = now;
+    this.opts.signal?.throwIfAborted();
+    this.opts.onProgress?.(Math.min(bytesRead(), this.total), this.total);
+  }
+  done(): void { this.opts.onProgress?.(this.total, this.total); }
 }
 
 export interface WriteVectorsResult {
@@ -146,13 +185,13 @@ function formatFloat(v: number): string {
 
 // ---- reading ----
 
-/** Grows a Float32Array as rows arrive when the count is not known up front. */
+/** Collects rows in memory, growing a Float32Array as they arrive (readVectors). */
 class RowCollector {
   words: string[] = [];
   private seen = new Set<string>();
   private data: Float32Array;
   duplicates = 0;
-  constructor(readonly dim: number, expectedRows = 1024) { this.data = new Float32Array(Math.max(1, expectedRows) * dim); }
+  constructor(readonly dim: number, expectedRows: number) { this.data = new Float32Array(Math.max(1, expectedRows) * dim); }
   /** Returns false (and counts) when the word was already read. */
   add(word: string, values: ArrayLike<number>): boolean {
     if (this.seen.has(word)) { this.duplicates++; return false; }
@@ -172,62 +211,71 @@ class RowCollector {
   }
 }
 
-async function readText(path: string, hasHeader: boolean, check: () => void): Promise<ReadVectorsResult> {
+// A wrong header must not allocate gigabytes: expected-row hints are capped.
+const MAX_ROW_HINT = 100_000;
+
+async function readText(path: string, hasHeader: boolean, sink: RowSink, pace: Pacer): Promise<void> {
   let lineNo = 0;
   let declared: { rows: number; dim: number } | undefined;
-  let rows: RowCollector | undefined;
+  let dim = 0;
   let entries = 0;
   let buf = new Float32Array(0);
-  for await (const raw of lines(path)) {
-    check();
-    lineNo++;
-    const line = raw.replace(/[\r ]+$/, ''); // word2vec.c and fastText end lines with a space
-    if (lineNo === 1 && hasHeader) {
-      const m = /^(\d+) (\d+)$/.exec(line.trim());
-      if (!m) throw new Error(`${path}:1: expected a header "<words> <dimensions>", found ${JSON.stringify(clip(line))}`);
-      declared = { rows: Number(m[1]), dim: Number(m[2]) };
-      if (declared.dim < 1) throw new Error(`${path}:1: header declares ${declared.dim} dimensions`);
-      rows = new RowCollector(declared.dim, Math.min(declared.rows, 100_000)); // a wrong header must not allocate gigabytes
-      buf = new Float32Array(declared.dim);
-      continue;
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo++;
+      const line = raw.replace(/[\r ]+$/, ''); // word2vec.c and fastText end lines with a space
+      if (lineNo === 1 && hasHeader) {
+        const m = /^(\d+) (\d+)$/.exec(line.trim());
+        if (!m) throw new Error(`${path}:1: expected a header "<words> <dimensions>", found ${JSON.stringify(clip(line))}`);
+        declared = { rows: Number(m[1]), dim: Number(m[2]) };
+        if (declared.dim < 1) throw new Error(`${path}:1: header declares ${declared.dim} dimensions`);
+        dim = declared.dim;
+        await sink.begin(dim, Math.min(declared.rows, MAX_ROW_HINT));
+        buf = new Float32Array(dim);
+        continue;
+      }
+      if (line === '') {
+        throw new Error(`${path}:${lineNo}: empty line where a vector was expected`);
+      }
+      const fields = line.split(/ +/);
+      if (dim === 0) {
+        // GloVe: the first row fixes the dimension.
+        if (fields.length < 2) throw new Error(`${path}:${lineNo}: expected a word followed by numbers, found ${JSON.stringify(clip(line))}`);
+        dim = fields.length - 1;
+        await sink.begin(dim, 1024);
+        buf = new Float32Array(dim);
+      }
+      // A word may hold spaces (some GloVe files): the last `dim` fields are the numbers,
+      // unless the surplus fields are numbers too, which means the dimension is wrong.
+      const wordFields = fields.length - dim;
+      if (wordFields < 1 || (wordFields > 1 && fields.slice(1, wordFields).every(isNumber))) {
+        throw new Error(`${path}:${lineNo}: expected a word and ${dim} numbers, found ${fields.length - 1} values after ${JSON.stringify(clip(fields[0]))}${declared && entries + 1 === declared.rows ? ' (truncated last line?)' : ''}`);
+      }
+      const word = wordFields === 1 ? fields[0] : fields.slice(0, wordFields).join(' ');
+      if (word === '') throw new Error(`${path}:${lineNo}: line starts with a space instead of a word`);
+      for (let k = 0; k < dim; k++) {
+        const s = fields[wordFields + k];
+        const v = Number(s);
+        if (!Number.isFinite(v) || s === '') throw new Error(`${path}:${lineNo}: value ${k + 1} of ${JSON.stringify(clip(word))} is not a finite number: ${JSON.stringify(clip(s))}`);
+        buf[k] = v;
+      }
+      entries++;
+      await sink.add(word, buf);
+      pace.tick(() => input.bytesRead);
     }
-    if (line === '') {
-      throw new Error(`${path}:${lineNo}: empty line where a vector was expected`);
-    }
-    const fields = line.split(/ +/);
-    if (!rows) {
-      // GloVe: the first row fixes the dimension.
-      if (fields.length < 2) throw new Error(`${path}:${lineNo}: expected a word followed by numbers, found ${JSON.stringify(clip(line))}`);
-      rows = new RowCollector(fields.length - 1);
-      buf = new Float32Array(fields.length - 1);
-    }
-    const dim = rows.dim;
-    // A word may hold spaces (some GloVe files): the last `dim` fields are the numbers,
-    // unless the surplus fields are numbers too, which means the dimension is wrong.
-    const wordFields = fields.length - dim;
-    if (wordFields < 1 || (wordFields > 1 && fields.slice(1, wordFields).every(isNumber))) {
-      throw new Error(`${path}:${lineNo}: expected a word and ${dim} numbers, found ${fields.length - 1} values after ${JSON.stringify(clip(fields[0]))}`);
-    }
-    const word = fields.slice(0, wordFields).join(' ');
-    if (word === '') throw new Error(`${path}:${lineNo}: line starts with a space instead of a word`);
-    for (let k = 0; k < dim; k++) {
-      const s = fields[wordFields + k];
-      const v = Number(s);
-      if (!Number.isFinite(v) || s === '') throw new Error(`${path}:${lineNo}: value ${k + 1} of ${JSON.stringify(clip(word))} is not a finite number: ${JSON.stringify(clip(s))}`);
-      buf[k] = v;
-    }
-    entries++;
-    rows.add(word, buf);
+  } finally {
+    input.destroy();
   }
   if (lineNo === 0) throw new Error(`${path}: file is empty`);
-  if (!rows || entries === 0) throw new Error(`${path}: no vectors (only a header)`);
+  if (dim === 0 || entries === 0) throw new Error(`${path}: no vectors (only a header)`);
   if (declared && entries !== declared.rows) {
     throw new Error(`${path}: header declares ${declared.rows} words but the file has ${entries}${entries < declared.rows ? ' (truncated?)' : ''}`);
   }
-  return rows.result();
+  pace.done();
 }
 
-async function readBinary(path: string, check: () => void): Promise<ReadVectorsResult> {
+async function readBinary(path: string, sink: RowSink, pace: Pacer): Promise<void> {
   const reader = await ByteReader.open(path);
   try {
     const header = await reader.readUntil(0x0a, 256);
@@ -239,10 +287,10 @@ async function readBinary(path: string, check: () => void): Promise<ReadVectorsR
     const count = Number(m[1]), dim = Number(m[2]);
     if (dim < 1) throw new Error(`${path}:1: header declares ${dim} dimensions`);
     if (count < 1) throw new Error(`${path}: no vectors (header declares 0 words)`);
-    const rows = new RowCollector(dim, Math.min(count, 100_000));
+    await sink.begin(dim, Math.min(count, MAX_ROW_HINT));
     const values = new Float32Array(dim);
+    const valueBytes = new Uint8Array(values.buffer);
     for (let i = 1; i <= count; i++) {
-      check();
       await reader.skipNewlines();
       const at = reader.offset;
       const wordBytes = await reader.readUntil(0x20, 4096);
@@ -254,27 +302,27 @@ async function readBinary(path: string, check: () => void): Promise<ReadVectorsR
       if (bytes.length < dim * 4) {
         throw new Error(`${path}: entry ${i} ${JSON.stringify(clip(word))} (byte ${at}): truncated vector, ${bytes.length} of ${dim * 4} bytes`);
       }
+      valueBytes.set(bytes); // little-endian float32, as every platform Node runs on
       for (let k = 0; k < dim; k++) {
-        const v = bytes.readFloatLE(k * 4);
-        if (!Number.isFinite(v)) throw new Error(`${path}: entry ${i} ${JSON.stringify(clip(word))} (byte ${at}): value ${k + 1} is not a finite number (${v})`);
-        values[k] = v;
+        if (!Number.isFinite(values[k])) throw new Error(`${path}: entry ${i} ${JSON.stringify(clip(word))} (byte ${at}): value ${k + 1} is not a finite number (${values[k]})`);
       }
-      rows.add(word, values);
+      await sink.add(word, values);
+      pace.tick(() => reader.offset);
     }
     await reader.skipNewlines();
     if (!(await reader.atEnd())) throw new Error(`${path}: byte ${reader.offset}: data after the ${count} words the header declares (wrong header or dimension?)`);
-    return rows.result();
+    pace.done();
   } finally {
     await reader.close();
   }
 }
 
-async function readTsv(path: string, metadataPath: string, check: () => void): Promise<ReadVectorsResult> {
+async function readTsv(path: string, metadataPath: string, sink: RowSink, pace: Pacer): Promise<void> {
   await checkReadable(metadataPath, `the metadata file for ${path}`);
   const words: string[] = [];
   let metaLine = 0, multiColumn = false;
   for await (const raw of lines(metadataPath)) {
-    check();
+    pace.tick(() => 0);
     metaLine++;
     const line = raw.replace(/\r$/, '');
     // The projector's metadata has a header row only when it has several columns.
@@ -284,29 +332,33 @@ async function readTsv(path: string, metadataPath: string, check: () => void): P
     words.push(word);
   }
   if (metaLine === 0) throw new Error(`${metadataPath}: file is empty`);
-  let rows: RowCollector | undefined;
+  let dim = 0;
   let lineNo = 0, used = 0;
   let buf = new Float32Array(0);
-  for await (const raw of lines(path)) {
-    check();
-    check();
-    lineNo++;
-    const line = raw.replace(/\r$/, '');
-    const fields = line.split('\t');
-    if (!rows) { rows = new RowCollector(fields.length, words.length); buf = new Float32Array(fields.length); }
-    if (fields.length !== rows.dim) throw new Error(`${path}:${lineNo}: expected ${rows.dim} tab-separated numbers (as on line 1), found ${fields.length}`);
-    for (let k = 0; k < rows.dim; k++) {
-      const s = fields[k].trim();
-      const v = Number(s);
-      if (!Number.isFinite(v) || s === '') throw new Error(`${path}:${lineNo}: value ${k + 1} is not a finite number: ${JSON.stringify(clip(fields[k]))}`);
-      buf[k] = v;
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      lineNo++;
+      const line = raw.replace(/\r$/, '');
+      const fields = line.split('\t');
+      if (dim === 0) { dim = fields.length; await sink.begin(dim, Math.min(words.length, MAX_ROW_HINT)); buf = new Float32Array(dim); }
+      if (fields.length !== dim) throw new Error(`${path}:${lineNo}: expected ${dim} tab-separated numbers (as on line 1), found ${fields.length}`);
+      for (let k = 0; k < dim; k++) {
+        const s = fields[k].trim();
+        const v = Number(s);
+        if (!Number.isFinite(v) || s === '') throw new Error(`${path}:${lineNo}: value ${k + 1} is not a finite number: ${JSON.stringify(clip(fields[k]))}`);
+        buf[k] = v;
+      }
+      if (used >= words.length) throw new Error(`${path}: has more rows than ${metadataPath} has words (${words.length})`);
+      await sink.add(words[used++], buf);
+      pace.tick(() => input.bytesRead);
     }
-    if (used >= words.length) throw new Error(`${path}: has more rows than ${metadataPath} has words (${words.length})`);
-    rows.add(words[used++], buf);
+  } finally {
+    input.destroy();
   }
-  if (!rows) throw new Error(`${path}: file is empty`);
+  if (dim === 0) throw new Error(`${path}: file is empty`);
   if (used !== words.length) throw new Error(`${path}: has ${used} rows but ${metadataPath} has ${words.length} words`);
-  return rows.result();
+  pace.done();
 }
 
 /** Lines of a UTF-8 file, streamed; a final newline does not make an extra empty line. */
@@ -398,11 +450,13 @@ async function atomicWrite(path: string, signal: AbortSignal | undefined, body: 
 
 // ---- helpers ----
 
-async function checkReadable(path: string, what = 'vectors file'): Promise<void> {
+/** The file's size; throws a one-line error when it is missing, not a file, or empty. */
+async function checkReadable(path: string, what = 'vectors file'): Promise<number> {
   let st;
   try { st = await fsp.stat(path); } catch { throw new Error(`${path}: ${what} not found`); }
   if (!st.isFile()) throw new Error(`${path}: ${what} is not a file`);
   if (st.size === 0) throw new Error(`${path}: file is empty`);
+  return st.size;
 }
 
 async function readHead(path: string, n: number): Promise<Buffer> {

@@ -51,42 +51,52 @@ export interface UmapResult extends Projection {
 }
 
 const POWER_ITERATIONS = 300;
+/** Rows the PCA's covariance is estimated from (all of them up to this many). */
+export const PCA_SAMPLE_ROWS = 100_000;
 /** Above this many points the exact kNN graph (O(n²), 6 s at 20k × 128, 35–44 s at 50k on wasm
  *  here) gives way to NN-descent (2 s and 6 s, with ~0.95 and ~0.9 of the exact neighbours on
  *  bench/projection.ts's deliberately hard data). */
 export const EXACT_KNN_MAX = 10_000;
 const YIELD_EVERY_MS = 40;
 
-/** Principal components by subspace iteration on the D x D covariance (deterministic). */
+/** Principal components by subspace iteration on the D x D covariance (deterministic). Above
+ *  PCA_SAMPLE_ROWS rows the mean and covariance come from that many evenly spaced rows (a
+ *  first picture of 1M words in seconds, and no 1.2 GB tensor); every row is still projected. */
 export function pca(matrix: Float32Array, n: number, dim: number, outDims: 2 | 3 = 2): PcaResult {
   checkMatrix(matrix, n, dim);
   if (outDims !== 2 && outDims !== 3) throw new Error(`pca: outDims must be 2 or 3, got ${outDims}`);
+  const m = Math.min(n, PCA_SAMPLE_ROWS);
+  const sample = m === n ? matrix : new Float32Array(m * dim);
+  if (m < n) for (let j = 0; j < m; j++) { const i = Math.floor((j * n) / m); sample.set(matrix.subarray(i * dim, (i + 1) * dim), j * dim); }
   const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += matrix[i * dim + d];
-  for (let d = 0; d < dim; d++) mean[d] /= n;
-  // X^T X on the TF backend (the only O(n D^2) step); centring is applied afterwards.
+  for (let i = 0; i < m; i++) for (let d = 0; d < dim; d++) mean[d] += sample[i * dim + d];
+  for (let d = 0; d < dim; d++) mean[d] /= m;
+  // X^T X on the TF backend (the only O(m D^2) step); centring is applied afterwards.
   const xtx = tf.tidy(() => {
-    const x = tf.tensor2d(matrix, [n, dim]);
+    const x = tf.tensor2d(sample, [m, dim]);
     return tf.matMul(x, x, true, false);
   });
   const raw = xtx.dataSync();
   xtx.dispose();
   const cov = new Float64Array(dim * dim);
   for (let p = 0; p < dim; p++) {
-    for (let q = 0; q < dim; q++) cov[p * dim + q] = (raw[p * dim + q] - n * mean[p] * mean[q]) / Math.max(1, n - 1);
+    for (let q = 0; q < dim; q++) cov[p * dim + q] = (raw[p * dim + q] - m * mean[p] * mean[q]) / Math.max(1, m - 1);
   }
   const { vectors, values } = topEigen(cov, dim, Math.min(outDims, dim));
   let total = 0;
   for (let d = 0; d < dim; d++) total += cov[d * dim + d];
   const coords = new Float32Array(n * outDims);
-  for (let c = 0; c < values.length; c++) {
-    const v = vectors[c];
-    let shift = 0;
-    for (let d = 0; d < dim; d++) shift += mean[d] * v[d];
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += matrix[i * dim + d] * v[d];
-      coords[i * outDims + c] = s - shift;
+  const comps = values.length;
+  const shifts = vectors.map((v) => { let sh = 0; for (let d = 0; d < dim; d++) sh += mean[d] * v[d]; return sh; });
+  // One pass over the rows for all components: at 1M x 300 the matrix is read once, not 2-3 times.
+  for (let i = 0; i < n; i++) {
+    const base = i * dim;
+    for (let c = 0; c < comps; c++) {
+      const v = vectors[c];
+      let s0 = 0, s1 = 0, d = 0;
+      for (; d + 1 < dim; d += 2) { s0 += matrix[base + d] * v[d]; s1 += matrix[base + d + 1] * v[d + 1]; }
+      if (d < dim) s0 += matrix[base + d] * v[d];
+      coords[i * outDims + c] = s0 + s1 - shifts[c];
     }
   }
   return { coords, dims: outDims, explainedVarianceRatio: values.map((v) => (total > 0 ? Math.max(0, v) / total : 0)) };

@@ -60,6 +60,7 @@ export function registerProject(ctx: ServerContext): void {
         dims: 'number?',
         token: 'string?',
         epochs: 'number?',
+        binary: 'boolean?',
       });
       if (params.method !== 'pca' && params.method !== 'umap') {
         throw invalidParams(ProjectionRequest.method, `"method" must be "pca" or "umap" (got "${params.method}")`);
@@ -72,6 +73,11 @@ export function registerProject(ctx: ServerContext): void {
       const storage = ctx.init().storagePath;
       const started = Date.now();
       let frames = 0;
+      const binary = params.binary === true || index.size >= BINARY_FROM;
+      const wire = (frame: ProjectionFrame) => (binary ? wireFrameBinary(frame) : wireFrame(frame));
+      // Intermediate UMAP frames of a large map are throttled: each is 8 bytes a point.
+      const minGapMs = index.size >= BINARY_FROM ? 2000 : 0;
+      let lastSent = 0;
       const final = await projectEmbeddings(
         {
           matrix: matrixOf(index),
@@ -88,10 +94,13 @@ export function registerProject(ctx: ServerContext): void {
             ? { cache: new ProjectionCache(path.join(storage, PROJECTION_FOLDER)), modelPath: model.info.modelPath, createdAt: model.meta.createdAt }
             : undefined,
           onFrame: (frame) => {
-            frames++;
             if (params.token === undefined) return;
+            const intermediate = frame.stage === 'umap' && frame.epoch < frame.epochs;
+            if (intermediate && Date.now() - lastSent < minGapMs) return;
+            lastSent = Date.now();
+            frames++;
             void connection
-              .sendNotification(ProjectionProgressNotification, { token: params.token, ...wireFrame(frame) })
+              .sendNotification(ProjectionProgressNotification, { token: params.token, ...wire(frame) })
               .catch(() => undefined);
           },
         },
@@ -100,7 +109,8 @@ export function registerProject(ctx: ServerContext): void {
         `projection ${params.method} ${dims}-D of ${index.size} words: ${final.cached ? 'from cache' : `${frames} frames`} in ${Date.now() - started} ms`,
       );
       const json = model.vocab.toJSON();
-      return { words: json.words.map(displayToken), counts: json.counts, coords: wireFrame(final).coords, dims };
+      const { coords, coordsBase64 } = wire(final);
+      return { words: json.words.map(displayToken), counts: json.counts, coords, ...(coordsBase64 === undefined ? {} : { coordsBase64 }), dims };
     }),
   );
 }
@@ -111,12 +121,33 @@ function matrixOf(index: EmbeddingIndex): Float32Array {
   return new Float32Array(first.buffer, first.byteOffset, index.size * index.dim);
 }
 
+/** From this many words on, coordinates travel as base64 float32 even if not asked for: the
+ *  JSON numbers of 1M points are ~20 MB and slow to parse on both sides. */
+export const BINARY_FROM = 250_000;
+
+type WireFrame = Omit<ProjectionFrame, 'coords'> & { coords: number[]; coordsBase64?: string };
+
 /**
  * A frame for the wire: centred and scaled into [-1, 1] (the map fits its view anyway) and
  * rounded to 1e-4, which is finer than a pixel at any useful zoom and a third of the JSON.
  */
-function wireFrame(frame: ProjectionFrame): Omit<ProjectionFrame, 'coords'> & { coords: number[] } {
-  const { coords, dims } = frame;
+export function wireFrame(frame: ProjectionFrame): WireFrame {
+  const scaled = scaleToUnitBox(frame.coords, frame.dims);
+  const out = new Array<number>(scaled.length);
+  for (let i = 0; i < scaled.length; i++) out[i] = Math.round(scaled[i] * 1e4) / 1e4;
+  return { stage: frame.stage, epoch: frame.epoch, epochs: frame.epochs, dims: frame.dims, cached: frame.cached, coords: out };
+}
+
+/** The same picture as little-endian float32 in base64 (`coordsBase64`), `coords` empty:
+ *  8 bytes a 2-D point, a third of the JSON, and no number parsing. */
+export function wireFrameBinary(frame: ProjectionFrame): WireFrame {
+  const scaled = scaleToUnitBox(frame.coords, frame.dims);
+  const coordsBase64 = Buffer.from(scaled.buffer, scaled.byteOffset, scaled.byteLength).toString('base64');
+  return { stage: frame.stage, epoch: frame.epoch, epochs: frame.epochs, dims: frame.dims, cached: frame.cached, coords: [], coordsBase64 };
+}
+
+/** Centred and scaled so the widest axis spans [-1, 1]; a non-finite value becomes 0. */
+function scaleToUnitBox(coords: Float32Array, dims: number): Float32Array {
   const n = coords.length / dims;
   const lo = new Array<number>(dims).fill(Infinity);
   const hi = new Array<number>(dims).fill(-Infinity);
@@ -128,12 +159,12 @@ function wireFrame(frame: ProjectionFrame): Omit<ProjectionFrame, 'coords'> & { 
     }
   }
   const half = Math.max(1e-12, ...hi.map((h, d) => (h - lo[d]) / 2));
-  const out = new Array<number>(coords.length);
+  const out = new Float32Array(coords.length);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < dims; d++) {
       const v = (coords[i * dims + d] - (lo[d] + hi[d]) / 2) / half;
-      out[i * dims + d] = Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : 0;
+      out[i * dims + d] = Number.isFinite(v) ? v : 0;
     }
   }
-  return { stage: frame.stage, epoch: frame.epoch, epochs: frame.epochs, dims: frame.dims, cached: frame.cached, coords: out };
+  return out;
 }

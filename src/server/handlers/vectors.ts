@@ -2,9 +2,8 @@
 // Imported vectors become a `vectors` model folder in the storage folder, then serve
 // neighbours, analogies and the map (they cannot complete text).
 import * as path from 'node:path';
-import { MODEL_FORMAT_VERSION, saveModel } from '../../engine/io/store';
-import { UNK } from '../../engine/types';
-import { readVectors, writeVectors } from '../../engine/io/vectors';
+import { importVectors } from '../../engine/io/importVectors';
+import { writeVectors } from '../../engine/io/vectors';
 import {
   ExportEmbeddingsRequest,
   ImportVectorsRequest,
@@ -24,46 +23,37 @@ export function registerVectors(ctx: ServerContext): void {
   connection.onRequest(
     ImportVectorsRequest,
     guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams, token) => {
-      // $/cancelRequest stops the read, or rolls back the save unless it is complete.
-      const signal = toSignal(token);
       const params = checkParams<ImportVectorsParams>(ImportVectorsRequest.method, raw, { path: 'string' });
       ctx.checkTrustedPath(params.path, 'vector files');
       const storage = ctx.init().storagePath;
       if (!storage) throw new UserError('No storage folder to keep imported vectors in (start the server with a storagePath).');
       const file = path.resolve(params.path);
-      let vectors;
-      try {
-        vectors = await readVectors(file, undefined, { signal });
-      } catch (error) {
-        if (isStopError(error)) throw error;
-        throw new UserError(`Cannot import ${file}: ${(error as Error).message}`);
-      }
-      if (vectors.words.length === 0) throw new UserError(`${file} holds no vectors.`);
-      const { dim } = vectors;
-      // The vocabulary convention: `<unk>` is row 0 (the file's vector for it, else zeros).
-      const unkAt = vectors.words.indexOf(UNK);
-      const order = [unkAt, ...[...vectors.words.keys()].filter((i) => i !== unkAt)];
-      const words = order.map((i) => (i < 0 ? UNK : vectors.words[i]));
-      const matrix = new Float32Array(words.length * dim);
-      order.forEach((row, i) => {
-        if (row >= 0) matrix.set(vectors.matrix.subarray(row * dim, (row + 1) * dim), i * dim);
-      });
       const dir = path.join(storage, IMPORTED_FOLDER);
-      await saveModel(dir, {
-        meta: {
-          format: 'wordlens-model',
-          version: MODEL_FORMAT_VERSION,
-          kind: 'vectors',
-          tokenizer: 'whitespace',
-          hyper: { vocabSize: words.length, embedDim: dim },
-          metrics: {},
-          corpus: { importedFrom: file, duplicatesSkipped: vectors.duplicates },
-          createdAt: new Date().toISOString(),
-        },
-        vocab: { words, counts: words.map(() => 0) },
-        weights: [{ name: 'embedding/embeddings', shape: [words.length, dim], values: matrix }],
-      }, { signal });
-      log(`imported ${vectors.words.length} vectors (dim ${dim}) from ${file}`);
+      // Progress with a cancel button: the client's workDoneToken, else one the server opens.
+      // (A client that claims progress support but refuses to create one gets none.)
+      const created = params.workDoneToken === undefined ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+      const progress = created ?? connection.languages.attachWorkDoneProgress(params);
+      const signal = AbortSignal.any(created ? [toSignal(token), toSignal(created.token)] : [toSignal(token)]);
+      progress.begin('Wordlens: importing vectors', 0, path.basename(file), true);
+      let result;
+      try {
+        await host.ensureBackend(); // a large import's neighbour index is built with TF.js
+        result = await importVectors(file, dir, {
+          signal,
+          // Reading is the first 80%, the neighbour index (large files only) the rest.
+          onProgress: (done, total) => progress.report(Math.floor((done / total) * 80), `${mb(done)} of ${mb(total)} MB`),
+          onIndexProgress: (stage, done, total) => {
+            const [from, width] = INDEX_BANDS[stage];
+            progress.report(Math.floor(from + (done / total) * width), `building the neighbour index (${stage})`);
+          },
+        });
+      } catch (error) {
+        if (isStopError(error)) throw error; // answered as RequestCancelled
+        throw new UserError(`Cannot import ${file}: ${(error as Error).message}`);
+      } finally {
+        progress.done();
+      }
+      log(`imported ${result.words - (result.addedUnk ? 1 : 0)} vectors (dim ${result.dim}, ${result.duplicates} repeated words skipped) from ${file}`);
       return (await host.load(dir)).info;
     }),
   );
@@ -101,4 +91,11 @@ export function registerVectors(ctx: ServerContext): void {
       return { path: target, words: words.length };
     }),
   );
+}
+
+/** Percent of the import's progress bar each stage of the neighbour index covers. */
+const INDEX_BANDS = { kmeans: [80, 5], assign: [85, 7], tune: [92, 7] } as const;
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
 }
