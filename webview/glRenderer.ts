@@ -5,6 +5,7 @@
 // map (2-D) or the projected positions (3-D).
 import { POINT_FRAGMENT, POINT_VERTEX, RESOLVE_FRAGMENT, RESOLVE_VERTEX } from './glShaders';
 import { drawOverlay, LabelCells, LABEL_CELL } from './overlay';
+import { LabelPyramid } from './labelPyramid';
 import { PointGrid } from './pointGrid';
 import { parseColor } from './render';
 import { shown, type DrawStats, type MapRenderer, type Scene } from './scene';
@@ -35,7 +36,7 @@ export class GlRenderer extends Surface implements MapRenderer {
   private readonly uniforms: Record<string, WebGLUniformLocation | null> = {};
 
   /** Throws when WebGL 2 is unavailable (the caller falls back to the canvas). */
-  constructor(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement, overlay: HTMLCanvasElement, options = { density: true }) {
     super(canvas, overlay);
     // preserveDrawingBuffer: the PNG export and tests read the picture after it is shown.
     const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true, premultipliedAlpha: false });
@@ -44,7 +45,7 @@ export class GlRenderer extends Surface implements MapRenderer {
     this.points = program(gl, POINT_VERTEX, POINT_FRAGMENT);
     this.resolve = program(gl, RESOLVE_VERTEX, RESOLVE_FRAGMENT);
     for (const name of ['u_centre', 'u_scale', 'u_half', 'u_dims', 'u_rot', 'u_size', 'u_dim', 'u_round', 'u_direct']) this.uniforms[name] = gl.getUniformLocation(this.points, name);
-    this.floatTargets = gl.getExtension('EXT_color_buffer_half_float') !== null || gl.getExtension('EXT_color_buffer_float') !== null;
+    this.floatTargets = options.density && (gl.getExtension('EXT_color_buffer_half_float') !== null || gl.getExtension('EXT_color_buffer_float') !== null);
     this.vao = gl.createVertexArray()!;
     this.posBuffer = gl.createBuffer()!;
     this.colorBuffer = gl.createBuffer()!;
@@ -173,14 +174,32 @@ export class GlRenderer extends Surface implements MapRenderer {
     const [x0, y1] = this.toMap(view, 0, 0);
     const [x1, y0] = this.toMap(view, this.width, this.height);
     const [c0, c1, r0, r1] = grid.cellsIn(x0, y0, x1, y1);
-    // A grid cell bigger on screen than a label cell offers several candidates.
-    const cellPx = grid.cellSize * this.scale(view);
-    const limit = Math.max(1, Math.min(64, Math.ceil((cellPx / (LABEL_CELL * this.dpr)) ** 2) * 2));
     const s = viewScale(view, this.width, this.height);
     const offer = (i: number) => cells.offer(i, this.width / 2 + (scene.coords[2 * i] - view.cx) * s, this.height / 2 - (scene.coords[2 * i + 1] - view.cy) * s);
-    for (let row = r0; row <= r1; row++) for (let col = c0; col <= c1; col++) grid.firstInCell(col, row, limit, eligible, offer);
+    const cellPx = grid.cellSize * s;
+    const labelPx = LABEL_CELL * this.dpr;
+    if (cellPx * 2 < labelPx) {
+      // Zoomed out: blocks of grid cells about half a label cell wide, from the pyramid.
+      const pyramid = this.pyramidFor(grid, scene, eligible);
+      const level = Math.min(pyramid.depth - 1, Math.ceil(Math.log2(labelPx / 2 / cellPx)));
+      pyramid.visit(level, c0, c1, r0, r1, offer);
+    } else {
+      // Zoomed in: few grid cells on screen, each bigger than half a label cell, offering several points.
+      const limit = Math.min(64, Math.ceil((cellPx / labelPx) ** 2) * 2);
+      for (let row = r0; row <= r1; row++) for (let col = c0; col <= c1; col++) grid.firstInCell(col, row, limit, eligible, offer);
+    }
     return cells.candidates();
   }
+
+  private pyramidFor(grid: PointGrid, scene: Scene, eligible: (i: number) => boolean): LabelPyramid {
+    const p = this.pyramid;
+    if (p?.pyramid.grid !== grid || p.matches !== scene.matches || p.isolate !== scene.isolate) {
+      this.pyramid = { pyramid: new LabelPyramid(grid, eligible), matches: scene.matches, isolate: scene.isolate };
+    }
+    return this.pyramid!.pyramid;
+  }
+
+  private pyramid: { pyramid: LabelPyramid; matches: Uint8Array | undefined; isolate: boolean } | undefined;
 
   private gridFor(coords: Float32Array): PointGrid {
     if (this.grid?.coords !== coords) this.grid = PointGrid.build(coords);

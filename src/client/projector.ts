@@ -4,7 +4,8 @@
 // after a reload (WebviewPanelSerializer; the webview keeps its own state with setState).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { MAP_RESOURCE_ROOTS, MAP_SCRIPT, MAP_STYLE, mapPage } from './mapHtml';
+import { SECTION } from './config';
+import { MAP_RESOURCE_ROOTS, MAP_SCRIPT, MAP_STYLE, mapPage, type MapRendererSetting } from './mapHtml';
 import { MapMessageError, parseToHost, parseToWebview, type ToHost, type ToWebview } from '../mapMessages';
 import {
   AnalogyRequest,
@@ -299,5 +300,6 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     cspSource: webview.cspSource,
     script: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...MAP_SCRIPT)).toString(),
     style: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...MAP_STYLE)).toString(),
+    renderer: vscode.workspace.getConfiguration(SECTION).get<MapRendererSetting>('map.renderer', 'auto'),
   });
 }
