@@ -120,8 +120,9 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     console.log(`map page: 50,000 points, median frame ${median.toFixed(1)} ms over 9 redraws (last: ${await status.getAttribute('title')}); 2-D canvas, headless Chromium, software rendering`);
 
     // Points are really on the canvas: many non-background pixels.
+    // Read through a 2-D copy: the map canvas may be WebGL (its drawing buffer is preserved).
     const painted = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const d = ((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 30) + Math.abs(d[i + 1] - 30) + Math.abs(d[i + 2] - 30) > 40) n++;
       return n;
@@ -244,7 +245,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     await page.getByTestId('toggle-3d').click();
     await page.getByTestId('color-mode').selectOption('frequency');
     await page.waitForTimeout(200);
-    const corner = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(1, 1, 1, 1).data));
+    const corner = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => Array.from(((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(1, 1, 1, 1).data));
     assert.deepEqual(corner, [255, 255, 255, 255], 'the canvas background follows the theme');
     await page.screenshot({ path: path.join(screenshotDir, 'map-page-light.png') });
 
