@@ -15,12 +15,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/kernels/backend';
 import { encodeText, splitFile } from '../src/engine/text/dataset';
 import { fitLambdaFromLogProbs } from '../src/engine/decode/interpolate';
-import { LstmModel } from '../src/engine/lstm/lstm';
-import { NgramModel, type NgramState } from '../src/engine/ngram/ngram';
-import { loadModel } from '../src/engine/io/store';
-import { createTokenizer } from '../src/engine/text/tokenizer';
-import type { LstmHyper } from '../src/engine/types';
-import { Vocab } from '../src/engine/text/vocab';
+import type { LstmModel } from '../src/engine/lstm/lstm';
+import type { NgramModel, NgramState } from '../src/engine/ngram/ngram';
+import { openModel } from '../src/engine/io/openModel';
 import { sourcesFromInlineMaps, type SourceFile } from './lib/sourceMapCorpus';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -223,15 +220,10 @@ function top1(ts: Token[], lambdaOf: (t: Token) => number): { acc: number; unsur
 async function runModel(name: string, train: SourceFile[], heldOut: SourceFile[], maxTokens: number, backend: string): Promise<void> {
   const dir = path.join(RESULTS, name);
   if (!existsSync(path.join(dir, 'meta.json'))) throw new Error(`${path.relative(ROOT, dir)} is missing: run npx tsx bench/completion-latency.ts first (it trains and caches the model)`);
-  const saved = await loadModel(dir);
-  if (!saved.ngram) throw new Error(`${dir} has no n-gram`);
-  const vocab = Vocab.fromJSON(saved.vocab);
-  const tokenizer = createTokenizer(saved.meta.tokenizer);
-  const h = saved.meta.hyper;
-  const hyper: LstmHyper = { vocabSize: Number(h.vocabSize), embedDim: Number(h.embedDim), hiddenDim: Number(h.hiddenDim), layers: Number(h.layers), tied: h.tied === true, dropout: 0 };
-  const lstm = LstmModel.fromWeights(hyper, saved.weights);
-  const ngram = NgramModel.deserialize(saved.ngram);
-  const m = saved.meta.metrics;
+  const opened = await openModel(dir);
+  const { vocab, tokenizer, lstm, ngram, meta } = opened;
+  if (!lstm || !ngram) throw new Error(`${dir} has no LSTM + n-gram`);
+  const m = meta.metrics;
   console.log(`\n== ${name}: vocab ${vocab.size}, saved λ ${Number(m.lambda).toFixed(4)}, valid ppl LSTM ${Number(m.valid_ppl_lstm).toFixed(1)} / 5-gram ${Number(m.valid_ppl_ngram).toFixed(2)} / mixture ${Number(m.valid_ppl).toFixed(2)}`);
 
   // The model's own validation split (the last 10% of the lines of every training file, as
@@ -240,7 +232,7 @@ async function runModel(name: string, train: SourceFile[], heldOut: SourceFile[]
   const validParts = train.map((f) => vocab.encode(splitFile(f.text, tokenizer).valid));
   const valid = await scoreStreams(lstm, ngram, validParts, maxTokens);
   const held = await scoreStreams(lstm, ngram, heldOut.map((f) => encodeText(f.text, tokenizer, vocab)), maxTokens);
-  lstm.dispose();
+  opened.dispose();
   console.log(`scored ${valid.length} validation-split tokens and ${held.length} held-out tokens (${heldOut.length} files) in ${((Date.now() - t0) / 1000).toFixed(0)} s, backend ${backend}`);
   compare('A. fit on the validation split, test on the held-out files', valid, held);
   const half = Math.floor(held.length / 2);

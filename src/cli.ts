@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   generate: { summary: 'generate text from a model', load: () => (require('./cli/generate') as typeof import('./cli/generate')).generateCommand },
   export: { summary: 'write embeddings as word2vec, GloVe or TSV', load: () => (require('./cli/export') as typeof import('./cli/export')).exportCommand },
   import: { summary: 'make a model folder from a vectors file', load: () => (require('./cli/import') as typeof import('./cli/import')).importCommand },
+  tokenize: { summary: 'write the token ids train would see, for a trainer elsewhere', load: () => (require('./cli/tokenize') as typeof import('./cli/tokenize')).tokenizeCommand },
+  'add-ngram': { summary: 'add the n-gram and mixture to a model trained elsewhere', load: () => (require('./cli/addNgram') as typeof import('./cli/addNgram')).addNgramCommand },
   lsp: { summary: 'run the language server', load: () => (require('./cli/lsp') as typeof import('./cli/lsp')).lspCommand },
   neighbors: { summary: 'nearest words to a word', load: () => (require('./cli/neighbors') as typeof import('./cli/neighbors')).neighborsCommand },
   analogy: { summary: 'a is to b as c is to ?', load: () => (require('./cli/analogy') as typeof import('./cli/analogy')).analogyCommand },

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The real path of `p`, or of its nearest existing parent joined with the rest. */
-export function realPath(p: string): string {
+function realPath(p: string): string {
   const absolute = path.resolve(p);
   try {
     return fs.realpathSync.native(absolute);

@@ -2,29 +2,11 @@
 // with a runtime check. A webview is another process showing workspace strings: whatever
 // arrives through postMessage is validated before use, on both sides, and a message of
 // unexpected shape is rejected with a reason instead of being half-used.
+import type { CurvePoint, MapFacts, MapInfoResult, Metric, Neighbor as ScoredWord } from './protocol';
 
-export type Metric = 'cosine' | 'euclidean';
+// What the map shows comes from the server: its types are the protocol's.
+export type { CurvePoint, MapFacts, Metric, ScoredWord };
 export type Dims = 2 | 3;
-
-export interface ScoredWord {
-  word: string;
-  score: number;
-}
-
-export interface MapFacts {
-  vocab: number;
-  dim: number;
-  tokens: number | null;
-  backend: string | null;
-  validPpl: number | null;
-  createdAt: string;
-}
-
-export interface CurvePoint {
-  step: number;
-  loss: number;
-  validPpl?: number;
-}
 
 /** Webview → extension. */
 export type ToHost =
@@ -38,17 +20,7 @@ export type ToHost =
 
 /** Extension → webview. */
 export type ToWebview =
-  | {
-      type: 'info';
-      modelPath: string;
-      kind: string;
-      tokenizer: string;
-      words: string[];
-      counts: number[];
-      kinds: string[];
-      facts: MapFacts;
-      curve: CurvePoint[];
-    }
+  | ({ type: 'info' } & MapInfoResult)
   | {
       type: 'frame';
       stage: 'pca' | 'umap';

@@ -12,6 +12,10 @@ import {
   type TextDocumentPositionParams,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
+import type { CurvePoint, Metric, TokenizerKind } from './engine/types';
+
+// Engine types that travel as they are (types only: nothing of the engine is loaded).
+export type { CurvePoint, Metric };
 
 // ---------------------------------------------------------------------------------------
 // Start-up and settings
@@ -21,7 +25,7 @@ export interface ServerSettings {
   /** Globs of files to read when training (relative to each workspace folder). */
   include: string[];
   exclude: string[];
-  tokenizer: 'code' | 'whitespace';
+  tokenizer: TokenizerKind;
   /** Preset of the LSTM's size. */
   modelSize: 'small' | 'medium' | 'large';
   trainingBudgetMinutes: number;
@@ -99,6 +103,9 @@ export interface ServerStatusParams {
   vocab?: number;
   /** Validation perplexity of the serving model, or the latest one seen while training. */
   ppl?: number;
+  /** Validation perplexities of the serving model's parts alone: its LSTM and its n-gram. */
+  pplLstm?: number;
+  pplNgram?: number;
   /** 0..1 of the training budget, while training. */
   progress?: number;
   /** Folder of the model that serves completions. */
@@ -173,6 +180,9 @@ export interface ModelInfo {
   vocab: number;
   tokenizer: string;
   validPpl: number | null;
+  /** The LSTM's and the n-gram's own validation perplexities, when the model folder records them. */
+  validPplLstm?: number | null;
+  validPplNgram?: number | null;
   /** Has an embedding matrix (neighbours, analogies, the map). */
   hasEmbeddings: boolean;
   /** Can predict next tokens (completions, generation). */
@@ -215,8 +225,6 @@ export const ExportEmbeddingsRequest = new RequestType<ExportEmbeddingsParams, {
 
 // ---------------------------------------------------------------------------------------
 // Embeddings
-
-export type Metric = 'cosine' | 'euclidean';
 
 export interface Neighbor {
   word: string;
@@ -364,8 +372,18 @@ export interface MapInfoResult {
   counts: number[];
   /** tokenKind of each entry: identifier, keyword, number, punctuation, string, whitespace, word, special. */
   kinds: string[];
-  facts: { vocab: number; dim: number; tokens: number | null; backend: string | null; validPpl: number | null; createdAt: string };
-  curve: { step: number; loss: number; validPpl?: number }[];
+  facts: MapFacts;
+  curve: CurvePoint[];
+}
+
+/** The model's facts the map lists. */
+export interface MapFacts {
+  vocab: number;
+  dim: number;
+  tokens: number | null;
+  backend: string | null;
+  validPpl: number | null;
+  createdAt: string;
 }
 
 /** What the map shows besides coordinates: labels, counts, kinds, the training curve, facts. */

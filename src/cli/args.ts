@@ -33,7 +33,7 @@ export interface CommandSpec {
 }
 
 /** Options every command takes. */
-export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print one JSON object per line; the last one is the result' },
   help: { type: 'boolean', description: 'show this help' },
 };

@@ -3,7 +3,7 @@
 import type { Command } from './command';
 import { fmt, UserError } from './output';
 import { MODEL_FORMAT_VERSION, saveModel } from '../engine/io/store';
-import { readVectors, type VectorFormat } from '../engine/io/vectors';
+import { readVectors, VECTOR_FORMATS, type VectorFormat } from '../engine/io/vectors';
 import { UNK, type TokenizerKind } from '../engine/types';
 import { checkOutputFolder, reason } from './files';
 import * as fsp from 'node:fs/promises';
@@ -14,7 +14,7 @@ export const importCommand: Command = {
     summary: 'Make a model folder from a word-vectors file.',
     usage: 'wordlens import PATH --format word2vec|word2vec-bin|glove|fasttext|tsv --out DIR [--json]',
     options: {
-      format: { type: 'string', choices: ['word2vec', 'word2vec-bin', 'glove', 'fasttext', 'tsv'], description: 'file format', defaultText: 'guessed from the file' },
+      format: { type: 'string', choices: [...VECTOR_FORMATS], description: 'file format', defaultText: 'guessed from the file' },
       out: { type: 'string', valueName: 'DIR', description: 'model folder to write (replaced atomically)', required: true },
       tokenizer: { type: 'string', choices: ['whitespace', 'code'], description: 'how text is split into these words', defaultText: 'whitespace' },
     },

@@ -2,7 +2,7 @@
 import type { Command } from './command';
 import { openEmbeddings, requireWord } from './embeddings';
 import { fmt } from './output';
-import type { Metric } from '../engine/embeddings/neighbors';
+import type { Metric } from '../engine/types';
 import { UNK } from '../engine/types';
 
 export const neighborsCommand: Command = {

@@ -79,7 +79,7 @@ function isTransient(event: object): boolean {
 
 /** Errors whose message is meant for the user as it is. Plain `Error`s from the engine are
  *  its bad-input reports; TypeError & co. are bugs. */
-export function isUserFacing(err: unknown): err is Error {
+function isUserFacing(err: unknown): err is Error {
   if (err instanceof UserError || err instanceof ModelLoadError) return true;
   const code = (err as NodeJS.ErrnoException)?.code;
   const internalCode = typeof code === 'string' && (code.startsWith('ERR_') || code === 'MODULE_NOT_FOUND');

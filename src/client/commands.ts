@@ -231,7 +231,7 @@ async function analogy(ctx: CommandContext): Promise<void> {
   await pickNeighbor(result.results, `${parsed.a} − ${parsed.b} + ${parsed.c}`);
 }
 
-export function parseAnalogy(text: string): { a: string; b: string; c: string } | undefined {
+function parseAnalogy(text: string): { a: string; b: string; c: string } | undefined {
   const m = /^\s*(\S+)\s*[-−]\s*(\S+)\s*\+\s*(\S+)\s*$/.exec(text);
   return m ? { a: m[1], b: m[2], c: m[3] } : undefined;
 }

@@ -18,7 +18,7 @@ import {
   type ProjectionStreamParams,
 } from '../protocol';
 
-export const MAP_VIEW_TYPE = 'wordlens.map';
+const MAP_VIEW_TYPE = 'wordlens.map';
 export const SHOW_ON_MAP_COMMAND = 'wordlens.showOnMap';
 
 export interface ProjectorDeps {

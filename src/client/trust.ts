@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isInsideAny } from '../insideFolder';
 import { restrictedModeMessage } from '../protocol';
 
-export function isInsideWorkspace(fsPath: string): boolean {
+function isInsideWorkspace(fsPath: string): boolean {
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   return isInsideAny(fsPath, folders);
 }

@@ -3,6 +3,9 @@
 
 export type TokenizerKind = 'whitespace' | 'code';
 
+/** How embedding neighbours are measured (neighbours, the map, the protocol). */
+export type Metric = 'cosine' | 'euclidean';
+
 /** Special tokens. `<eos>` ends a line in the whitespace tokenizer (WikiText convention). */
 export const UNK = '<unk>';
 export const EOS = '<eos>';
@@ -91,8 +94,15 @@ export interface ModelMeta {
   /** What was read: files, tokens, skipped counts by reason. */
   corpus: Record<string, unknown>;
   /** Training curve: one entry per logged step. */
-  curve?: { step: number; loss: number; validPpl?: number }[];
+  curve?: CurvePoint[];
   createdAt: string;
+}
+
+/** One logged step of a training run: the smoothed loss, and the validation perplexity when measured. */
+export interface CurvePoint {
+  step: number;
+  loss: number;
+  validPpl?: number;
 }
 
 /** A named weight matrix, row-major. Names follow TF.js layers (e.g. `lstm/kernel`). */

@@ -186,7 +186,7 @@ function sanitizeInit(raw: unknown, log: (m: string) => void): InitializationOpt
 }
 
 /** Takes only well-typed values from `incoming`, so a bad setting cannot break the server. */
-export function mergeSettings(base: ServerSettings, incoming: Partial<ServerSettings> | undefined): ServerSettings {
+function mergeSettings(base: ServerSettings, incoming: Partial<ServerSettings> | undefined): ServerSettings {
   if (!incoming) return base;
   const out: ServerSettings = { ...base, completion: { ...base.completion } };
   const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');

@@ -20,7 +20,7 @@ import type { ServingModel } from './servingModel';
  * 24/8 lines read ~155 tokens on a new line where 40/16 read ~243, with the same completions
  * on the benchmark model (bench/completion-hotpath.ts).
  */
-export const WINDOW_LINES = 24;
+const WINDOW_LINES = 24;
 const WINDOW_STEP = 8;
 
 /** The text the model reads before `position` (a window ending at the cursor). */

@@ -1,15 +1,14 @@
-// A model folder turned into what the handlers use: tokenizer, vocab, a next-token model
-// (LSTM, n-gram, or both interpolated) and the embedding index; plus the per-document
-// prefix caches, which belong to one model and go away with it.
+// A model folder as the handlers use it: the opened model (engine/io/openModel.ts: tokenizer,
+// vocab, the next-token model) with the embedding index and what only a server needs: the
+// per-document prefix caches, which belong to one model and go away with it, and the holds
+// that keep a swapped-out model alive until its last request ends.
 import * as path from 'node:path';
 import { EmbeddingIndex } from '../engine/embeddings/neighbors';
-import { NgramModel } from '../engine/ngram/ngram';
+import { openSavedModel } from '../engine/io/openModel';
 import { loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
-import { createTokenizer } from '../engine/text/tokenizer';
+import type { Vocab } from '../engine/text/vocab';
 import type { LanguageModel, ModelMeta, Tokenizer } from '../engine/types';
-import { Vocab } from '../engine/text/vocab';
 import type { ModelInfo } from '../protocol';
-import { buildLanguageModel } from './languageModel';
 
 export interface ServingModel {
   readonly info: ModelInfo;
@@ -30,38 +29,27 @@ export interface ServingModel {
 }
 
 export async function loadServingModel(dir: string): Promise<ServingModel> {
-  const saved = await loadModel(dir);
-  return assemble(path.resolve(dir), saved);
+  return assemble(dir, await loadModel(dir));
 }
 
 /** Builds a serving model from a loaded (or freshly trained) folder's contents. */
 export function assemble(dir: string, saved: SavedModel): ServingModel {
-  const { meta } = saved;
-  const vocab = Vocab.fromJSON(saved.vocab);
-  const tokenizer = createTokenizer(meta.tokenizer);
   const embedding = saved.weights.find((w) => w.name === 'embedding/embeddings');
-  if (!embedding || embedding.shape.length !== 2) throw new ModelLoadError(`${dir}: the model has no embedding matrix`);
-  let ngram: NgramModel | undefined;
-  if (saved.ngram) {
-    try {
-      ngram = NgramModel.deserialize(saved.ngram);
-    } catch (error) {
-      throw new ModelLoadError(`${path.join(dir, 'ngram.bin')}: ${(error as Error).message}`);
-    }
-    if (ngram.vocabSize !== vocab.size) {
-      throw new ModelLoadError(`${path.join(dir, 'ngram.bin')} has ${ngram.vocabSize} words but vocab.json has ${vocab.size}`);
-    }
-  }
-  const lm = buildLanguageModel(meta, saved.weights, ngram);
+  if (!embedding || embedding.shape.length !== 2) throw new ModelLoadError(`${path.resolve(dir)}: the model has no embedding matrix`);
+  const opened = openSavedModel(dir, saved);
+  const { meta, vocab, tokenizer, lm } = opened;
   const embeddings = new EmbeddingIndex(vocab.toJSON().words, embedding.values, embedding.shape[1]);
   const caches = new Map<string, unknown>();
   const ppl = meta.metrics?.valid_ppl;
+  const numberOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const info: ModelInfo = {
-    modelPath: dir,
-    kind: lm && ngram && meta.kind === 'lstm' ? 'lstm+ngram' : meta.kind,
+    modelPath: opened.dir,
+    kind: opened.lstm && opened.ngram ? 'lstm+ngram' : meta.kind,
     vocab: vocab.size,
     tokenizer: meta.tokenizer,
     validPpl: typeof ppl === 'number' ? ppl : null,
+    validPplLstm: numberOrNull(meta.metrics?.valid_ppl_lstm),
+    validPplNgram: numberOrNull(meta.metrics?.valid_ppl_ngram),
     hasEmbeddings: true,
     canComplete: lm !== undefined,
   };
@@ -105,7 +93,7 @@ export function assemble(dir: string, saved: SavedModel): ServingModel {
       disposed = true;
       caches.clear();
       embeddings.dispose();
-      (lm as { dispose?: () => void } | undefined)?.dispose?.();
+      opened.dispose();
     },
   };
   return model;

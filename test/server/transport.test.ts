@@ -54,7 +54,7 @@ describe('server transports', () => {
 
   it('the bundled dist/server.js --stdio (what VS Code runs) loads an LSTM model, completes, and shuts down', async () => {
     bundled('server.js');
-    bundled('worker.js'); // the training worker it spawns beside itself
+    bundled('pipelineWorker.js'); // the training worker it spawns beside itself
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-dist-'));
     const previous = process.env.WORDLENS_TEST_SERVER;
     process.env.WORDLENS_TEST_SERVER = 'dist';

@@ -2,8 +2,8 @@
 // The unit-length matrix is kept PRE-TRANSPOSED ([D,V]): on wasm a query against it runs
 // the XNNPACK path (2.5 ms at 50k x 300) where transposeB=true takes a scalar loop (15 ms).
 import * as tf from '@tensorflow/tfjs';
+import type { Metric } from '../types';
 
-export type Metric = 'cosine' | 'euclidean';
 export type AnalogyMethod = '3cosadd' | '3cosmul';
 /** score: cosine similarity (higher is nearer) or euclidean distance (lower is nearer). */
 export interface Neighbor { word: string; id: number; score: number }

@@ -2,9 +2,10 @@
 // slices of each epoch, all updating the same vectors in one shared wasm memory without
 // locks (as word2vec and gensim do; the updates are sparse, so collisions are rare and
 // harmless). The learning rate follows the words done by all threads together.
-import { Worker } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
-import type { SgnsKernels } from '../kernels/sgnsKernels';
+import { startWorker } from '../workers';
+import { instantiateSharedSgnsKernels } from '../kernels/sgnsKernels';
 
 export interface ThreadedRun {
   threads: number;
@@ -44,11 +45,9 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
     return s;
   };
   const ids = shared(run.ids), table = shared(run.table);
-  const source = `var __name = (f) => f;\n(${sgnsWorker.toString()})(${trainSentenceSimd.toString()});`;
   const sentenceCount = run.sentences.length / 2;
   const startMs = Date.now();
-  const workers = Array.from({ length: run.threads }, (_, index) => new Worker(source, {
-    eval: true,
+  const workers = Array.from({ length: run.threads }, (_, index) => startWorker('embeddings/skipgramWorker', {
     workerData: {
       index, threads: run.threads, module: run.module, memory: run.memory,
       matrixBytes: run.matrixBytes, neuOffset: 2 * run.matrixBytes + index * run.dim * 4,
@@ -92,14 +91,10 @@ export async function trainThreaded(run: ThreadedRun): Promise<{ words: number; 
   return { words, pairs, cancelled: run.signal?.aborted ?? false };
 }
 
-type SentenceFn = (kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number) => number;
-
-/** The worker's body; runs from its source text, so it names nothing outside itself. */
-function sgnsWorker(trainSentence: SentenceFn): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parentPort, workerData: d } = require('node:worker_threads');
-  const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as SgnsKernels;
-  const kern: SgnsKernels = { memory: d.memory, dot: e.dot, update: e.update, add: e.add };
+/** A worker thread's body (skipgramWorker.ts). */
+export function sgnsWorker(): void {
+  const d = workerData;
+  const kern = instantiateSharedSgnsKernels(d.module, d.memory);
   const buf = d.memory.buffer;
   const m: SentenceTrainer = {
     syn0: new Float32Array(buf, 0, d.vocabSize * d.dim), syn1: new Float32Array(buf, d.matrixBytes, d.vocabSize * d.dim),
@@ -123,7 +118,7 @@ function sgnsWorker(trainSentence: SentenceFn): void {
         alpha = Math.max(d.minAlpha, d.alpha0 - (d.alpha0 - d.minAlpha) * fraction);
       }
       const from = d.sentences[s], to = d.sentences[s + 1];
-      rng = trainSentence(kern, m, d.ids, from, to, alpha, rng);
+      rng = trainSentenceSimd(kern, m, d.ids, from, to, alpha, rng);
       stats[slot] += to - from;
       stats[slot + 1] += m.lossSum;
       stats[slot + 2] += m.lossPairs;
@@ -131,5 +126,5 @@ function sgnsWorker(trainSentence: SentenceFn): void {
       sinceAlpha += to - from;
     }
   }
-  parentPort.postMessage('done');
+  parentPort!.postMessage('done');
 }

@@ -3,15 +3,16 @@
 // damaged or foreign folder fails with one clear line instead of a crash later.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ModelMeta, NamedWeight, VocabJSON } from '../types';
+import { EOS, type ModelMeta, type NamedWeight, type VocabJSON } from '../types';
 import { recoverFolder, writeFolderAtomic } from './atomic';
 import { expectedWeights, layersTopology, type ModelKind, type TopologyShape } from './layersTopology';
+import { readTopology, type ReadTopology } from './topologyReader';
 
-export const MODEL_FORMAT = 'wordlens-model';
+const MODEL_FORMAT = 'wordlens-model';
 /** Bump when the folder layout changes incompatibly; older Wordlens then refuses the model. */
 export const MODEL_FORMAT_VERSION = 1;
 /** Shards stay below this size (TF.js splits weights across shards the same way). */
-export const DEFAULT_SHARD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_SHARD_BYTES = 16 * 1024 * 1024;
 
 export const FILES = { model: 'model.json', vocab: 'vocab.json', meta: 'meta.json', ngram: 'ngram.bin' } as const;
 
@@ -93,26 +94,41 @@ export async function checkSaveTarget(dir: string): Promise<void> {
   }
 }
 
-/** Load and validate a model folder. Throws `ModelLoadError` with a one-line message. */
+/**
+ * Load and validate a model folder. Throws `ModelLoadError` with a one-line message. The
+ * network is read from model.json's topology (topologyReader.ts), so folders written by TF.js,
+ * Keras's converter or trainers/torch/ load too; meta.json is optional for them (see metaFor).
+ */
 export async function loadModel(dir: string): Promise<SavedModel> {
   dir = path.resolve(dir);
   await recoverFolder(dir).catch((err) => {
     throw new ModelLoadError(`cannot recover the model folder ${dir} after an interrupted save: ${oneLine(err)}`);
   });
-  const meta = await readModelMeta(dir);
-  const shape = checkMeta(meta, path.join(dir, FILES.meta), ModelLoadError);
+  const hasMeta = await exists(path.join(dir, FILES.meta));
   const modelFile = path.join(dir, FILES.model);
+  if (!hasMeta && !(await exists(modelFile))) await readModelMeta(dir); // says what is wrong with dir
   const modelJson = (await readJson(modelFile)) as LayersModelJson;
   const groups = modelJson?.weightsManifest;
   if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology || !Array.isArray(groups)) {
     throw new ModelLoadError(`${modelFile} is not a TF.js layers model (modelTopology or weightsManifest missing)`);
   }
   const vocabFile = path.join(dir, FILES.vocab);
+  if (!(await exists(vocabFile))) {
+    throw new ModelLoadError(`${vocabFile} is missing: a model needs its vocabulary ({"words": [...], "counts": [...]}, id = index)`);
+  }
   const vocab = (await readJson(vocabFile)) as VocabJSON;
   const vocabProblem = checkVocab(vocab, undefined);
   if (vocabProblem) throw new ModelLoadError(`${vocabFile}: ${vocabProblem}`);
 
-  const weights = await readWeights(dir, modelJson);
+  const fileWeights = await readWeights(dir, modelJson);
+  let network: ReadTopology;
+  try {
+    network = readTopology(modelJson.modelTopology, fileWeights.map((w) => w.name));
+  } catch (err) {
+    throw new ModelLoadError(`${modelFile}: ${oneLine(err)}`);
+  }
+  const derived = modelJson.userDefinedMetadata?.wordlens?.derived ?? [];
+  const weights = fileWeights.map((w) => ({ ...w, name: network.names.get(w.name) ?? w.name }));
   const given = new Map(weights.map((w) => [w.name, w]));
   const emb = given.get('embedding/embeddings');
   if (emb && emb.shape.length === 2 && emb.shape[0] !== vocab.words.length) {
@@ -120,20 +136,56 @@ export async function loadModel(dir: string): Promise<SavedModel> {
       `${vocabFile} has ${vocab.words.length} words but the embedding has ${emb.shape[0]} rows; the vocabulary does not belong to these weights`,
     );
   }
+  const meta = hasMeta ? await readModelMeta(dir) : inferredMeta(network, vocab, modelJson);
+  const shape = checkMeta(meta, path.join(dir, FILES.meta), ModelLoadError);
   if (vocab.words.length !== shape.vocabSize) {
     throw new ModelLoadError(`${vocabFile} has ${vocab.words.length} words but meta.json says vocabSize ${shape.vocabSize}`);
   }
-  const problem = checkWeightShapes(expectedWeights(shape), given, vocab.words.length);
+  const mismatch = (['embedDim', 'hiddenDim', 'layers'] as const).find((k) => shape[k] !== undefined && network.shape[k] !== undefined && shape[k] !== network.shape[k]);
+  if (mismatch) {
+    throw new ModelLoadError(`meta.json says ${mismatch} ${shape[mismatch]} but ${modelFile}'s network has ${network.shape[mismatch]}`);
+  }
+  if ((shape.kind === 'lstm') !== (network.shape.kind === 'lstm')) {
+    throw new ModelLoadError(`meta.json says ${shape.kind} but ${modelFile}'s network is ${network.shape.kind === 'lstm' ? 'an LSTM language model' : 'an embedding only'}`);
+  }
+  const problem = checkWeightShapes(expectedWeights(shape), given, vocab.words.length, network.shape.tied);
   if (problem) throw new ModelLoadError(`${modelFile}: ${problem}`);
 
-  const derived = modelJson.userDefinedMetadata?.wordlens?.derived ?? [];
-  const result: SavedModel = { meta, vocab, weights: weights.filter((w) => !derived.includes(w.name)) };
+  // A tied model's output kernel is the embedding's transpose: saved for TF.js, not kept.
+  const tied = network.shape.tied || derived.includes('dense/kernel');
+  if (shape.kind === 'lstm') meta.hyper = { ...meta.hyper, tied };
+  const result: SavedModel = { meta, vocab, weights: weights.filter((w) => !(tied && w.name === 'dense/kernel')) };
   const ngram = await fsp.readFile(path.join(dir, FILES.ngram)).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw new ModelLoadError(`cannot read ${path.join(dir, FILES.ngram)}: ${oneLine(err)}`);
   });
   if (ngram) result.ngram = new Uint8Array(ngram.buffer, ngram.byteOffset, ngram.byteLength);
   return result;
+}
+
+/**
+ * meta.json for a folder made elsewhere that has none: the shapes from its network, the
+ * tokenizer from its vocabulary (`<eos>` is the whitespace tokenizer's line end; the code
+ * tokenizer never makes it), no metrics. `wordlens add-ngram` writes a real one.
+ */
+function inferredMeta(network: ReadTopology, vocab: VocabJSON, modelJson: LayersModelJson): ModelMeta {
+  const s = network.shape;
+  const hyper: ModelMeta['hyper'] = { vocabSize: s.vocabSize, embedDim: s.embedDim };
+  if (s.kind === 'lstm') Object.assign(hyper, { hiddenDim: s.hiddenDim!, layers: s.layers!, tied: s.tied, dropout: 0 });
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_FORMAT_VERSION,
+    kind: s.kind,
+    tokenizer: vocab.words.includes(EOS) ? 'whitespace' : 'code',
+    hyper,
+    metrics: { inferred: 'no meta.json: shapes read from model.json, tokenizer guessed from vocab.json' },
+    corpus: { generatedBy: String((modelJson as { generatedBy?: unknown }).generatedBy ?? 'unknown') },
+    createdAt: new Date(0).toISOString(),
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.stat(file).then(() => true, () => false);
 }
 
 /** meta.json alone (cheap: for listings and for checking a folder is a model). */
@@ -147,11 +199,6 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
     throw new ModelLoadError(`${dir} is not a Wordlens model folder (${FILES.meta} is missing)`);
   }
   return (await readJson(file)) as ModelMeta;
-}
-
-/** The topology a meta describes; the vocabulary size comes from meta.hyper.vocabSize. */
-export function topologyOf(meta: ModelMeta): TopologyShape {
-  return checkMeta(meta, FILES.meta, ModelLoadError);
 }
 
 interface LayersModelJson {
@@ -195,8 +242,10 @@ function checkWeightShapes(
   expected: { name: string; shape: number[] }[],
   given: Map<string, NamedWeight>,
   vocabWords: number,
+  tiedOutput = false,
 ): string | undefined {
   for (const e of expected) {
+    if (tiedOutput && e.name === 'dense/kernel') continue;
     const w = given.get(e.name);
     if (!w) return `weight ${e.name} is missing`;
     if (!sameShape(w.shape, e.shape)) {

@@ -28,13 +28,6 @@ export function tsvMetadataPath(vectorsPath: string): string {
   return join(dirname(vectorsPath), meta);
 }
 
-export function parseVectorFormat(name: string): VectorFormat {
-  if (name === 'vec') return 'fasttext';
-  if (name === 'bin') return 'word2vec-bin';
-  if ((VECTOR_FORMATS as readonly string[]).includes(name)) return name as VectorFormat;
-  throw new Error(`Unknown vector format "${name}"; expected one of ${VECTOR_FORMATS.join(', ')}`);
-}
-
 /** Guesses the format from the extension and the first bytes. */
 export async function detectFormat(path: string): Promise<VectorFormat> {
   if (/\.tsv$/i.test(path)) return 'tsv';

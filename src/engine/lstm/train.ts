@@ -13,7 +13,7 @@ import { mulberry32 } from '../prng';
 import { UnigramSampler } from './sampledSoftmax';
 import { createTfjsTrainStepper } from './tfjsTrainStepper';
 import type { TrainStepperFactory } from './trainStepper';
-import type { LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
+import type { CurvePoint, LstmHyper, NamedWeight, TrainProgress, TrainResult } from '../types';
 
 // Still importable from here, where tests and benches have always found them.
 export { evaluatePerplexity } from './perplexity';
@@ -80,12 +80,6 @@ export interface TrainOptions {
   progressEverySeconds?: number;
   /** The implementation of one training step (default: TF.js, tfjsTrainStepper.ts). */
   stepper?: TrainStepperFactory;
-}
-
-export interface CurvePoint {
-  step: number;
-  loss: number;
-  validPpl?: number;
 }
 
 export interface TrainOutcome {

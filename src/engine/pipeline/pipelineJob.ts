@@ -1,9 +1,7 @@
 // Runs the training pipeline in a worker thread, so the calling thread (the language server
-// answering completions, the CLI catching Ctrl-C) stays free. The worker is dist/worker.js
-// beside the bundle, or pipelineWorker.ts through tsx's require hook when running from source.
-import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+// answering completions, the CLI catching Ctrl-C) stays free; the worker runs pipelineWorker.ts.
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers';
 import type { PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
 
 export interface PipelineJob {
@@ -37,12 +35,7 @@ export type FromPipelineWorker =
 
 function spawn(request: PipelineRequest, jobOptions: PipelineJobOptions): Worker {
   const options = { workerData: { [PIPELINE_WORKER_MARKER]: request, [PIPELINE_JOB_OPTIONS]: jobOptions }, stdout: false, stderr: false };
-  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'worker.js'), options);
-  // Node 20 workers ignore `--import tsx` in execArgv: the worker registers tsx itself.
-  // createRequire keeps esbuild from resolving tsx (a dev dependency) into a bundle.
-  const tsx = createRequire(__filename).resolve('tsx/cjs');
-  const entry = path.join(__dirname, 'pipelineWorker.ts');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { ...options, eval: true });
+  return startWorker('pipeline/pipelineWorker', options);
 }
 
 export function startPipelineJob(

@@ -1,4 +1,4 @@
-// Worker-thread entry for training (bundled as dist/worker.js; started by pipelineJob.ts):
+// Worker-thread entry for training (bundled as dist/pipelineWorker.js; started by pipelineJob.ts):
 // runs the pipeline, posts its events, stops on cancel.
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -12,7 +12,7 @@ import {
 } from './pipelineJob';
 
 /** Niceness of a low-priority training thread. */
-export const LOW_PRIORITY_NICE = 10;
+const LOW_PRIORITY_NICE = 10;
 
 /**
  * Lowers this thread's OS priority. On Linux, setpriority(pid 0) applies to the calling thread

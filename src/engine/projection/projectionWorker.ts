@@ -2,10 +2,11 @@
 // UI thread waits on it: PCA first (a picture at once), then UMAP frames every few epochs,
 // and the final picture cached per model. This file is both the caller's API
 // (`projectEmbeddings`) and, when started as a worker, the worker itself.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../kernels/backend';
 import { pca, umapProject } from './projection';
 import { ProjectionCache, type ProjectionKey } from './projectionCache';
+import { startWorker } from '../workers';
 
 export interface ProjectionJob {
   /** Row-major [n, dim] embedding matrix. */
@@ -53,16 +54,9 @@ type WorkerMessage =
   | { type: 'done' }
   | { type: 'error'; message: string; name: string };
 
-/**
- * The worker runs the file this code is in: a bundle (dist/server.js, dist/cli.js) contains
- * this module and its worker guard below; from source (tests, tsx) it loads through tsx.
- */
-function startWorker(job: WorkerJob): Worker {
-  const workerData = { wordlensProjection: true, job };
-  if (/\.ts$/.test(__filename)) {
-    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData });
-  }
-  return new Worker(__filename, { workerData });
+/** The worker runs this file (bundled alone as dist/projectionWorker.js); the guard at the end starts it. */
+function startProjectionWorker(job: WorkerJob): Worker {
+  return startWorker('projection/projectionWorker', { workerData: { wordlensProjection: true, job } });
 }
 
 /**
@@ -100,7 +94,7 @@ export async function projectEmbeddings(job: ProjectionJob, options: ProjectOpti
 
 function runWorker(job: WorkerJob, options: ProjectOptions): Promise<ProjectionFrame> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(job);
+    const worker = startProjectionWorker(job);
     let last: ProjectionFrame | undefined;
     let settled = false;
     const finish = (error?: Error) => {

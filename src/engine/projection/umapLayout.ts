@@ -4,7 +4,8 @@
 // With threads > 1 the edges are split between this thread and helper worker threads that
 // update the same shared coordinates without locks, in step epoch by epoch (Hogwild, as
 // umap-learn does when parallel): faster, but no longer bit-for-bit reproducible.
-import { Worker } from 'node:worker_threads';
+import { workerData, type Worker } from 'node:worker_threads';
+import { startWorker } from '../workers';
 import type { FuzzyGraph } from './umapGraph';
 
 export interface LayoutParams {
@@ -33,10 +34,7 @@ interface EdgeState {
   gamma: number;
 }
 
-/**
- * The epoch code, built by one self-contained function so helper threads run the very same
- * code from its source text (it names nothing outside itself).
- */
+/** The epoch code; helper threads (umapLayoutWorker.ts) run the same. */
 function layoutKernels() {
   const CLIP = 4;
   const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
@@ -235,8 +233,9 @@ export class UmapLayout {
     for (let t = 1; t < threads; t++) {
       const from = Math.floor((m * t) / threads), to = Math.floor((m * (t + 1)) / threads);
       const seed = ((this.rngState + Math.imul(t, 0x9e3779b9)) | 0) || 1;
-      const source = `var __name = (f) => f;\n(${layoutHelper.toString()})(${layoutKernels.toString()});`;
-      const worker = new Worker(source, { eval: true, workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams } });
+      const worker = startWorker('projection/umapLayoutWorker', {
+        workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams },
+      });
       worker.unref(); // never keeps the process alive; dispose() stops it
       this.helpers.push(worker);
     }
@@ -277,11 +276,10 @@ export class UmapLayout {
   }
 }
 
-/** A helper thread: runs its edges for each epoch the main thread starts. */
-function layoutHelper(factory: typeof layoutKernels): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { workerData: d } = require('node:worker_threads');
-  const { edges } = factory();
+/** A helper thread's body (umapLayoutWorker.ts): runs its edges for each epoch the main thread starts. */
+export function layoutHelper(): void {
+  const d = workerData;
+  const { edges } = kernels;
   const control: Int32Array = d.control;
   const params: Float64Array = d.epochParams;
   const snapshot = new Float64Array(d.state.y.length);

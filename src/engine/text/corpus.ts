@@ -95,7 +95,7 @@ export function looksMinified(name: string, head: string): boolean {
  * Compiled JS/CSS often ends with an inline source map: one base64 line of 100k+ characters.
  * It is not text to learn from, and it made ordinary compiled files look minified.
  */
-export function stripInlineSourceMaps(text: string): string {
+function stripInlineSourceMaps(text: string): string {
   return text.replace(/^[ \t]*(?:\/\/|\/\*)[#@] sourceMappingURL=data:[^\n]*\n?/gm, '');
 }
 

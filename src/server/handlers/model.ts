@@ -37,7 +37,7 @@ export function registerModel(ctx: ServerContext): void {
 }
 
 /** Copies a model folder atomically; refuses to replace a folder that is not a model. */
-export async function copyModelFolder(source: string, target: string): Promise<void> {
+async function copyModelFolder(source: string, target: string): Promise<void> {
   const rel = path.relative(source, target);
   if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
     throw new UserError(`Cannot save the model into its own folder (${source}).`);

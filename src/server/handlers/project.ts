@@ -20,7 +20,7 @@ import type { ServerContext } from '../context';
 import { checkParams, guard, intParam, invalidParams, toSignal, UserError } from '../requests';
 
 /** Sub-folder of the storage folder holding cached projections. */
-export const PROJECTION_FOLDER = 'projections';
+const PROJECTION_FOLDER = 'projections';
 
 export function registerProject(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
@@ -115,7 +115,7 @@ function matrixOf(index: EmbeddingIndex): Float32Array {
  * A frame for the wire: centred and scaled into [-1, 1] (the map fits its view anyway) and
  * rounded to 1e-4, which is finer than a pixel at any useful zoom and a third of the JSON.
  */
-export function wireFrame(frame: ProjectionFrame): Omit<ProjectionFrame, 'coords'> & { coords: number[] } {
+function wireFrame(frame: ProjectionFrame): Omit<ProjectionFrame, 'coords'> & { coords: number[] } {
   const { coords, dims } = frame;
   const n = coords.length / dims;
   const lo = new Array<number>(dims).fill(Infinity);

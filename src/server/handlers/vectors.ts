@@ -15,7 +15,7 @@ import type { ServerContext } from '../context';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
 
 /** Sub-folder of the storage folder for imported vectors. */
-export const IMPORTED_FOLDER = 'imported-vectors';
+const IMPORTED_FOLDER = 'imported-vectors';
 
 export function registerVectors(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
