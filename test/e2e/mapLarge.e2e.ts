@@ -42,12 +42,19 @@ test('a 200k-word map in VS Code: imported, drawn by WebGL, picked by hover and 
         await wb.runCommand('Wordlens: Import Vectors…');
         const dialogInput = page.locator('.quick-input-widget input');
         await dialogInput.waitFor({ state: 'visible', timeout: 15_000 });
-        await dialogInput.fill(file);
-        // The dialog lists the file's folder as the path is typed; accept once it has settled on the file.
+        // The dialog first lists the workspace folder (which would reset a path typed too early),
+        // then lists the file's folder as the path is typed; accept once it has settled on the file.
         const quickInput = page.locator('.quick-input-widget');
-        await quickInput.getByText('vectors-200k.vec').waitFor({ timeout: 15_000 });
-        await quickInput.getByRole('button', { name: 'Import Vectors' }).click();
-        await quickInput.waitFor({ state: 'hidden', timeout: 15_000 });
+        await quickInput.getByText('README.md').waitFor({ timeout: 15_000 });
+        for (let attempt = 1; ; attempt++) {
+          await dialogInput.fill(file);
+          await quickInput.getByText('vectors-200k.vec').waitFor({ timeout: 15_000 });
+          if ((await dialogInput.inputValue()) === file) {
+            await quickInput.getByRole('button', { name: 'Import Vectors' }).click();
+            if (await quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).then(() => true, () => false)) break;
+          }
+          assert.ok(attempt < 3, `the file dialog did not take ${file}`);
+        }
         await wb.statusBarItem(/Wordlens: ready · V=200,00\d/, { timeoutMs: 180_000 });
 
         const opened = Date.now();
