@@ -33,7 +33,7 @@ process.on('exit', () => {
   for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
 });
 
-export async function launchChromium(options: { headless?: boolean; viewport?: { width: number; height: number } } = {}): Promise<ChromiumSession> {
+export async function launchChromium(options: { headless?: boolean; viewport?: { width: number; height: number }; /** Keep the GPU process (WebGL through SwiftShader when there is no GPU) instead of --disable-gpu. */ gpu?: boolean } = {}): Promise<ChromiumSession> {
   const executablePath = findChromium();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wordlens-chromium-'));
   roots.add(root);
@@ -52,7 +52,7 @@ export async function launchChromium(options: { headless?: boolean; viewport?: {
       viewport: options.viewport ?? { width: 1400, height: 900 },
       args: [
         '--no-sandbox', // root in CI containers
-        '--disable-gpu',
+        ...(options.gpu ? [] : ['--disable-gpu']),
         '--disable-dev-shm-usage',
         '--disable-background-networking',
         '--disable-component-update',

@@ -4,7 +4,7 @@
 import { applySearch, requestProjection, runAnalogy, select } from './actions';
 import { el, formatInt, setChildren } from './dom';
 import { analogyGo, analogyInputs, canvas, colorSelect, factsList, homeButton, isolateBox, kInput, metricSelect, pngButton, searchBox, toggle3d, tooltip, tsvButton } from './layout';
-import { HOME_VIEW, type View } from './render';
+import { HOME_VIEW, type View } from './viewMath';
 import { data, post, save, state } from './state';
 import { centreOn, draw, recolor, renderFacts, renderer, requestDraw } from './view';
 
@@ -84,7 +84,7 @@ function bindControls(): void {
   });
   pngButton.addEventListener('click', () => {
     draw();
-    post({ type: 'exportPng', dataUrl: canvas.toDataURL('image/png') });
+    post({ type: 'exportPng', dataUrl: renderer.toPng() });
   });
   tsvButton.addEventListener('click', () => post({ type: 'exportTsv' }));
 }

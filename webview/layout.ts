@@ -4,6 +4,8 @@
 import { el } from './dom';
 
 export const canvas = el('canvas', { 'data-testid': 'map-canvas', 'aria-label': 'Embedding map', tabindex: 0 });
+// Labels, rings and lines are drawn above the points on their own canvas (the points' canvas may be WebGL).
+export const overlayCanvas = el('canvas', { class: 'overlay', 'data-testid': 'map-overlay', 'aria-hidden': 'true' });
 export const tooltip = el('div', { class: 'tooltip', 'data-testid': 'tooltip', hidden: true });
 export const empty = el('div', { class: 'empty', 'data-testid': 'map-empty', hidden: true });
 export const statusLine = el('div', { class: 'status', 'data-testid': 'status' }, 'Loading…');
@@ -11,7 +13,7 @@ export const toggle3d = el('button', { class: 'tool', 'data-testid': 'toggle-3d'
 export const homeButton = el('button', { class: 'tool', 'data-testid': 'reset-view', title: 'Fit the whole map in view' }, 'Fit');
 export const pngButton = el('button', { class: 'tool', 'data-testid': 'export-png', title: 'Save the current view as a PNG image' }, 'PNG');
 export const tsvButton = el('button', { class: 'tool', 'data-testid': 'export-tsv', title: 'Export vectors.tsv + metadata.tsv for the TensorFlow projector' }, 'TSV');
-const stage = el('div', { class: 'stage' }, canvas, tooltip, empty, el('div', { class: 'toolbar' }, toggle3d, homeButton, pngButton, tsvButton), statusLine);
+const stage = el('div', { class: 'stage' }, canvas, overlayCanvas, tooltip, empty, el('div', { class: 'toolbar' }, toggle3d, homeButton, pngButton, tsvButton), statusLine);
 
 export const searchBox = el('input', { type: 'search', 'data-testid': 'search', placeholder: 'Search words, or /regex/', spellcheck: 'false', 'aria-label': 'Search words' });
 export const isolateBox = el('input', { type: 'checkbox', 'data-testid': 'isolate', id: 'isolate' });

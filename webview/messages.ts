@@ -1,6 +1,6 @@
 // Messages from the extension: each checked by mapMessages' validator (a bad one is logged
 // back, never acted on), then applied to the page's state and view.
-import { parseToWebview, type ToWebview } from '../src/mapMessages';
+import { frameCoords, parseToWebview, type ToWebview } from '../src/mapMessages';
 import { applySearch, requestProjection, select, showRows } from './actions';
 import { el, setChildren } from './dom';
 import { analogyInfo, analogyList, empty, neighborInfo, neighborList, statusLine } from './layout';
@@ -52,8 +52,9 @@ function receive(message: ToWebview): void {
       return;
     }
     case 'frame': {
-      if (message.coords.length / message.dims !== data.words.length) return; // a frame of an older model
-      data.coordsByDims[message.dims] = Float32Array.from(message.coords);
+      const coords = frameCoords(message);
+      if (coords.length / message.dims !== data.words.length) return; // a frame of an older model
+      data.coordsByDims[message.dims] = coords; // the renderer uploads it once, when it first draws it
       data.finalByDims[message.dims] = message.cached || message.epoch >= message.epochs;
       const seconds = ((performance.now() - data.projectionStarted) / 1000).toFixed(1);
       data.progress[message.dims] = message.cached

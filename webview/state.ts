@@ -3,7 +3,8 @@
 // the extension (every message checked by mapMessages first).
 import { parseToHost, type CurvePoint, type MapFacts, type Metric, type ToHost } from '../src/mapMessages';
 import type { ColorMode, Coloring } from './colors';
-import { HOME_VIEW, type DrawStats, type View } from './render';
+import type { DrawStats } from './scene';
+import { HOME_VIEW, type View } from './viewMath';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 

@@ -4,11 +4,12 @@
 import { drawCurve } from './chart';
 import { colorByCluster, colorByFrequency, colorByKind, kmeans } from './colors';
 import { el, formatInt, setChildren, themeColor } from './dom';
-import { canvas, curveCanvas, curveKey, factsList, legend, statusLine } from './layout';
-import { Renderer, type Scene } from './render';
+import { canvas, curveCanvas, curveKey, factsList, legend, overlayCanvas, statusLine } from './layout';
+import { createRenderer } from './mapRenderer';
+import type { Scene } from './scene';
 import { data, save, state } from './state';
 
-export const renderer = new Renderer(canvas);
+export const renderer = createRenderer(canvas, overlayCanvas);
 let frameRequested = false;
 
 export function requestDraw(): void {
@@ -24,9 +25,7 @@ export function draw(): void {
   const { words, coloring, matches } = data;
   const coords = data.coordsByDims[state.dims];
   if (!coords || !coloring || coords.length / state.dims !== words.length) {
-    renderer.resize();
-    renderer.ctx.fillStyle = themeColor('--vscode-editor-background', '#1e1e1e');
-    renderer.ctx.fillRect(0, 0, canvas.width, canvas.height);
+    renderer.clear(themeColor('--vscode-editor-background', '#1e1e1e'));
     return;
   }
   const scene: Scene = {
@@ -59,7 +58,7 @@ export function updateStatus(): void {
   statusLine.textContent = parts.join(' · ');
   if (data.lastDraw) {
     const d = data.lastDraw;
-    statusLine.title = `last frame drawn in ${d.ms.toFixed(1)} ms (points ${d.splatMs.toFixed(1)}, upload ${d.putMs.toFixed(1)}, labels ${d.overlayMs.toFixed(1)}); ${formatInt(d.drawn)} points, ${d.labels} labels in view`;
+    statusLine.title = `last frame drawn in ${d.ms.toFixed(1)} ms (${renderer.kind}: points ${d.splatMs.toFixed(1)}, upload ${d.putMs.toFixed(1)}, labels ${d.overlayMs.toFixed(1)}); ${formatInt(d.drawn)} points, ${d.labels} labels in view`;
   }
 }
 
@@ -119,14 +118,13 @@ export function renderFacts(modelPath: string, kind: string): void {
 export function centreOn(i: number): void {
   const coords = data.coordsByDims[state.dims];
   // Animate towards the point's current screen position, converted to view units.
-  const sx = renderer.screen[2 * i];
-  const sy = renderer.screen[2 * i + 1];
-  if (!coords || renderer.screen.length !== (2 * coords.length) / state.dims || !Number.isFinite(sx)) {
+  const at = coords && coords.length / state.dims === data.words.length ? renderer.screenOf(i) : undefined;
+  if (!at) {
     data.pendingCentre = i;
     return;
   }
   data.pendingCentre = undefined;
-  const [tx, ty] = renderer.toMap(state.view, sx, sy);
+  const [tx, ty] = renderer.toMap(state.view, at[0], at[1]);
   const from = { ...state.view };
   // Zoom in on big maps only: a few hundred words already fit the view.
   const zoomTo = Math.max(from.zoom, Math.min(4, Math.sqrt(data.words.length) / 20));

@@ -15,7 +15,11 @@ export interface MapPageSources {
   /** `webview.asWebviewUri(...)` of MAP_SCRIPT and MAP_STYLE. */
   script: string;
   style: string;
+  /** `wordlens.map.renderer`: which renderer draws the points (the page reads it from #app). */
+  renderer?: MapRendererSetting;
 }
+
+export type MapRendererSetting = 'auto' | 'webgl' | 'canvas';
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
@@ -39,7 +43,7 @@ export function mapPage(sources: MapPageSources, nonce = randomBytes(18).toStrin
 <title>Wordlens: Embedding Map</title>
 </head>
 <body>
-<div id="app" data-testid="map-app"></div>
+<div id="app" data-testid="map-app" data-renderer="${attr(sources.renderer ?? 'auto')}"></div>
 <script nonce="${attr(nonce)}" src="${attr(sources.script)}"></script>
 </body>
 </html>`;

@@ -80,8 +80,9 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       await wb.screenshot('opened');
 
       // The points are really drawn: count pixels that differ from the background.
+      // Read through a 2-D copy: the map canvas may be WebGL (its drawing buffer is preserved).
       const painted = await map.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const d = ((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(0, 0, c.width, c.height).data;
         const [r, g, b] = [d[0], d[1], d[2]];
         let n = 0;
         for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) > 60) n++;
@@ -179,7 +180,7 @@ test('embedding map: palette → every word drawn, UMAP streamed, search, click,
       const background = () =>
         map.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
           // The most common colour is the background: points and labels cover a small share.
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          const d = ((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(0, 0, c.width, c.height).data;
           const counts = new Map<number, number>();
           for (let i = 0; i < d.length; i += 4 * 5) {
             const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];

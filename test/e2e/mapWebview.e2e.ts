@@ -37,7 +37,10 @@ function fixture() {
   return { words, counts, kinds, coords };
 }
 
-test('the map page draws 50k points, searches, lists neighbours, switches colours, keeps state, escapes words', { timeout: 120_000 }, async () => {
+// Both renderers, forced by the page's URL (auto would pick the canvas here: WebGL is software in headless Chromium).
+for (const renderer of ['canvas', 'webgl'] as const) {
+const shot = (name: string) => path.join(screenshotDir, `map-page-${renderer === 'webgl' ? 'webgl-' : ''}${name}.png`);
+test(`the map page draws 50k points, searches, lists neighbours, switches colours, keeps state, escapes words (${renderer})`, { timeout: 180_000 }, async () => {
   const bundle = await build({ entryPoints: [path.join(repoRoot, 'webview', 'main.ts')], bundle: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0].text;
   const css = fs.readFileSync(path.join(repoRoot, 'media', 'map', 'map.css'), 'utf8');
@@ -95,10 +98,10 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
         setState: (s) => { saved = s; sessionStorage.setItem('state', JSON.stringify(s)); },
       });
     `);
-    await page.route('http://wordlens.test/', (route) =>
+    await page.route((url) => url.origin === 'http://wordlens.test' && url.pathname === '/', (route) =>
       route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><html><head><style>${theme}</style><style>${css}</style></head><body class="vscode-dark"><div id="app"></div><script>${script}</script></body></html>` }),
     );
-    await page.goto('http://wordlens.test/');
+    await page.goto(`http://wordlens.test/?renderer=${renderer}`);
 
     const status = page.getByTestId('status');
     await page
@@ -107,6 +110,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
         throw new Error(`${e.message}; status "${await status.textContent()}", page errors: ${errors.join(' | ') || 'none'}, received: ${received.map((m) => m.type).join(',')}`);
       });
     assert.match((await status.textContent())!, /^50,000 points · UMAP done/);
+    assert.equal(await page.getByTestId('map-canvas').getAttribute('data-renderer'), renderer === 'webgl' ? 'webgl2' : 'canvas');
     // Redraw a few times (pan by keyboard-free wheel zoom) and report the last frame's timing.
     const canvasBox = (await page.getByTestId('map-canvas').boundingBox())!;
     await page.mouse.move(canvasBox.x + canvasBox.width / 2, canvasBox.y + canvasBox.height / 2);
@@ -117,17 +121,18 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
       times.push(Number(/drawn in ([\d.]+) ms/.exec((await status.getAttribute('title')) ?? '')?.[1]));
     }
     const median = [...times].sort((a, b) => a - b)[4];
-    console.log(`map page: 50,000 points, median frame ${median.toFixed(1)} ms over 9 redraws (last: ${await status.getAttribute('title')}); 2-D canvas, headless Chromium, software rendering`);
+    console.log(`map page: 50,000 points, median frame ${median.toFixed(1)} ms over 9 redraws (last: ${await status.getAttribute('title')}); ${renderer === 'webgl' ? 'WebGL 2 (SwiftShader)' : '2-D canvas'}, headless Chromium, software rendering`);
 
     // Points are really on the canvas: many non-background pixels.
+    // Read through a 2-D copy: the map canvas may be WebGL (its drawing buffer is preserved).
     const painted = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const d = ((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 30) + Math.abs(d[i + 1] - 30) + Math.abs(d[i + 2] - 30) > 40) n++;
       return n;
     });
     assert.ok(painted > 20_000, `only ${painted} painted pixels`);
-    await page.screenshot({ path: path.join(screenshotDir, 'map-page-frequency.png') });
+    await page.screenshot({ path: shot('frequency') });
 
     // Search: plain text counts matches; a bad regex says so instead of throwing.
     await page.getByTestId('search').fill('w3_');
@@ -135,7 +140,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     const expected = data.words.filter((w) => w.includes('w3_')).length;
     assert.equal(await page.getByTestId('search-info').textContent(), `${expected.toLocaleString('en-US')} of 50,000 words match`);
     await page.getByTestId('isolate').check();
-    await page.screenshot({ path: path.join(screenshotDir, 'map-page-isolate.png') });
+    await page.screenshot({ path: shot('isolate') });
     await page.getByTestId('search').fill('/w(3/');
     await page.waitForFunction(() => /invalid regular expression/.test(document.querySelector('[data-testid=search-info]')?.textContent ?? ''));
     await page.getByTestId('search').fill('/^(tensor|matrix)$/');
@@ -216,7 +221,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     assert.deepEqual(await page.getByTestId('legend-item').allTextContents(), ['identifier34,286', 'punctuation8,571', 'keyword7,143']);
     await page.getByTestId('color-mode').selectOption('cluster');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=legend-item]').length >= 8);
-    await page.screenshot({ path: path.join(screenshotDir, 'map-page-cluster.png') });
+    await page.screenshot({ path: shot('cluster') });
 
     // 3-D: asks for a 3-D projection and draws it.
     await page.getByTestId('toggle-3d').click();
@@ -226,7 +231,7 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     await page.mouse.down();
     await page.mouse.move(box.x + 380, box.y + 340, { steps: 5 });
     await page.mouse.up();
-    await page.screenshot({ path: path.join(screenshotDir, 'map-page-3d.png') });
+    await page.screenshot({ path: shot('3d') });
 
     // Reload: the state comes back (search, colour mode, dims, selection).
     await page.reload();
@@ -244,9 +249,9 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     await page.getByTestId('toggle-3d').click();
     await page.getByTestId('color-mode').selectOption('frequency');
     await page.waitForTimeout(200);
-    const corner = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(1, 1, 1, 1).data));
+    const corner = await page.getByTestId('map-canvas').evaluate((c: HTMLCanvasElement) => Array.from(((x) => (x.drawImage(c, 0, 0), x))(Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d')!).getImageData(1, 1, 1, 1).data));
     assert.deepEqual(corner, [255, 255, 255, 255], 'the canvas background follows the theme');
-    await page.screenshot({ path: path.join(screenshotDir, 'map-page-light.png') });
+    await page.screenshot({ path: shot('light') });
 
     // Nothing from the workspace became markup; nothing ran.
     assert.equal(await page.locator('img').count(), 0);
@@ -257,3 +262,4 @@ test('the map page draws 50k points, searches, lists neighbours, switches colour
     await session.close();
   }
 });
+}

@@ -31,3 +31,10 @@ test('every page gets a fresh nonce, and odd characters in sources cannot break 
   assert.ok(!page.includes('<img'));
   assert.equal(contentSecurityPolicy('o', 'n').split('; ')[0], "default-src 'none'");
 });
+
+test('the page tells the webview which renderer to use (wordlens.map.renderer), as an escaped attribute', () => {
+  assert.match(mapPage(sources, 'n'), /<div id="app" data-testid="map-app" data-renderer="auto"><\/div>/);
+  assert.match(mapPage({ ...sources, renderer: 'webgl' }, 'n'), /data-renderer="webgl"/);
+  const odd = mapPage({ ...sources, renderer: '"><script>x</script>' as never }, 'n');
+  assert.equal(odd.match(/<script/g)!.length, 1, 'a bad value cannot add a script');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MapMessageError, parseToHost, parseToWebview } from '../../src/mapMessages';
+import { encodeCoords, frameCoords, MapMessageError, parseToHost, parseToWebview, type ToWebview } from '../../src/mapMessages';
 
 test('well-formed webview messages pass through unchanged', () => {
   const messages = [
@@ -61,4 +61,21 @@ test('messages for the webview are checked too, including cross-field rules', ()
   assert.throws(() => parseToWebview({ ...frame, stage: 'tsne' }), /"stage"/);
   assert.deepEqual(parseToWebview({ type: 'error', message: 'no model' }), { type: 'error', message: 'no model' });
   assert.throws(() => parseToWebview({ type: 'neighbors', seq: 1, word: 'a', known: true, metric: 'cosine', neighbors: [{ word: 'b' }] }), /"neighbors"/);
+});
+
+test('a frame carries coordinates compactly: as a Float32Array, or as base64 float32 when the transport is JSON', () => {
+  const values = new Float32Array([0.5, -1, 0.25, 3e-8, 1e6, -0]);
+  const frame = { type: 'frame', stage: 'pca', epoch: 0, epochs: 200, dims: 3, coords: values, cached: false } as const;
+  assert.equal(frameCoords(parseToWebview(frame) as Extract<ToWebview, { type: 'frame' }>), values, 'a Float32Array is used as it is, not copied');
+  assert.throws(() => parseToWebview({ ...frame, coords: new Float32Array([1, NaN, 0]) }), /"coords"/);
+
+  const packed = { ...frame, coords: [], coordsBase64: encodeCoords(values) };
+  const parsed = parseToWebview(packed) as Extract<ToWebview, { type: 'frame' }>;
+  assert.deepEqual(Array.from(frameCoords(parsed)), Array.from(values), 'base64 decodes to the same float32 values, bit for bit');
+  assert.equal(packed.coordsBase64.length, Math.ceil((values.length * 4) / 3) * 4, '4 bytes per coordinate, base64: ~5.3 characters per value');
+  assert.throws(() => parseToWebview({ ...packed, coords: [1, 2, 3] }), /both "coords" and "coordsBase64"/);
+  assert.throws(() => parseToWebview({ ...packed, dims: 2, coordsBase64: encodeCoords(new Float32Array(3)) }), /not a multiple of 2/);
+  assert.throws(() => parseToWebview({ ...packed, coordsBase64: encodeCoords(new Float32Array([0, Infinity, 1])) }), /not finite/);
+  assert.throws(() => parseToWebview({ ...packed, coordsBase64: 'AAA' }), /"coordsBase64"/);
+  assert.throws(() => parseToWebview({ ...packed, coordsBase64: 'AAAAAAA=' }), /not whole float32s/);
 });
