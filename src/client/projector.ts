@@ -213,13 +213,15 @@ class MapPanel {
     // per-request handler disposed late would remove its successor.
     this.frameListener ??= client.onNotification(ProjectionProgressNotification, (frame) => {
       if (frame.token !== this.frameToken) return;
-      const { token: _token, ...rest } = frame;
+      const { token: _token, coordsBase64, ...rest } = frame;
       // The webview gets a Float32Array: VS Code transfers typed arrays as binary, where a
       // number[] would be serialised again as JSON (a million 2-D points: 8 MB vs ~40 MB).
-      this.post({ type: 'frame', ...rest, dims: rest.dims === 3 ? 3 : 2, coords: Array.isArray(rest.coords) ? Float32Array.from(rest.coords) : rest.coords });
+      // The server sends binary frames base64-encoded (LSP is JSON): decoded once, here.
+      const coords = coordsBase64 !== undefined ? float32FromBase64(coordsBase64) : Float32Array.from(rest.coords);
+      this.post({ type: 'frame', ...rest, dims: rest.dims === 3 ? 3 : 2, coords });
     });
     try {
-      const params: ProjectionStreamParams = { method: 'umap', dims, token };
+      const params: ProjectionStreamParams = { method: 'umap', dims, token, binary: true };
       await client.sendRequest(ProjectionRequest, params, cts.token);
     } catch (error) {
       if (!cts.token.isCancellationRequested) throw error;
@@ -304,4 +306,12 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     style: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...MAP_STYLE)).toString(),
     renderer: vscode.workspace.getConfiguration(SECTION).get<MapRendererSetting>('map.renderer', 'auto'),
   });
+}
+
+/** Little-endian float32 values from base64 (the server's binary projection frames). */
+function float32FromBase64(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float32Array(bytes.byteLength >> 2);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+  return out;
 }
