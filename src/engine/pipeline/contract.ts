@@ -62,6 +62,11 @@ export interface PipelineResult extends TrainResult {
   outDir: string;
   /** False when cancelled before this run's first checkpoint with a model already in outDir: it was left as it was. */
   saved: boolean;
+  /** Validation tokens valid_ppl was computed on, and whether they are a subsample (a time budget too short for all). */
+  valid_tokens?: number;
+  valid_sampled?: boolean;
+  /** Reading and the n-gram used the time budget: the LSTM trained on a minimal share of it. */
+  lstm_budget_minimal?: boolean;
 }
 
 export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;

@@ -15,6 +15,7 @@ import type { Dataset } from '../text/dataset';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
 import { Vocab } from '../text/vocab';
 import type { PipelineEvent, PipelineRequest } from './contract';
+import { sampleValidation, type ValidationSample } from '../lstm/validationSample';
 
 export const NGRAM_ORDER = 5;
 
@@ -73,12 +74,14 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
   return hyper;
 }
 
-/** The n-gram of the training text and its validation perplexity (null without validation text). */
-export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number): { ngram: NgramModel; validPpl: number | null } {
+/** The n-gram of the training text, its validation perplexity (null without validation text) and the ms scoring it took. */
+export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number): { ngram: NgramModel; validPpl: number | null; scoreMs: number } {
   const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER);
+  const scored = Date.now();
   const validPpl = dataset.valid.length >= 2 ? ngram.perplexity(dataset.valid) : null;
+  const scoreMs = Date.now() - scored;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl, seconds: (Date.now() - t0) / 1000 });
-  return { ngram, validPpl };
+  return { ngram, validPpl, scoreMs };
 }
 
 /**
@@ -108,13 +111,16 @@ export function fitLstm(
   onEvent: (e: PipelineEvent) => void,
   onCheckpoint: (c: TrainCheckpoint) => Promise<void>,
   signal?: AbortSignal,
+  budget?: { minutes: number; reserveAfterMs: (tokensPerMs: number, sampleTokens: number) => number },
 ): Promise<TrainOutcome> {
   const { dataset, hyper, resume } = setup;
   return trainLstm(
     { train: dataset.train, valid: dataset.valid, vocabSize: dataset.vocab.size },
     {
       hyper,
-      minutes: req.minutes,
+      // What the run's budget leaves the loop (pipeline/budget.ts); epochs alone when it has none.
+      minutes: budget ? budget.minutes : req.minutes,
+      reserveAfterMs: budget?.reserveAfterMs,
       epochs: req.epochs,
       seed: req.seed,
       signal,
@@ -126,13 +132,24 @@ export function fitLstm(
   );
 }
 
-/** λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text, and the perplexities it gives. */
-export async function fitMixture(model: LstmModel, ngram: NgramModel, valid: Int32Array, onEvent: (e: PipelineEvent) => void) {
+/**
+ * λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text — on `sample` (the subsample
+ * training validated on under a time budget; the n-gram scores its tokens in their original
+ * context) — and the perplexities it gives, with the number of tokens they were computed on.
+ */
+export async function fitMixture(
+  model: LstmModel,
+  ngram: NgramModel,
+  valid: Int32Array,
+  onEvent: (e: PipelineEvent) => void,
+  sample: ValidationSample = sampleValidation(valid, valid.length),
+) {
   onEvent({ event: 'fitting' });
-  const scores = await lstmTokenScores(model, valid);
-  const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, valid, scores.positions));
+  const scores = await lstmTokenScores(model, sample.ids);
+  const ngramScores = scoresAt(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]));
+  const fit = fitLambdaFromLogProbs(scores.logProbs, ngramScores);
   onEvent({ event: 'interpolation', lambda: fit.lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
-  return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs) };
+  return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs), tokens: scores.logProbs.length, sampled: !sample.whole };
 }
 
 export function numberOrNull(v: unknown): number | null {

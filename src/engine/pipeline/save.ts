@@ -29,6 +29,8 @@ export class ModelFolderWriter {
   private readonly ngramBytes: Uint8Array;
   private savedPpl: number;
   private checkpointedAny = false;
+  /** ms the last save took (0 before any): the budget's estimate of the final save. */
+  lastSaveMs = 0;
 
   /** `resumedPpl`: the validation perplexity of the model being continued, which a checkpoint must beat. */
   static async open(outDir: string, content: FolderContent, resumedPpl: number | null, onEvent: (e: PipelineEvent) => void): Promise<ModelFolderWriter> {
@@ -74,8 +76,15 @@ export class ModelFolderWriter {
     return this.save(weights, this.meta(metrics, curve));
   }
 
-  private save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
-    return saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes });
+  /** Bytes a save writes besides the weights (the n-gram, the vocabulary's counts). */
+  get fixedBytes(): number {
+    return this.ngramBytes.length + 16 * this.vocab.words.length;
+  }
+
+  private async save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
+    const started = Date.now();
+    await saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes });
+    this.lastSaveMs = Date.now() - started;
   }
 
   private meta(metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta {

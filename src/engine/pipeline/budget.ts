@@ -1,0 +1,52 @@
+// The wall-clock promise of a training run (`train --minutes M`, the extension's
+// trainingBudgetMinutes): everything — reading, tokenizing, n-gram, LSTM, validation, λ fit,
+// save — inside the budget. Reading and the n-gram are spent first; the LSTM loop gets what is
+// left (a minimal share when nothing is, and the result says so) and ends early enough for the
+// λ fit and the final save, estimated here from measured rates and sizes.
+import { lstmParameters } from '../lstm/memoryBudget';
+import type { LstmHyper } from '../types';
+
+/** The LSTM's share of the budget when reading and the n-gram leave less: a few steps still train it. */
+export const MINIMAL_LSTM_SHARE = 0.05;
+/** Write rate assumed for the final save before a checkpoint was timed (bytes per ms: 20 MB/s, fsync included). */
+export const ASSUMED_SAVE_BYTES_PER_MS = 20_000;
+/** Slack on every estimate: rates measured on a busy machine wander. */
+export const ESTIMATE_SLACK = 1.25;
+
+/** The run's budget in ms: `minutes`, or 5 minutes unless epochs alone bound it (then none). */
+export function runBudgetMs(minutes: number | undefined, epochs: number | undefined, defaultMinutes: number): number {
+  return (minutes ?? (epochs === undefined ? defaultMinutes : Infinity)) * 60_000;
+}
+
+/** Minutes for the LSTM loop after `elapsedMs` of the run; `minimal` when the phases before it used (nearly) all of it. */
+export function lstmMinutes(budgetMs: number, elapsedMs: number): { minutes: number; minimal: boolean } {
+  if (!Number.isFinite(budgetMs)) return { minutes: Infinity, minimal: false };
+  const left = budgetMs - elapsedMs;
+  const floor = MINIMAL_LSTM_SHARE * budgetMs;
+  return left > floor ? { minutes: left / 60_000, minimal: false } : { minutes: floor / 60_000, minimal: true };
+}
+
+export interface AfterLoopCosts {
+  hyper: LstmHyper;
+  /** Bytes saved besides the weights (n-gram, vocabulary). */
+  fixedBytes: number;
+  /** ms the n-gram took to score all validation tokens (the λ fit scores them again). */
+  ngramScoreMs: number;
+  /** ms the last save took (0: none yet, the size-based estimate is used). */
+  lastSaveMs: () => number;
+}
+
+/**
+ * What the λ fit and the final save will take: the LSTM scores the validation sample once more
+ * (at the measured full-softmax rate), the n-gram scores the validation text, then the folder
+ * is written. For TrainOptions.reserveAfterMs.
+ */
+export function afterLoopReserve(c: AfterLoopCosts): (tokensPerMs: number, sampleTokens: number) => number {
+  const bytes = 4 * lstmParameters(c.hyper) + c.fixedBytes;
+  return (tokensPerMs, sampleTokens) => {
+    const lstm = tokensPerMs > 0 ? sampleTokens / tokensPerMs : 0;
+    const saved = c.lastSaveMs();
+    const save = saved > 0 ? saved : bytes / ASSUMED_SAVE_BYTES_PER_MS;
+    return ESTIMATE_SLACK * (lstm + c.ngramScoreMs + save);
+  };
+}
