@@ -41,12 +41,15 @@ export function assemble(dir: string, saved: SavedModel): ServingModel {
   const embeddings = new EmbeddingIndex(vocab.toJSON().words, embedding.values, embedding.shape[1]);
   const caches = new Map<string, unknown>();
   const ppl = meta.metrics?.valid_ppl;
+  const numberOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const info: ModelInfo = {
     modelPath: opened.dir,
     kind: opened.lstm && opened.ngram ? 'lstm+ngram' : meta.kind,
     vocab: vocab.size,
     tokenizer: meta.tokenizer,
     validPpl: typeof ppl === 'number' ? ppl : null,
+    validPplLstm: numberOrNull(meta.metrics?.valid_ppl_lstm),
+    validPplNgram: numberOrNull(meta.metrics?.valid_ppl_ngram),
     hasEmbeddings: true,
     canComplete: lm !== undefined,
   };
