@@ -11,6 +11,9 @@ import { trainLstm } from '../../src/engine/lstm/train';
 import type { TrainStepperFactory } from '../../src/engine/lstm/trainStepper';
 import { afterLoopReserve, ASSUMED_SAVE_BYTES_PER_MS, ESTIMATE_SLACK, lstmMinutes, MINIMAL_LSTM_SHARE, runBudgetMs } from '../../src/engine/pipeline/budget';
 import { lstmParameters } from '../../src/engine/lstm/memoryBudget';
+import { scoresAt, scoresAtRuns } from '../../src/engine/lstm/evaluate';
+import { NgramModel } from '../../src/engine/ngram/ngram';
+import { mulberry32 } from '../../src/engine/prng';
 
 before(async () => {
   await initBackend();
@@ -143,4 +146,16 @@ test('trainLstm under an injected clock stops with the reserve left', async () =
   assert.ok(validation && validation.tokensPerSecond > 0 && validation.sample.whole);
   model.dispose();
   assert.equal(tf.memory().numTensors, start);
+});
+
+test('the λ fit scores only the subsample\'s windows with the n-gram, each from 4 tokens before it: the same scores', () => {
+  const rand = mulberry32(3);
+  const ids = Int32Array.from({ length: 6000 }, () => Math.floor(rand() * rand() * 60));
+  const ngram = NgramModel.build(ids.subarray(0, 5000), 60, 5);
+  const valid = ids.subarray(5000);
+  const sample = sampleValidation(valid, 300, 10, 2);
+  const positions = Int32Array.from({ length: 250 }, (_, i) => sample.origin[(i * 7) % sample.ids.length]);
+  const runs = scoresAtRuns(ngram, valid, positions, 4);
+  const full = scoresAt(ngram, valid, positions);
+  for (let i = 0; i < positions.length; i++) assert.ok(Math.abs(runs[i] - full[i]) < 1e-12, `position ${positions[i]}`);
 });

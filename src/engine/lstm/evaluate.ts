@@ -106,6 +106,25 @@ export function scoresAt(model: LanguageModel<unknown>, ids: Int32Array, positio
   return Float64Array.from(positions, (p) => all[p]);
 }
 
+/**
+ * scoresAt for a model whose state is its last `context` tokens (an n-gram of order
+ * context + 1): each run of consecutive positions is read from `context` tokens before it, not
+ * from the text's start — the same scores, for a subsample's cost rather than the whole text's.
+ */
+export function scoresAtRuns(model: LanguageModel<unknown>, ids: Int32Array, positions: Int32Array, context: number): Float64Array {
+  const sorted = Int32Array.from(new Set(positions)).sort();
+  const score = new Map<number, number>();
+  for (let r = 0; r < sorted.length; ) {
+    let end = r + 1;
+    while (end < sorted.length && sorted[end] === sorted[end - 1] + 1) end++;
+    const from = Math.max(0, sorted[r] - context);
+    const run = tokenLogProbs(model, ids.subarray(from, sorted[end - 1] + 1));
+    for (let k = r; k < end; k++) score.set(sorted[k], run[sorted[k] - from]);
+    r = end;
+  }
+  return Float64Array.from(positions, (p) => score.get(p)!);
+}
+
 /** Perplexity of the mixture λ·p_a + (1−λ)·p_b from per-token log-probabilities. */
 export function mixturePerplexity(la: ArrayLike<number>, lb: ArrayLike<number>, lambda: number): number {
   if (la.length === 0 || la.length !== lb.length) throw new Error('mixturePerplexity needs the same non-zero number of scores');

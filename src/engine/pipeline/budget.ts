@@ -10,6 +10,8 @@ import type { LstmHyper } from '../types';
 export const MINIMAL_LSTM_SHARE = 0.05;
 /** Write rate assumed for the final save before a checkpoint was timed (bytes per ms: 20 MB/s, fsync included). */
 export const ASSUMED_SAVE_BYTES_PER_MS = 20_000;
+/** Validation tokens the n-gram's reported perplexity is computed on under a time budget (~1 s at code's V). */
+export const NGRAM_VALID_TOKENS = 50_000;
 /** Slack on every estimate: rates measured on a busy machine wander. */
 export const ESTIMATE_SLACK = 1.25;
 

@@ -2,7 +2,7 @@
 // into a dataset, the Kneser-Ney n-gram, the LSTM (continued from a saved one on resume),
 // and the mixture weight λ fitted on the validation text.
 import type { BackendName } from '../kernels/backend';
-import { lstmTokenScores, perplexityOf, scoresAt } from '../lstm/evaluate';
+import { lstmTokenScores, perplexityOf, scoresAtRuns } from '../lstm/evaluate';
 import { fitLambdaFromLogProbs } from '../decode/interpolate';
 import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../lstm/memoryBudget';
 import { NgramModel } from '../ngram/ngram';
@@ -74,14 +74,25 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
   return hyper;
 }
 
-/** The n-gram of the training text, its validation perplexity (null without validation text) and the ms scoring it took. */
-export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number): { ngram: NgramModel; validPpl: number | null; scoreMs: number } {
+/**
+ * The n-gram of the training text, its validation perplexity (null without validation text)
+ * and the ms scoring took. Under a time budget the perplexity is over a fixed subsample of at
+ * most `maxValidTokens` (windows read in their context: scoring 700k code tokens took ~20 s
+ * under load); `validTokens` says how many were scored.
+ */
+export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number, maxValidTokens = Infinity) {
   const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER);
   const scored = Date.now();
-  const validPpl = dataset.valid.length >= 2 ? ngram.perplexity(dataset.valid) : null;
+  let validPpl: number | null = null;
+  let validTokens = 0;
+  if (dataset.valid.length >= 2) {
+    const sample = sampleValidation(dataset.valid, maxValidTokens, 10, 11);
+    validPpl = sample.whole ? ngram.perplexity(dataset.valid) : perplexityOf(scoresAtRuns(ngram, dataset.valid, sample.origin, NGRAM_ORDER - 1));
+    validTokens = sample.ids.length;
+  }
   const scoreMs = Date.now() - scored;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl, seconds: (Date.now() - t0) / 1000 });
-  return { ngram, validPpl, scoreMs };
+  return { ngram, validPpl, validTokens, scoreMs };
 }
 
 /**
@@ -146,7 +157,7 @@ export async function fitMixture(
 ) {
   onEvent({ event: 'fitting' });
   const scores = await lstmTokenScores(model, sample.ids);
-  const ngramScores = scoresAt(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]));
+  const ngramScores = scoresAtRuns(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]), NGRAM_ORDER - 1);
   const fit = fitLambdaFromLogProbs(scores.logProbs, ngramScores);
   onEvent({ event: 'interpolation', lambda: fit.lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
   return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs), tokens: scores.logProbs.length, sampled: !sample.whole };

@@ -8,7 +8,7 @@ import { initBackend } from '../kernels/backend';
 import { corpusEvent, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { ModelFolderWriter } from './save';
-import { afterLoopReserve, lstmMinutes, runBudgetMs } from './budget';
+import { afterLoopReserve, lstmMinutes, NGRAM_VALID_TOKENS, runBudgetMs } from './budget';
 import { DEFAULT_TRAINING } from '../lstm/train';
 
 export { PipelineError } from '../text/trainingText';
@@ -30,7 +30,9 @@ export async function runPipeline(
   const V = dataset.vocab.size;
   onEvent(corpusEvent(text));
   const hyper = lstmHyper(req, resume, V, backend);
-  const { ngram, validPpl: ngramPpl, scoreMs: ngramScoreMs } = fitNgram(dataset, onEvent, t0);
+  // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
+  const fitted = fitNgram(dataset, onEvent, t0, Number.isFinite(budgetMs) ? NGRAM_VALID_TOKENS : Infinity);
+  const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
   const folder = await ModelFolderWriter.open(
     req.outDir,
     { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },
@@ -38,6 +40,7 @@ export async function runPipeline(
     onEvent,
   );
   const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
+  folder.skipFinalCheckpoint = Number.isFinite(budgetMs);
   const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
   const { model, result, curve, validation } = await fitLstm(req, { dataset, hyper, resume }, onEvent, folder.checkpoint, signal, {
     minutes: lstmBudget.minutes,
@@ -68,6 +71,7 @@ export async function runPipeline(
         // How the validation figures were computed: on all validation tokens, or a fixed subsample of them.
         valid_tokens: mix.tokens,
         valid_tokens_total: dataset.valid.length,
+        valid_ppl_ngram_tokens: ngramValidTokens,
         valid_sampled: mix.sampled ? 'subsample' : 'all',
         budget_seconds: Number.isFinite(budgetMs) ? budgetMs / 1000 : null,
         lstm_budget: lstmBudget.minimal ? 'minimal: reading and the n-gram used the budget' : 'rest of the budget',
