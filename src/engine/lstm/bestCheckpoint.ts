@@ -7,8 +7,6 @@ export interface TrainCheckpoint {
   weights: NamedWeight[];
   step: number;
   validPpl: number | null;
-  /** The validation after the last step: the caller's final save follows (under a time budget a checkpoint save then is time spent twice). */
-  final?: boolean;
 }
 
 export class BestCheckpoint {
@@ -25,11 +23,11 @@ export class BestCheckpoint {
   }
 
   /** Records a validation of the current weights at `step`; resolves to whether they are the best so far. */
-  async validated(ppl: number, step: number, weights: () => NamedWeight[], final = false): Promise<boolean> {
+  async validated(ppl: number, step: number, weights: () => NamedWeight[]): Promise<boolean> {
     const improved = !this.best || ppl < this.best.ppl;
     if (improved) this.best = { ppl, weights: weights() };
     this.lastValidPpl = ppl;
-    await this.onCheckpoint?.(final ? { weights: weights(), step, validPpl: ppl, final } : { weights: weights(), step, validPpl: ppl });
+    await this.onCheckpoint?.({ weights: weights(), step, validPpl: ppl });
     return improved;
   }
 

@@ -190,7 +190,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     if (!r) return false; // aborted mid-pass
     budget.measured(r.tokens, now() - started, !final);
     progress(r.ppl);
-    return checkpoints.validated(r.ppl, step, () => stepper.weights(), final);
+    return checkpoints.validated(r.ppl, step, () => stepper.weights());
   };
 
   try {

@@ -32,16 +32,17 @@ export interface AfterLoopCosts {
   hyper: LstmHyper;
   /** Bytes saved besides the weights (n-gram, vocabulary). */
   fixedBytes: number;
-  /** ms the n-gram took to score all validation tokens (the λ fit scores them again). */
+  /** ms the n-gram took to score its validation tokens (the λ fit scores the sample's: no more). */
   ngramScoreMs: number;
   /** ms the last save took (0: none yet, the size-based estimate is used). */
   lastSaveMs: () => number;
 }
 
 /**
- * What the λ fit and the final save will take: the LSTM scores the validation sample once more
- * (at the measured full-softmax rate), the n-gram scores the validation text, then the folder
- * is written. For TrainOptions.reserveAfterMs.
+ * What follows the loop besides the final validation pass: that pass's checkpoint save (the
+ * folder then holds this run's model should the run stop during the fit), the λ fit (the LSTM
+ * scores the validation sample once more at the measured full-softmax rate, the n-gram scores
+ * it), and the final save. For TrainOptions.reserveAfterMs.
  */
 export function afterLoopReserve(c: AfterLoopCosts): (tokensPerMs: number, sampleTokens: number) => number {
   const bytes = 4 * lstmParameters(c.hyper) + c.fixedBytes;
@@ -49,6 +50,6 @@ export function afterLoopReserve(c: AfterLoopCosts): (tokensPerMs: number, sampl
     const lstm = tokensPerMs > 0 ? sampleTokens / tokensPerMs : 0;
     const saved = c.lastSaveMs();
     const save = saved > 0 ? saved : bytes / ASSUMED_SAVE_BYTES_PER_MS;
-    return ESTIMATE_SLACK * (lstm + c.ngramScoreMs + save);
+    return ESTIMATE_SLACK * (lstm + c.ngramScoreMs + 2 * save);
   };
 }

@@ -40,7 +40,6 @@ export async function runPipeline(
     onEvent,
   );
   const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
-  folder.skipFinalCheckpoint = Number.isFinite(budgetMs);
   const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
   const { model, result, curve, validation } = await fitLstm(req, { dataset, hyper, resume }, onEvent, folder.checkpoint, signal, {
     minutes: lstmBudget.minutes,

@@ -31,8 +31,6 @@ export class ModelFolderWriter {
   private checkpointedAny = false;
   /** ms the last save took (0 before any): the budget's estimate of the final save. */
   lastSaveMs = 0;
-  /** Whether the final validation's checkpoint is left to saveFinal (set under a time budget). */
-  skipFinalCheckpoint = false;
 
   /** `resumedPpl`: the validation perplexity of the model being continued, which a checkpoint must beat. */
   static async open(outDir: string, content: FolderContent, resumedPpl: number | null, onEvent: (e: PipelineEvent) => void): Promise<ModelFolderWriter> {
@@ -60,8 +58,6 @@ export class ModelFolderWriter {
 
   /** Saves `c` when it beats what the folder holds; a failed save is a warning, not the end of training. */
   readonly checkpoint = async (c: TrainCheckpoint): Promise<void> => {
-    // The final validation's weights are saved by saveFinal moments later (one big write, not two).
-    if (c.final && this.skipFinalCheckpoint) return;
     const ppl = c.validPpl ?? Infinity;
     if (ppl >= this.savedPpl && this.savedPpl !== Infinity) return;
     this.savedPpl = ppl;
