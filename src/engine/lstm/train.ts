@@ -247,14 +247,15 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
 }
 
 /**
- * Times a short full-softmax pass (after an untimed warm-up, which compiles kernels) to
- * learn the rate validation runs at; returns how many validation tokens a pass may score.
+ * Times a short full-softmax pass (~4M logits: big enough that fixed costs do not hide the
+ * rate; after an untimed pass of the same shape, which grows the heap and warms the kernels)
+ * to learn the rate validation runs at; returns how many validation tokens a pass may score.
  */
 async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number): Promise<number> {
-  const rows = Math.max(2, Math.min(35, Math.floor((1 << 19) / (10 * model.vocabSize))));
-  if (valid.length < 20) return valid.length;
-  await perplexityAsync(model, valid.subarray(0, 20), 10, 35);
+  const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * model.vocabSize))));
   const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
+  if (probe.length < 20) return valid.length;
+  await perplexityAsync(model, probe, 10, 35);
   const started = now();
   const r = await perplexityAsync(model, probe, 10, 35);
   if (r) budget.measured(r.tokens, now() - started, false);
