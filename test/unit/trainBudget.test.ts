@@ -9,7 +9,7 @@ import { TrainBudget } from '../../src/engine/lstm/trainBudget';
 import { sampleValidation } from '../../src/engine/lstm/validationSample';
 import { trainLstm } from '../../src/engine/lstm/train';
 import type { TrainStepperFactory } from '../../src/engine/lstm/trainStepper';
-import { afterLoopReserve, ASSUMED_SAVE_BYTES_PER_MS, ESTIMATE_SLACK, lstmMinutes, MINIMAL_LSTM_SHARE, runBudgetMs } from '../../src/engine/pipeline/budget';
+import { afterLoopReserve, savedWeightBytes, ASSUMED_SAVE_BYTES_PER_MS, ESTIMATE_SLACK, lstmMinutes, MINIMAL_LSTM_SHARE, runBudgetMs } from '../../src/engine/pipeline/budget';
 import { lstmParameters } from '../../src/engine/lstm/memoryBudget';
 import { scoresAt, scoresAtRuns } from '../../src/engine/lstm/evaluate';
 import { NgramModel } from '../../src/engine/ngram/ngram';
@@ -95,7 +95,8 @@ test('the λ fit and the final save are sized from the rate, the sample and the 
   const hyper = { vocabSize: 90_000, embedDim: 200, hiddenDim: 200, layers: 1, tied: true, dropout: 0.2 };
   let lastSave = 0;
   const reserve = afterLoopReserve({ hyper, fixedBytes: 40e6, ngramScoreMs: 800, lastSaveMs: () => lastSave });
-  const bytes = 4 * lstmParameters(hyper) + 40e6;
+  const bytes = savedWeightBytes(hyper) + 40e6;
+  assert.equal(savedWeightBytes(hyper), 4 * (lstmParameters(hyper) + 200 * 90_000), 'a tied model saves its output kernel too');
   // Two saves: the final validation's checkpoint and the final save.
   const expected = ESTIMATE_SLACK * (1000 / 0.5 + 800 + (2 * bytes) / ASSUMED_SAVE_BYTES_PER_MS);
   assert.ok(Math.abs(reserve(0.5, 1000) - expected) < 1e-6);

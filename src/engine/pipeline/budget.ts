@@ -38,6 +38,11 @@ export interface AfterLoopCosts {
   lastSaveMs: () => number;
 }
 
+/** Bytes of a saved model's weights: a tied model's folder holds dense/kernel too (TF.js layers has no tying). */
+export function savedWeightBytes(h: LstmHyper): number {
+  return 4 * (lstmParameters(h) + (h.tied ? h.hiddenDim * h.vocabSize : 0));
+}
+
 /**
  * What follows the loop besides the final validation pass: that pass's checkpoint save (the
  * folder then holds this run's model should the run stop during the fit), the λ fit (the LSTM
@@ -45,7 +50,7 @@ export interface AfterLoopCosts {
  * it), and the final save. For TrainOptions.reserveAfterMs.
  */
 export function afterLoopReserve(c: AfterLoopCosts): (tokensPerMs: number, sampleTokens: number) => number {
-  const bytes = 4 * lstmParameters(c.hyper) + c.fixedBytes;
+  const bytes = savedWeightBytes(c.hyper) + c.fixedBytes;
   return (tokensPerMs, sampleTokens) => {
     const lstm = tokensPerMs > 0 ? sampleTokens / tokensPerMs : 0;
     const saved = c.lastSaveMs();
