@@ -11,6 +11,7 @@ import type { OptimizerKind } from './optimizer';
 import { perplexityAsync, yieldToEvents } from './perplexity';
 import { TrainBudget } from './trainBudget';
 import { sampleValidation, type ValidationSample } from './validationSample';
+import { stopRequested } from '../stop';
 import { mulberry32 } from '../prng';
 import { UnigramSampler } from './sampledSoftmax';
 import { createTfjsTrainStepper } from './tfjsTrainStepper';
@@ -89,6 +90,8 @@ export interface TrainOptions {
   reserveAfterMs?: (tokensPerMs: number, sampleTokens: number) => number;
   /** Share of a time budget validation during training may use (default 0.1). */
   validShare?: number;
+  /** Called as each validation pass starts (`final`: the one after the last step), e.g. to report the phase. */
+  onValidation?: (final: boolean) => void;
 }
 
 export interface TrainOutcome {
@@ -184,6 +187,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
     if (!sample) return false;
+    opts.onValidation?.(final);
     stepper.syncModel();
     const started = now();
     const r = await perplexityAsync(model, sample.ids, 10, bptt, signal);
@@ -197,7 +201,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     let pos = (step % stepsPerEpoch) * bptt;
     outer: while (epoch < epochs) {
       for (; pos < rows - 1; pos += bptt) {
-        if (signal?.aborted) {
+        if (stopRequested(signal)) {
           cancelled = true;
           break outer;
         }
@@ -219,13 +223,14 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
       pos = 0;
       epoch++;
       stepper.resetState();
-      if (epoch < epochs && mayValidate() && !signal?.aborted) {
+      if (epoch < epochs && mayValidate() && !stopRequested(signal)) {
         // The anchor's plateau rule on top of the budget schedule.
         if (!(await validate()) && hasValid && checkpoints.bestPpl !== null) schedule.plateaued();
       }
     }
-    if (!cancelled && !signal?.aborted) await validate(true);
-    else cancelled = true;
+    if (!cancelled && !stopRequested(signal)) await validate(true);
+    // A stop during any validation (the final one included) is a cancel, never a finished run.
+    if (stopRequested(signal)) cancelled = true;
     stepper.syncModel();
   } finally {
     stepper.dispose();

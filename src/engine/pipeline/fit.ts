@@ -1,6 +1,7 @@
 // The fitting half of a training run (pipeline.ts composes it with save.ts): the corpus read
 // into a dataset, the Kneser-Ney n-gram, the LSTM (continued from a saved one on resume),
 // and the mixture weight λ fitted on the validation text.
+import * as os from 'node:os';
 import type { BackendName } from '../kernels/backend';
 import { lstmTokenScores, perplexityOf, scoresAtRuns } from '../lstm/evaluate';
 import { fitLambdaFromLogProbs } from '../decode/interpolate';
@@ -10,6 +11,7 @@ import { loadModel } from '../io/store';
 import { LstmModel } from '../lstm/lstm';
 import { evaluatePerplexity } from '../lstm/perplexity';
 import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
+import { fusedTrainStepper } from '../lstm/fusedTrainStepper';
 import { PipelineError, readTrainingText, type TrainingText } from '../text/trainingText';
 import type { Dataset } from '../text/dataset';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
@@ -33,7 +35,12 @@ export async function openForResume(dir: string): Promise<ResumeFrom> {
 }
 
 /** The request's text as a dataset; a resumed model's tokenizer and vocabulary win. */
-export async function readCorpus(req: PipelineRequest, resume: ResumeFrom | undefined, signal?: AbortSignal): Promise<TrainingText> {
+export async function readCorpus(
+  req: PipelineRequest,
+  resume: ResumeFrom | undefined,
+  signal?: AbortSignal,
+  onTokenizing?: () => void,
+): Promise<TrainingText> {
   const text = await readTrainingText(req.roots, {
     tokenizer: resume ? resume.meta.tokenizer : req.tokenizer,
     include: req.include,
@@ -43,6 +50,7 @@ export async function readCorpus(req: PipelineRequest, resume: ResumeFrom | unde
     maxVocab: req.maxVocab,
     vocab: resume?.vocab,
     signal,
+    onTokenizing,
   });
   const V = text.dataset.vocab.size;
   if (V < 3) throw new PipelineError(`The text has only ${V} distinct token(s); a language model needs more variety.`);
@@ -80,14 +88,16 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
  * most `maxValidTokens` (windows read in their context: scoring 700k code tokens took ~20 s
  * under load); `validTokens` says how many were scored.
  */
-export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number, maxValidTokens = Infinity) {
-  const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER);
+export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number, signal?: AbortSignal, maxValidTokens = Infinity) {
+  const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER, signal);
   const scored = Date.now();
   let validPpl: number | null = null;
   let validTokens = 0;
   if (dataset.valid.length >= 2) {
     const sample = sampleValidation(dataset.valid, maxValidTokens, 10, 11);
-    validPpl = sample.whole ? ngram.perplexity(dataset.valid) : perplexityOf(scoresAtRuns(ngram, dataset.valid, sample.origin, NGRAM_ORDER - 1));
+    validPpl = sample.whole
+      ? ngram.perplexity(dataset.valid, signal)
+      : perplexityOf(scoresAtRuns(ngram, dataset.valid, sample.origin, NGRAM_ORDER - 1, signal));
     validTokens = sample.ids.length;
   }
   const scoreMs = Date.now() - scored;
@@ -99,7 +109,12 @@ export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, 
  * What a resumed model's meta records: what it continued, and how the loaded weights scored
  * on this run's validation text before any step (near the saved perplexity, not a fresh model's ≈ V).
  */
-export async function resumedMetrics(resume: ResumeFrom | undefined, hyper: LstmHyper, dataset: Dataset): Promise<ModelMeta['metrics']> {
+export async function resumedMetrics(
+  resume: ResumeFrom | undefined,
+  hyper: LstmHyper,
+  dataset: Dataset,
+  signal?: AbortSignal,
+): Promise<ModelMeta['metrics']> {
   const resumedFrom: ModelMeta['metrics'] = {};
   if (!resume) return resumedFrom;
   resumedFrom.resumed_from = resume.meta.createdAt;
@@ -107,7 +122,7 @@ export async function resumedMetrics(resume: ResumeFrom | undefined, hyper: Lstm
   if (dataset.valid.length >= 2) {
     const loaded = LstmModel.fromWeights(hyper, resume.weights);
     try {
-      resumedFrom.resume_start_valid_ppl_lstm = (await evaluatePerplexity(loaded, dataset.valid)).ppl;
+      resumedFrom.resume_start_valid_ppl_lstm = (await evaluatePerplexity(loaded, dataset.valid, { signal })).ppl;
     } finally {
       loaded.dispose();
     }
@@ -118,13 +133,14 @@ export async function resumedMetrics(resume: ResumeFrom | undefined, hyper: Lstm
 /** Trains the LSTM, fresh or from the resumed weights; `onCheckpoint` sees every validated state. */
 export function fitLstm(
   req: PipelineRequest,
-  setup: { dataset: Dataset; hyper: LstmHyper; resume?: ResumeFrom },
+  setup: { dataset: Dataset; hyper: LstmHyper; resume?: ResumeFrom; backend: BackendName },
   onEvent: (e: PipelineEvent) => void,
   onCheckpoint: (c: TrainCheckpoint) => Promise<void>,
   signal?: AbortSignal,
+  onValidation?: (final: boolean) => void,
   budget?: { minutes: number; reserveAfterMs: (tokensPerMs: number, sampleTokens: number) => number },
 ): Promise<TrainOutcome> {
-  const { dataset, hyper, resume } = setup;
+  const { dataset, hyper, resume, backend } = setup;
   return trainLstm(
     { train: dataset.train, valid: dataset.valid, vocabSize: dataset.vocab.size },
     {
@@ -137,6 +153,11 @@ export function fitLstm(
       signal,
       onProgress: onEvent,
       onCheckpoint,
+      onValidation,
+      // Without native TensorFlow the fused WebAssembly step trains (2.6x the tokens per
+      // CPU-second of the TF.js ops, bench/fused-train.ts), on both cores of a 2-core machine.
+      ...(backend === 'tensorflow' ? {} : { stepper: fusedTrainStepper({ bptt: DEFAULT_TRAINING.bptt, threads: Math.min(2, os.availableParallelism()), seed: req.seed }) }),
+      ...(req.validEverySeconds ? { validEverySeconds: req.validEverySeconds } : {}),
       // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
       ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: numberOrNull(resume.meta.metrics.valid_ppl_lstm) } } : {}),
     },
@@ -146,19 +167,21 @@ export function fitLstm(
 /**
  * λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text — on `sample` (the subsample
  * training validated on under a time budget; the n-gram scores its tokens in their original
- * context) — and the perplexities it gives, with the number of tokens they were computed on.
+ * context) — and the perplexities it gives, with the number of tokens they were computed on;
+ * AbortError when stopped.
  */
 export async function fitMixture(
   model: LstmModel,
   ngram: NgramModel,
   valid: Int32Array,
   onEvent: (e: PipelineEvent) => void,
+  signal?: AbortSignal,
   sample: ValidationSample = sampleValidation(valid, valid.length),
 ) {
   onEvent({ event: 'fitting' });
-  const scores = await lstmTokenScores(model, sample.ids);
-  const ngramScores = scoresAtRuns(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]), NGRAM_ORDER - 1);
-  const fit = fitLambdaFromLogProbs(scores.logProbs, ngramScores);
+  const scores = await lstmTokenScores(model, sample.ids, { signal });
+  const ngramScores = scoresAtRuns(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]), NGRAM_ORDER - 1, signal);
+  const fit = fitLambdaFromLogProbs(scores.logProbs, ngramScores, signal);
   onEvent({ event: 'interpolation', lambda: fit.lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
   return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs), tokens: scores.logProbs.length, sampled: !sample.whole };
 }

@@ -2,18 +2,21 @@
 // server, run in a worker thread by pipelineJob.ts: corpus → dataset → Kneser-Ney n-gram
 // (instant, saved beside the LSTM) → LSTM with checkpoints of the best weights → mixture
 // weight λ fitted on the validation text → atomic save. Fitting is fit.ts, saving save.ts;
-// this composes them. It reports through callbacks and stops on an AbortSignal, keeping the
-// best model so far.
+// this composes them. It reports each phase as it starts; a stop (AbortSignal) is seen in
+// whatever phase within moments, and the run returns at once, keeping what was saved.
 import { initBackend } from '../kernels/backend';
-import { corpusEvent, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+import { corpusEvent, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
+import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
 import { afterLoopReserve, lstmMinutes, NGRAM_VALID_TOKENS, runBudgetMs } from './budget';
 import { DEFAULT_TRAINING } from '../lstm/train';
+import type { LstmModel } from '../lstm/lstm';
+import { isStopError } from '../stop';
 
 export { PipelineError } from '../text/trainingText';
 export { NGRAM_ORDER } from './fit';
-export { corpusEvent, type CorpusEvent, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+export { corpusEvent, type CorpusEvent, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 
 export async function runPipeline(
   req: PipelineRequest,
@@ -21,45 +24,66 @@ export async function runPipeline(
   signal?: AbortSignal,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
+  const startedAt = new Date(t0);
   // The budget covers the whole run: what reading and the n-gram use is the LSTM's loss.
   const budgetMs = runBudgetMs(req.minutes, req.epochs, DEFAULT_TRAINING.minutes);
   const backend = await initBackend(req.backend);
-  const resume = req.resume ? await openForResume(req.outDir) : undefined;
-  const text = await readCorpus(req, resume, signal);
-  const { dataset } = text;
-  const V = dataset.vocab.size;
-  onEvent(corpusEvent(text));
-  const hyper = lstmHyper(req, resume, V, backend);
-  // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
-  const fitted = fitNgram(dataset, onEvent, t0, Number.isFinite(budgetMs) ? NGRAM_VALID_TOKENS : Infinity);
-  const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
-  const folder = await ModelFolderWriter.open(
-    req.outDir,
-    { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },
-    numberOrNull(resume?.meta.metrics.valid_ppl_lstm),
-    onEvent,
-  );
-  const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
-  const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
-  const { model, result, curve, validation } = await fitLstm(req, { dataset, hyper, resume }, onEvent, folder.checkpoint, signal, {
-    minutes: lstmBudget.minutes,
-    reserveAfterMs,
-  });
+  let phase: PipelinePhase = 'read';
+  const enter = (next: PipelinePhase) => {
+    phase = next;
+    onEvent({ event: 'phase', phase });
+  };
+  let model: LstmModel | undefined;
+  let vocab = 0;
+  let tokens = 0;
+  // What a stop returns, whatever the phase: no further work, no further save; the folder
+  // holds the last complete model (this run's last checkpoint, or the one from before it).
+  const stopped = async (): Promise<PipelineResult> => {
+    const kept = await keptModel(req.outDir, startedAt);
+    return {
+      event: 'done', backend, vocab, tokens, outDir: req.outDir, seconds: (Date.now() - t0) / 1000,
+      valid_ppl: kept?.fromThisRun ? kept.validPpl : null, cancelled: true, saved: kept?.fromThisRun ?? false, kept, stoppedIn: phase,
+    };
+  };
   try {
-    const base = { event: 'done' as const, backend, vocab: V, tokens: result.tokens, outDir: req.outDir };
-    if (result.cancelled && !folder.checkpointed && folder.hadModel) {
-      // Stopped before this run's first checkpoint: a barely trained LSTM must not replace the model there.
-      return { ...base, seconds: (Date.now() - t0) / 1000, valid_ppl: null, cancelled: true, saved: false };
-    }
-    // A cancelled run skips the fit, which reads all validation text, unless asked (fitAfterCancel).
-    const mix = validation && (!result.cancelled || req.fitAfterCancel)
-      ? await fitMixture(model, ngram, dataset.valid, onEvent, validation.sample)
-      : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl, tokens: validation?.sample.ids.length ?? 0, sampled: !(validation?.sample.whole ?? true) };
+    enter('read');
+    const resume = req.resume ? await openForResume(req.outDir) : undefined;
+    const text = await readCorpus(req, resume, signal, () => enter('tokenize'));
+    const { dataset } = text;
+    const V = dataset.vocab.size;
+    vocab = V;
+    onEvent(corpusEvent(text));
+    const hyper = lstmHyper(req, resume, V, backend);
+    enter('ngram');
+    // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
+    const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) ? NGRAM_VALID_TOKENS : Infinity);
+    const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
+    const metrics = await resumedMetrics(resume, hyper, dataset, signal);
+    const content = { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics };
+    const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
+      signal,
+      onSaving: () => enter('save'),
+    });
+    const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
+    const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
+    enter('train');
+    const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
+    const trained = await fitLstm(req, { dataset, hyper, resume, backend }, onEvent, folder.checkpoint, signal, onValidation, {
+      minutes: lstmBudget.minutes,
+      reserveAfterMs,
+    });
+    model = trained.model;
+    const { result, curve, validation } = trained;
+    tokens = result.tokens;
+    if (result.cancelled) return await stopped();
+    const mix = validation
+      ? (enter('fit'), await fitMixture(model, ngram, dataset.valid, onEvent, signal, validation.sample))
+      : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl, tokens: 0, sampled: false };
     const seconds = (Date.now() - t0) / 1000;
     await folder.saveFinal(
       model.weights(),
       {
-        status: result.cancelled ? 'cancelled' : 'done',
+        status: 'done',
         valid_ppl: mix.validPpl,
         valid_ppl_lstm: mix.lstmPpl,
         lambda: mix.lambda,
@@ -77,11 +101,13 @@ export async function runPipeline(
       },
       curve,
     );
-    const done: PipelineResult = { ...base, seconds, valid_ppl: mix.validPpl, valid_tokens: mix.tokens, valid_sampled: mix.sampled, saved: true };
+    const done: PipelineResult = { event: 'done', backend, vocab: V, tokens: result.tokens, outDir: req.outDir, seconds, valid_ppl: mix.validPpl, valid_tokens: mix.tokens, valid_sampled: mix.sampled, saved: true };
     if (lstmBudget.minimal) done.lstm_budget_minimal = true;
-    if (result.cancelled) done.cancelled = true;
     return done;
+  } catch (error) {
+    if (isStopError(error)) return await stopped();
+    throw error;
   } finally {
-    model.dispose();
+    model?.dispose();
   }
 }

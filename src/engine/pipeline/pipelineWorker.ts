@@ -3,8 +3,10 @@
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runPipeline, type PipelineRequest } from './pipeline';
+import { linkStopFlag, type StopFlag } from '../stop';
 import {
   PIPELINE_JOB_OPTIONS,
+  PIPELINE_STOP_FLAG,
   PIPELINE_WORKER_MARKER,
   type FromPipelineWorker,
   type PipelineJobOptions,
@@ -28,8 +30,9 @@ function lowerOwnPriority(): void {
   }
 }
 
-function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest): void {
+function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, stop: StopFlag | undefined): void {
   const abort = new AbortController();
+  if (stop) linkStopFlag(abort, stop);
   const post = (m: FromPipelineWorker) => port.postMessage(m);
   port.on('message', (m: ToPipelineWorker) => {
     if (m.type === 'cancel') abort.abort();
@@ -50,5 +53,5 @@ const data = workerData as Record<string, unknown> | null;
 const request = data?.[PIPELINE_WORKER_MARKER] as PipelineRequest | undefined;
 if (!isMainThread && parentPort && request) {
   if ((data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined)?.lowPriority) lowerOwnPriority();
-  runWorker(parentPort, request);
+  runWorker(parentPort, request, data?.[PIPELINE_STOP_FLAG] as StopFlag | undefined);
 }

@@ -4,6 +4,7 @@
 import type { Tokenizer } from '../types';
 import { splitLines } from './tokenizer';
 import { Vocab } from './vocab';
+import { throwIfStopped } from '../stop';
 
 export interface DatasetOptions {
   /** Tokens seen fewer times in training text map to `<unk>` (default 1: none). */
@@ -12,6 +13,8 @@ export interface DatasetOptions {
   maxVocab?: number;
   /** Share of each file's lines held out for validation, 0 <= share < 1 (default 0.1). */
   validShare?: number;
+  /** Tokenizing tens of megabytes takes seconds: stop (AbortError) when this is aborted. */
+  signal?: AbortSignal;
 }
 
 export interface Dataset {
@@ -56,6 +59,7 @@ export function buildDataset(
   const train: string[] = [];
   const valid: string[] = [];
   for (const f of files) {
+    throwIfStopped(opts.signal);
     const parts = splitFile(f.text, tokenizer, validShare);
     for (const t of parts.train) train.push(t);
     for (const t of parts.valid) valid.push(t);
@@ -66,8 +70,8 @@ export function buildDataset(
         `${Math.round(validShare * 100)}% of their lines (kept for validation). Add more text.`,
     );
   }
-  const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab });
-  return { vocab, train: vocab.encode(train), valid: vocab.encode(valid), tokens: train.length + valid.length };
+  const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab, signal: opts.signal });
+  return { vocab, train: vocab.encode(train, opts.signal), valid: vocab.encode(valid, opts.signal), tokens: train.length + valid.length };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */

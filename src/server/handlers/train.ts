@@ -3,9 +3,11 @@
 // completions stays until the new one is saved; then it is loaded and swapped in.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
-import type { PipelineEvent, PipelineRequest } from '../../engine/pipeline/pipeline';
+import type { PipelineEvent, PipelinePhase, PipelineRequest } from '../../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
-import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { CancelTrainingRequest, TrainRequest, type KeptModelInfo, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { describeKept } from '../../engine/pipeline/keptModel';
+import type { KeptModel } from '../../engine/types';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
@@ -46,15 +48,18 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
       log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
       let lastPpl: number | undefined;
+      let lastFraction = 0;
       const onEvent = (e: PipelineEvent) => {
         const line = describe(e, lastPpl);
         if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
         if (e.event === 'progress') {
+          lastFraction = e.fraction;
           progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
           host.reportTraining(e.fraction, lastPpl, line);
         } else {
           progress.report(line);
-          host.reportTraining(e.event === 'interpolation' || e.event === 'fitting' ? 1 : 0, lastPpl, line);
+          const late = e.event === 'interpolation' || e.event === 'fitting' || (e.event === 'phase' && ['final-validation', 'fit'].includes(e.phase));
+          host.reportTraining(late ? 1 : lastFraction, lastPpl, line);
           log(line);
         }
       };
@@ -65,11 +70,14 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       try {
         const result = await started.done;
         const modelPath = path.resolve(request.outDir);
-        if (result.saved) {
+        if (!result.cancelled) {
           await host.load(modelPath);
-          host.endTraining(result.cancelled ? 'cancelled' : 'done', result.cancelled ? 'training stopped; the best model so far is in use' : undefined);
+          host.endTraining('done');
+        } else if (result.kept?.fromThisRun) {
+          await host.load(modelPath);
+          host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
         } else {
-          host.endTraining('cancelled', 'training cancelled before a model was ready; the previous model stays');
+          host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);
         }
         log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
         return {
@@ -80,6 +88,7 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
           seconds: result.seconds,
           validPpl: result.valid_ppl,
           backend: result.backend,
+          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
         };
       } catch (error) {
         const message = (error as Error).message;
@@ -115,6 +124,12 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       return true;
     },
   };
+}
+
+function keptInfo(kept: KeptModel | null): KeptModelInfo | null {
+  if (!kept) return null;
+  const { createdAt, fromThisRun, status, step, validPpl } = kept;
+  return { createdAt, fromThisRun, status, step, validPpl };
 }
 
 function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineRequest {
@@ -173,8 +188,22 @@ export function describe(e: PipelineEvent, ppl: number | undefined): string {
       return `mixed LSTM and n-gram: ppl ${Math.round(e.validPpl)} (λ = ${e.lambda.toFixed(2)})`;
     case 'warning':
       return e.message;
+    case 'phase':
+      return PHASE_LINES[e.phase];
   }
 }
+
+/** The progress line as each phase starts (the integration test cancels on the final one's). */
+export const PHASE_LINES: Record<PipelinePhase, string> = {
+  read: 'reading the workspace…',
+  tokenize: 'tokenizing…',
+  ngram: 'building the n-gram…',
+  train: 'training…',
+  validate: 'validating…',
+  save: 'saving a checkpoint…',
+  'final-validation': 'final validation…',
+  fit: 'mixing LSTM and n-gram on the validation text…',
+};
 
 function eta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
