@@ -25,6 +25,8 @@ test('the validation subsample is sized from the measured rate: one pass gets sh
   assert.equal(b.sampleTokens(22_000), 4000); // 2 × 60,000 × 0.1 / 3
   assert.equal(b.passMs(), 2000);
   assert.equal(b.sampleTokens(3000), 3000, 'all of a text that fits');
+  assert.equal(b.sampleTokens(22_000, true), 22_000, 'all when asked (validateAll)');
+  assert.equal(b.passMs(), 11_000, 'and the reserve counts that pass');
   b.measured(10, 1000, false); // 0.01 tokens per ms: the floor, not a handful
   assert.equal(b.sampleTokens(22_000), 200);
   const unbounded = new TrainBudget({ budgetMs: Infinity });

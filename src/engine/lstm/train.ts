@@ -90,6 +90,8 @@ export interface TrainOptions {
   reserveAfterMs?: (tokensPerMs: number, sampleTokens: number) => number;
   /** Share of a time budget validation during training may use (default 0.1). */
   validShare?: number;
+  /** Validate on all the validation text even under a time budget (the reserve still counts it). */
+  validateAll?: boolean;
   /** Called as each validation pass starts (`final`: the one after the last step), e.g. to report the phase. */
   onValidation?: (final: boolean) => void;
 }
@@ -182,7 +184,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   };
   // Under a time budget the full-softmax rate is measured first, and validation scores a fixed
   // subsample sized from it (all of the text when that fits).
-  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now) : data.valid.length, 10, seed) : null;
+  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
   /** Resolves to whether the weights are the best so far. */
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
@@ -256,7 +258,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
  * rate; after an untimed pass of the same shape, which grows the heap and warms the kernels)
  * to learn the rate validation runs at; returns how many validation tokens a pass may score.
  */
-async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number): Promise<number> {
+async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number, all = false): Promise<number> {
   const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * model.vocabSize))));
   const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
   if (probe.length < 20) return valid.length;
@@ -264,5 +266,5 @@ async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudge
   const started = now();
   const r = await perplexityAsync(model, probe, 10, 35);
   if (r) budget.measured(r.tokens, now() - started, false);
-  return budget.sampleTokens(valid.length);
+  return budget.sampleTokens(valid.length, all);
 }

@@ -53,9 +53,9 @@ export class TrainBudget {
     this.stepMs = this.stepMs === 0 ? ms : 0.8 * this.stepMs + 0.2 * ms;
   }
 
-  /** Validation tokens to score in each pass, of `available`: what one pass's share of the budget allows. */
-  sampleTokens(available: number): number {
-    if (!this.bounded || !(this.rate > 0)) return (this.sample = available);
+  /** Validation tokens to score in each pass, of `available`: what one pass's share of the budget allows (all of them when `all`). */
+  sampleTokens(available: number, all = false): number {
+    if (all || !this.bounded || !(this.rate > 0)) return (this.sample = available);
     const fits = Math.floor((this.rate * this.budgetMs * this.share) / this.passes);
     return (this.sample = Math.min(available, Math.max(this.minTokens, fits)));
   }

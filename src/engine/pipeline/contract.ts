@@ -31,6 +31,8 @@ export interface PipelineRequest {
   resume?: boolean;
   /** Seconds between validations during training (default: DEFAULT_TRAINING's, plus every epoch end). */
   validEverySeconds?: number;
+  /** Validate and fit λ on all the validation text even under a time budget (slower; default: a subsample when all would not fit). */
+  validateAll?: boolean;
 }
 
 /**

@@ -158,6 +158,7 @@ export function fitLstm(
       // CPU-second of the TF.js ops, bench/fused-train.ts), on both cores of a 2-core machine.
       ...(backend === 'tensorflow' ? {} : { stepper: fusedTrainStepper({ bptt: DEFAULT_TRAINING.bptt, threads: Math.min(2, os.availableParallelism()), seed: req.seed }) }),
       ...(req.validEverySeconds ? { validEverySeconds: req.validEverySeconds } : {}),
+      ...(req.validateAll ? { validateAll: true } : {}),
       // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
       ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: numberOrNull(resume.meta.metrics.valid_ppl_lstm) } } : {}),
     },

@@ -56,7 +56,7 @@ export async function runPipeline(
     const hyper = lstmHyper(req, resume, V, backend);
     enter('ngram');
     // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
-    const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) ? NGRAM_VALID_TOKENS : Infinity);
+    const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);
     const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
     const content = { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics };
