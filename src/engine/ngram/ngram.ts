@@ -56,6 +56,15 @@ export function kneserNeyDiscounts(n1: number, n2: number, n3: number, n4: numbe
   return [Math.max(0.05, d1), Math.max(0.05, d2), Math.max(0.05, d3)];
 }
 
+/** The history after one more token (the oldest dropped), or null for a unigram model, whose state never changes. */
+export function nextHistory(state: NgramState, tokenId: number, vocabSize: number, order: number): number[] | null {
+  if (!(tokenId >= 0 && tokenId < vocabSize)) throw new Error(`Token id ${tokenId} is outside the vocabulary (size ${vocabSize})`);
+  if (order === 1) return null;
+  const h = state.history.slice(1);
+  h.push(tokenId);
+  return h;
+}
+
 export class NgramModel implements LanguageModel<NgramState> {
   readonly vocabSize: number;
   readonly order: number;
@@ -118,11 +127,8 @@ export class NgramModel implements LanguageModel<NgramState> {
   }
 
   advance(state: NgramState, tokenId: number): NgramState {
-    if (!(tokenId >= 0 && tokenId < this.vocabSize)) throw new Error(`Token id ${tokenId} is outside the vocabulary (size ${this.vocabSize})`);
-    if (this.order === 1) return state;
-    const h = state.history.slice(1);
-    h.push(tokenId);
-    return this.stateOf(h);
+    const h = nextHistory(state, tokenId, this.vocabSize, this.order);
+    return h ? this.stateOf(h) : state;
   }
 
   /** Natural-log probability of one token: the anchor's recursion, O(order · log n). */
