@@ -13,16 +13,18 @@ export const evalCommand: Command = {
   spec: {
     name: 'eval',
     summary: 'Perplexity of a model on text files (lower is better).',
-    usage: 'wordlens eval --model DIR <file...> [--lstm-only] [--json]',
+    usage: 'wordlens eval --model DIR <file...> [--lstm-only] [--batch N] [--json]',
     options: {
       model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
       'lstm-only': { type: 'boolean', description: 'evaluate the LSTM without the n-gram mixture' },
+      batch: { type: 'number', integer: true, min: 1, max: 4096, description: 'streams read side by side (10: PyTorch word_language_model\'s eval batch, same scored tokens)', defaultText: '10' },
     },
     positionals: { name: 'files to evaluate', min: 1, max: Infinity },
     details:
       'The files are tokenized with the model\'s tokenizer and read as one text. Words outside the\n' +
-      'vocabulary count as <unk> (oov_rate is their share). The first token of each of the 10\n' +
-      'evaluation streams is not scored, as in PyTorch\'s word_language_model.',
+      'vocabulary count as <unk> (oov_rate is their share). The text is cut into --batch contiguous\n' +
+      'streams (default 10, as PyTorch\'s word_language_model evaluates); the first token of each is\n' +
+      'not scored and each starts from a zero state, so another --batch scores a slightly different set.',
   },
   async run(args, out) {
     const texts = await Promise.all(args.positionals.map((f) => readTextFile(f)));
@@ -47,6 +49,7 @@ export const evalCommand: Command = {
       let scores: Awaited<ReturnType<typeof lstmTokenScores>>;
       try {
         scores = await lstmTokenScores(lm.lstm, ids, {
+          batch: args.number('batch', 10),
           signal: abort.signal,
           onProgress: (done, total) => {
             scored = done;

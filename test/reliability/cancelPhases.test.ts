@@ -99,7 +99,8 @@ describe('reliability: a cancel inside each phase stops within 2 s and keeps the
         ...(phase === 'train' ? { maxVocab: 5000 } : {}),
         // A validation 1 s into training; the final one after a 3 s budget.
         ...(phase === 'validate' ? { validEverySeconds: 1 } : {}),
-        ...(phase === 'final-validation' ? { minutes: 0.05 } : {}),
+        // (validateAll: a 3 s budget would otherwise validate on a subsample, over in moments.)
+        ...(phase === 'final-validation' ? { minutes: 0.05, validateAll: true } : {}),
       });
       const round = await cancelIn(request, phase);
       figures.push(`${phase}: ${round.stopMs} ms`);
@@ -127,7 +128,7 @@ describe('reliability: a cancel inside each phase stops within 2 s and keeps the
   });
 
   it("fit: stopped inside the λ fit; this run's last checkpoint is kept, complete", async () => {
-    const { outDir, request } = await setup('fit', { maxVocab: 1000, minutes: 0.05 });
+    const { outDir, request } = await setup('fit', { maxVocab: 1000, minutes: 0.05, validateAll: true });
     const round = await cancelIn(request, 'fit');
     figures.push(`fit: ${round.stopMs} ms`);
     assert.equal(round.result.cancelled, true);

@@ -150,8 +150,11 @@ test('train -> eval -> neighbors -> complete -> generate -> export -> import: th
   const model = path.join(tmp, 'lstm');
   const train = await wordlens(['train', corpus, '--out', model, '--tokenizer', 'whitespace', '--epochs', '1', '--dim', '16', '--json']);
   const done = jsonResult(train);
-  assert.deepEqual(Object.keys(done).sort(), ['backend', 'event', 'seconds', 'tokens', 'valid_ppl', 'vocab']);
+  assert.deepEqual(Object.keys(done).sort(), ['backend', 'event', 'seconds', 'tokens', 'valid_ppl', 'valid_sampled', 'valid_tokens', 'vocab']);
   assert.equal(done.event, 'done');
+  // --epochs without --minutes: no time budget, so valid_ppl is over every validation token.
+  assert.equal(done.valid_sampled, false);
+  assert.ok(done.valid_tokens > 0);
   assert.ok(['wasm', 'cpu', 'tensorflow'].includes(done.backend));
   assert.equal(done.vocab, 22); // <unk>, <eos>, 19 words and '.'
   assert.ok(done.tokens > 0 && done.seconds > 0);

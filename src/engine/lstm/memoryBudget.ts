@@ -16,7 +16,7 @@ export interface TrainingShape {
 }
 
 /** Parameters of an LSTM language model with these hyper-parameters. */
-function lstmParameters(h: LstmHyper): number {
+export function lstmParameters(h: LstmHyper): number {
   let p = h.vocabSize * h.embedDim + h.vocabSize; // embedding + output bias
   if (!h.tied) p += h.hiddenDim * h.vocabSize;
   for (let l = 0; l < h.layers; l++) {

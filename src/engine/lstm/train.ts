@@ -9,6 +9,8 @@ import { LearningRateSchedule } from './learningRate';
 import { LstmModel } from './lstm';
 import type { OptimizerKind } from './optimizer';
 import { perplexityAsync, yieldToEvents } from './perplexity';
+import { TrainBudget } from './trainBudget';
+import { sampleValidation, type ValidationSample } from './validationSample';
 import { stopRequested } from '../stop';
 import { mulberry32 } from '../prng';
 import { UnigramSampler } from './sampledSoftmax';
@@ -81,6 +83,15 @@ export interface TrainOptions {
   progressEverySeconds?: number;
   /** The implementation of one training step (default: TF.js, tfjsTrainStepper.ts). */
   stepper?: TrainStepperFactory;
+  /**
+   * ms the caller needs after trainLstm returns (λ fit, save), given the measured full-softmax
+   * rate (tokens per ms) and the validation sample's size: the loop ends that much earlier.
+   */
+  reserveAfterMs?: (tokensPerMs: number, sampleTokens: number) => number;
+  /** Share of a time budget validation during training may use (default 0.1). */
+  validShare?: number;
+  /** Validate on all the validation text even under a time budget (the reserve still counts it). */
+  validateAll?: boolean;
   /** Called as each validation pass starts (`final`: the one after the last step), e.g. to report the phase. */
   onValidation?: (final: boolean) => void;
 }
@@ -89,6 +100,8 @@ export interface TrainOutcome {
   model: LstmModel;
   result: TrainResult;
   curve: CurvePoint[];
+  /** What validation scored (a fixed subsample under a time budget) and the measured full-softmax rate; null without validation text. */
+  validation: { sample: ValidationSample; tokensPerSecond: number } | null;
 }
 
 /** Trains an LSTM language model; see TrainOptions. Never leaves tensors behind except the returned model. */
@@ -132,6 +145,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const wall0 = Date.now();
   const t0 = now();
   const budgetMs = minutes * 60_000;
+  const budget = new TrainBudget({ budgetMs, validShare: opts.validShare, reserveAfterMs: opts.reserveAfterMs });
   let step = opts.resume?.step ?? 0;
   const firstStep = step;
   let epoch = Math.floor(step / stepsPerEpoch);
@@ -142,15 +156,16 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   let cancelled = false;
   const curve: CurvePoint[] = [];
 
-  const fraction = () => Math.min(1, Math.max((now() - t0) / budgetMs, (step - firstStep) / (stepsPerEpoch * (epochs - firstStep / stepsPerEpoch))));
+  const fraction = () => Math.min(1, Math.max((now() - t0) / budget.loopEndMs(), (step - firstStep) / (stepsPerEpoch * (epochs - firstStep / stepsPerEpoch))));
   // The last 10% of a time budget skips validations: the final one follows anyway.
-  const nearEnd = () => now() - t0 >= 0.9 * budgetMs;
+  const nearEnd = () => now() - t0 >= 0.9 * budget.loopEndMs();
+  const mayValidate = () => !nearEnd() && budget.mayValidate(now() - t0);
   const progress = (validPpl?: number) => {
     const elapsed = (now() - t0) / 1000;
     const rate = tokens / Math.max(elapsed, 1e-3);
     const stepsPerSec = (step - firstStep) / Math.max(elapsed, 1e-3);
     const byEpochs = Number.isFinite(epochs) ? Math.round(epochs * stepsPerEpoch) : Infinity;
-    const byTime = Number.isFinite(budgetMs) ? Math.round(step + stepsPerSec * Math.max(0, budgetMs / 1000 - elapsed)) : Infinity;
+    const byTime = Number.isFinite(budgetMs) ? Math.round(step + stepsPerSec * Math.max(0, budget.loopEndMs() / 1000 - elapsed)) : Infinity;
     const totalSteps = Math.max(step, Math.min(byEpochs, byTime));
     const p: TrainProgress = {
       event: 'progress',
@@ -167,14 +182,19 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     opts.onProgress?.(p);
     lastProgressAt = now();
   };
+  // Under a time budget the full-softmax rate is measured first, and validation scores a fixed
+  // subsample sized from it (all of the text when that fits).
+  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
   /** Resolves to whether the weights are the best so far. */
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
-    if (!hasValid) return false;
+    if (!sample) return false;
     opts.onValidation?.(final);
     stepper.syncModel();
-    const r = await perplexityAsync(model, data.valid, 10, bptt, signal);
+    const started = now();
+    const r = await perplexityAsync(model, sample.ids, 10, bptt, signal);
     if (!r) return false; // aborted mid-pass
+    budget.measured(r.tokens, now() - started, !final);
     progress(r.ppl);
     return checkpoints.validated(r.ppl, step, () => stepper.weights());
   };
@@ -187,23 +207,25 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
           cancelled = true;
           break outer;
         }
-        if (now() - t0 >= budgetMs) break outer;
+        if (budget.shouldStop(now() - t0, step - firstStep)) break outer;
         const n = Math.min(bptt, rows - 1 - pos);
         const x = cols.subarray(pos * batch, (pos + n) * batch);
         const y = cols.subarray((pos + 1) * batch, (pos + 1 + n) * batch);
+        const stepStart = now();
         const loss = await stepper.step(x, y, n, schedule.at(fraction()));
+        budget.stepTook(now() - stepStart);
         if (!Number.isFinite(loss)) throw new Error(`Training diverged at step ${step} (loss ${loss}); try a lower learning rate`);
         lossEma = Number.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
         step++;
         tokens += y.length;
         if (now() - lastProgressAt >= progressEvery) progress();
-        if (now() - lastValidAt >= validEvery && !nearEnd()) await validate();
+        if (now() - lastValidAt >= validEvery && mayValidate()) await validate();
         await yieldToEvents();
       }
       pos = 0;
       epoch++;
       stepper.resetState();
-      if (epoch < epochs && !nearEnd() && !stopRequested(signal)) {
+      if (epoch < epochs && mayValidate() && !stopRequested(signal)) {
         // The anchor's plateau rule on top of the budget schedule.
         if (!(await validate()) && hasValid && checkpoints.bestPpl !== null) schedule.plateaued();
       }
@@ -227,5 +249,22 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     valid_ppl: checkpoints.bestPpl,
   };
   if (cancelled) result.cancelled = true;
-  return { model, result, curve };
+  const validation = sample ? { sample, tokensPerSecond: 1000 * budget.tokensPerMs } : null;
+  return { model, result, curve, validation };
+}
+
+/**
+ * Times a short full-softmax pass (~4M logits: big enough that fixed costs do not hide the
+ * rate; after an untimed pass of the same shape, which grows the heap and warms the kernels)
+ * to learn the rate validation runs at; returns how many validation tokens a pass may score.
+ */
+async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number, all = false): Promise<number> {
+  const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * model.vocabSize))));
+  const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
+  if (probe.length < 20) return valid.length;
+  await perplexityAsync(model, probe, 10, 35);
+  const started = now();
+  const r = await perplexityAsync(model, probe, 10, 35);
+  if (r) budget.measured(r.tokens, now() - started, false);
+  return budget.sampleTokens(valid.length, all);
 }

@@ -31,6 +31,8 @@ export interface PipelineRequest {
   resume?: boolean;
   /** Seconds between validations during training (default: DEFAULT_TRAINING's, plus every epoch end). */
   validEverySeconds?: number;
+  /** Validate and fit λ on all the validation text even under a time budget (slower; default: a subsample when all would not fit). */
+  validateAll?: boolean;
 }
 
 /**
@@ -68,6 +70,11 @@ export interface PipelineResult extends TrainResult {
   outDir: string;
   /** False when cancelled before this run's first checkpoint with a model already in outDir: it was left as it was. */
   saved: boolean;
+  /** Validation tokens valid_ppl was computed on, and whether they are a subsample (a time budget too short for all). */
+  valid_tokens?: number;
+  valid_sampled?: boolean;
+  /** Reading and the n-gram used the time budget: the LSTM trained on a minimal share of it. */
+  lstm_budget_minimal?: boolean;
   /** When cancelled: the complete model left in outDir (null: none). */
   kept?: KeptModel | null;
   /** When cancelled: the phase the stop was seen in. */

@@ -3,7 +3,7 @@
 // and the mixture weight λ fitted on the validation text.
 import * as os from 'node:os';
 import type { BackendName } from '../kernels/backend';
-import { lstmTokenScores, perplexityOf, scoresAt } from '../lstm/evaluate';
+import { lstmTokenScores, perplexityOf, scoresAtRuns } from '../lstm/evaluate';
 import { fitLambdaFromLogProbs } from '../decode/interpolate';
 import { estimateTrainingBytes, formatBytes, WASM_HEAP_BYTES, WASM_USABLE_BYTES } from '../lstm/memoryBudget';
 import { NgramModel } from '../ngram/ngram';
@@ -17,6 +17,7 @@ import type { Dataset } from '../text/dataset';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
 import { Vocab } from '../text/vocab';
 import type { PipelineEvent, PipelineRequest } from './contract';
+import { sampleValidation, type ValidationSample } from '../lstm/validationSample';
 
 export const NGRAM_ORDER = 5;
 
@@ -81,17 +82,27 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
   return hyper;
 }
 
-/** The n-gram of the training text and its validation perplexity (null without validation text). */
-export function fitNgram(
-  dataset: Dataset,
-  onEvent: (e: PipelineEvent) => void,
-  t0: number,
-  signal?: AbortSignal,
-): { ngram: NgramModel; validPpl: number | null } {
+/**
+ * The n-gram of the training text, its validation perplexity (null without validation text)
+ * and the ms scoring took. Under a time budget the perplexity is over a fixed subsample of at
+ * most `maxValidTokens` (windows read in their context: scoring 700k code tokens took ~20 s
+ * under load); `validTokens` says how many were scored.
+ */
+export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, t0: number, signal?: AbortSignal, maxValidTokens = Infinity) {
   const ngram = NgramModel.build(dataset.train, dataset.vocab.size, NGRAM_ORDER, signal);
-  const validPpl = dataset.valid.length >= 2 ? ngram.perplexity(dataset.valid, signal) : null;
+  const scored = Date.now();
+  let validPpl: number | null = null;
+  let validTokens = 0;
+  if (dataset.valid.length >= 2) {
+    const sample = sampleValidation(dataset.valid, maxValidTokens, 10, 11);
+    validPpl = sample.whole
+      ? ngram.perplexity(dataset.valid, signal)
+      : perplexityOf(scoresAtRuns(ngram, dataset.valid, sample.origin, NGRAM_ORDER - 1, signal));
+    validTokens = sample.ids.length;
+  }
+  const scoreMs = Date.now() - scored;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl, seconds: (Date.now() - t0) / 1000 });
-  return { ngram, validPpl };
+  return { ngram, validPpl, validTokens, scoreMs };
 }
 
 /**
@@ -127,13 +138,16 @@ export function fitLstm(
   onCheckpoint: (c: TrainCheckpoint) => Promise<void>,
   signal?: AbortSignal,
   onValidation?: (final: boolean) => void,
+  budget?: { minutes: number; reserveAfterMs: (tokensPerMs: number, sampleTokens: number) => number },
 ): Promise<TrainOutcome> {
   const { dataset, hyper, resume, backend } = setup;
   return trainLstm(
     { train: dataset.train, valid: dataset.valid, vocabSize: dataset.vocab.size },
     {
       hyper,
-      minutes: req.minutes,
+      // What the run's budget leaves the loop (pipeline/budget.ts); epochs alone when it has none.
+      minutes: budget ? budget.minutes : req.minutes,
+      reserveAfterMs: budget?.reserveAfterMs,
       epochs: req.epochs,
       seed: req.seed,
       signal,
@@ -144,19 +158,33 @@ export function fitLstm(
       // CPU-second of the TF.js ops, bench/fused-train.ts), on both cores of a 2-core machine.
       ...(backend === 'tensorflow' ? {} : { stepper: fusedTrainStepper({ bptt: DEFAULT_TRAINING.bptt, threads: Math.min(2, os.availableParallelism()), seed: req.seed }) }),
       ...(req.validEverySeconds ? { validEverySeconds: req.validEverySeconds } : {}),
+      ...(req.validateAll ? { validateAll: true } : {}),
       // The epoch count starts afresh (epochs/minutes mean more training) from the saved weights.
       ...(resume ? { resume: { weights: resume.weights, step: 0, validPpl: numberOrNull(resume.meta.metrics.valid_ppl_lstm) } } : {}),
     },
   );
 }
 
-/** λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text, and the perplexities it gives; AbortError when stopped. */
-export async function fitMixture(model: LstmModel, ngram: NgramModel, valid: Int32Array, onEvent: (e: PipelineEvent) => void, signal?: AbortSignal) {
+/**
+ * λ·p_lstm + (1-λ)·p_ngram: λ fitted on the validation text — on `sample` (the subsample
+ * training validated on under a time budget; the n-gram scores its tokens in their original
+ * context) — and the perplexities it gives, with the number of tokens they were computed on;
+ * AbortError when stopped.
+ */
+export async function fitMixture(
+  model: LstmModel,
+  ngram: NgramModel,
+  valid: Int32Array,
+  onEvent: (e: PipelineEvent) => void,
+  signal?: AbortSignal,
+  sample: ValidationSample = sampleValidation(valid, valid.length),
+) {
   onEvent({ event: 'fitting' });
-  const scores = await lstmTokenScores(model, valid, { signal });
-  const fit = fitLambdaFromLogProbs(scores.logProbs, scoresAt(ngram, valid, scores.positions, signal), signal);
+  const scores = await lstmTokenScores(model, sample.ids, { signal });
+  const ngramScores = scoresAtRuns(ngram, valid, Int32Array.from(scores.positions, (p) => sample.origin[p]), NGRAM_ORDER - 1, signal);
+  const fit = fitLambdaFromLogProbs(scores.logProbs, ngramScores, signal);
   onEvent({ event: 'interpolation', lambda: fit.lambda, validPpl: fit.ppl, validPplLstm: fit.pplA, validPplNgram: fit.pplB });
-  return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs) };
+  return { lambda: fit.lambda, validPpl: fit.ppl, lstmPpl: perplexityOf(scores.logProbs), tokens: scores.logProbs.length, sampled: !sample.whole };
 }
 
 export function numberOrNull(v: unknown): number | null {

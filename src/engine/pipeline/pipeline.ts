@@ -9,6 +9,8 @@ import { corpusEvent, type PipelineEvent, type PipelinePhase, type PipelineReque
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
+import { afterLoopReserve, lstmMinutes, NGRAM_VALID_TOKENS, runBudgetMs } from './budget';
+import { DEFAULT_TRAINING } from '../lstm/train';
 import type { LstmModel } from '../lstm/lstm';
 import { isStopError } from '../stop';
 
@@ -23,6 +25,8 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const t0 = Date.now();
   const startedAt = new Date(t0);
+  // The budget covers the whole run: what reading and the n-gram use is the LSTM's loss.
+  const budgetMs = runBudgetMs(req.minutes, req.epochs, DEFAULT_TRAINING.minutes);
   const backend = await initBackend(req.backend);
   let phase: PipelinePhase = 'read';
   const enter = (next: PipelinePhase) => {
@@ -50,23 +54,31 @@ export async function runPipeline(
     vocab = V;
     onEvent(corpusEvent(text));
     const hyper = lstmHyper(req, resume, V, backend);
-    const hasValid = dataset.valid.length >= 2;
     enter('ngram');
-    const { ngram, validPpl: ngramPpl } = fitNgram(dataset, onEvent, t0, signal);
+    // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
+    const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);
+    const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
     const content = { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics };
     const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
       signal,
       onSaving: () => enter('save'),
     });
+    const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
+    const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
     enter('train');
     const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
-    const trained = await fitLstm(req, { dataset, hyper, resume, backend }, onEvent, folder.checkpoint, signal, onValidation);
+    const trained = await fitLstm(req, { dataset, hyper, resume, backend }, onEvent, folder.checkpoint, signal, onValidation, {
+      minutes: lstmBudget.minutes,
+      reserveAfterMs,
+    });
     model = trained.model;
-    const { result, curve } = trained;
+    const { result, curve, validation } = trained;
     tokens = result.tokens;
     if (result.cancelled) return await stopped();
-    const mix = hasValid ? (enter('fit'), await fitMixture(model, ngram, dataset.valid, onEvent, signal)) : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl };
+    const mix = validation
+      ? (enter('fit'), await fitMixture(model, ngram, dataset.valid, onEvent, signal, validation.sample))
+      : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl, tokens: 0, sampled: false };
     const seconds = (Date.now() - t0) / 1000;
     await folder.saveFinal(
       model.weights(),
@@ -79,10 +91,19 @@ export async function runPipeline(
         seconds,
         train_seconds: result.seconds,
         step: curve.length ? curve[curve.length - 1].step : 0,
+        // How the validation figures were computed: on all validation tokens, or a fixed subsample of them.
+        valid_tokens: mix.tokens,
+        valid_tokens_total: dataset.valid.length,
+        valid_ppl_ngram_tokens: ngramValidTokens,
+        valid_sampled: mix.sampled ? 'subsample' : 'all',
+        budget_seconds: Number.isFinite(budgetMs) ? budgetMs / 1000 : null,
+        lstm_budget: lstmBudget.minimal ? 'minimal: reading and the n-gram used the budget' : 'rest of the budget',
       },
       curve,
     );
-    return { event: 'done', backend, vocab: V, tokens: result.tokens, outDir: req.outDir, seconds, valid_ppl: mix.validPpl, saved: true };
+    const done: PipelineResult = { event: 'done', backend, vocab: V, tokens: result.tokens, outDir: req.outDir, seconds, valid_ppl: mix.validPpl, valid_tokens: mix.tokens, valid_sampled: mix.sampled, saved: true };
+    if (lstmBudget.minimal) done.lstm_budget_minimal = true;
+    return done;
   } catch (error) {
     if (isStopError(error)) return await stopped();
     throw error;

@@ -30,6 +30,8 @@ export class ModelFolderWriter {
   private readonly ngramBytes: Uint8Array;
   private savedPpl: number;
   private checkpointedAny = false;
+  /** ms the last save took (0 before any): the budget's estimate of the final save. */
+  lastSaveMs = 0;
 
   /** `resumedPpl`: the validation perplexity of the model being continued, which a checkpoint must beat. */
   /** `signal`: a save it stops rolls back (AbortError) unless complete; `onSaving` is called as each save starts. */
@@ -85,9 +87,16 @@ export class ModelFolderWriter {
     return this.save(weights, this.meta(metrics, curve));
   }
 
-  private save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
+  /** Bytes a save writes besides the weights (the n-gram, the vocabulary's counts). */
+  get fixedBytes(): number {
+    return this.ngramBytes.length + 16 * this.vocab.words.length;
+  }
+
+  private async save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
     this.stop.onSaving?.();
-    return saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes }, { signal: this.stop.signal });
+    const started = Date.now();
+    await saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes }, { signal: this.stop.signal });
+    this.lastSaveMs = Date.now() - started;
   }
 
   private meta(metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta {
