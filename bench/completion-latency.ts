@@ -28,7 +28,7 @@ import { ServerStatusRequest } from '../src/protocol';
 import { assemble } from '../src/server/servingModel';
 import { startTestServer } from '../test/server/lspClient';
 import { BigramModel } from './lib/bigramModel';
-import { sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
+import { bodyStart, sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
 import { simulateTyping, type TypingResult, type TypingTarget } from './lib/typingSimulation';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,13 +57,6 @@ function percentile(xs: number[], q: number): number {
 }
 const load = () => loadavg()[0];
 const json = (o: object) => console.log(JSON.stringify({ bench: 'completion-latency', ...o }));
-
-/** User-typed code starts after the licence comment every file of the package opens with. */
-function bodyStart(text: string): number {
-  if (!text.startsWith('/**')) return 0;
-  const end = text.indexOf('*/');
-  return end < 0 ? 0 : text.indexOf('\n', end) + 1;
-}
 
 async function trainOrReuse(train: SourceFile[], minutes: number, dim: number, retrain: boolean): Promise<string> {
   const modelDir = path.join(RESULTS, `model-d${dim}-m${minutes}`);

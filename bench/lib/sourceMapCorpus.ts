@@ -53,3 +53,10 @@ export async function writeSources(files: SourceFile[], outDir: string): Promise
   }
   return paths;
 }
+
+/** User-typed code starts after the licence comment every file of the package opens with. */
+export function bodyStart(text: string): number {
+  if (!text.startsWith('/**')) return 0;
+  const end = text.indexOf('*/');
+  return end < 0 ? 0 : text.indexOf('\n', end) + 1;
+}

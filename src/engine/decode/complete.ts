@@ -4,6 +4,8 @@
 // text to insert. Also the next-token distribution at the cursor.
 import { performance } from 'node:perf_hooks';
 import { StopRules, abortError, beamSearch, generate, generateTokens, topIndices, type VocabLike } from './generate';
+import type { CacheMixture } from './cacheMixture';
+import { openGreedy } from './openDecode';
 import type { PrefixCache } from './prefixCache';
 import { TokenPrefixIndex } from './tokenPrefixIndex';
 import { displayToken } from '../text/tokenizer';
@@ -21,6 +23,15 @@ export interface CompleteOptions<S> {
   /** Above 1 (and no temperature): beam search of this width. */
   beamWidth?: number;
   cache?: PrefixCache<S>;
+  /**
+   * The document and recent-files caches: the document cache is set to the tokens before the
+   * cursor, and the completion is decoded greedily over the model's words and the cached
+   * strings (so an identifier outside the vocabulary can be completed). Temperature and beam
+   * do not apply then.
+   */
+  cacheMixture?: CacheMixture;
+  /** With cacheMixture: stop before a token less probable than this (openDecode.ts). */
+  minTokenProb?: number;
   /** Checked between tokens; an aborted completion rejects with an AbortError. */
   signal?: AbortSignal;
 }
@@ -35,6 +46,8 @@ export interface CompletionResult {
 
 interface Prefix<S> {
   state: S;
+  /** The complete tokens before the cursor. */
+  tokens: string[];
   partial: string;
   /** Ids allowed as the first token (those continuing `partial`); undefined when any may follow. */
   firstAllow: ReadonlySet<number> | undefined;
@@ -52,25 +65,25 @@ function tokenizePrefix(model: LanguageModel<unknown>, tokenizer: Tokenizer, voc
   });
   // Shared and cached: never mutate. `<unk>` is excluded where it is used.
   const firstAllow = partial ? TokenPrefixIndex.for(vocab).setStartingWith(partial) : undefined;
-  return { ids, partial, firstAllow };
+  return { ids, tokens, partial, firstAllow };
 }
 
 function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Vocabulary, text: string, cache?: PrefixCache<S>): Prefix<S> {
-  const { ids, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
+  const { ids, tokens, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
   let state: S;
   if (cache) state = cache.stateFor(model, ids);
   else {
     state = model.initialState();
     for (const id of ids) state = model.advance(state, id);
   }
-  return { state, partial, firstAllow };
+  return { state, tokens, partial, firstAllow };
 }
 
 /** readPrefix through the cache, yielding while it reads and stopping on `signal`. */
 async function readPrefixAsync<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Vocabulary, text: string, cache: PrefixCache<S>, signal: AbortSignal): Promise<Prefix<S>> {
-  const { ids, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
+  const { ids, tokens, partial, firstAllow } = tokenizePrefix(model, tokenizer, vocab, text);
   try {
-    return { state: await cache.stateForAsync(model, ids, signal), partial, firstAllow };
+    return { state: await cache.stateForAsync(model, ids, signal), tokens, partial, firstAllow };
   } catch (error) {
     if (signal.aborted) throw abortError();
     throw error;
@@ -88,19 +101,24 @@ export async function complete<S>(
   if (!(opts.maxTokens >= 0)) throw new Error(`maxTokens must be a non-negative number, got ${opts.maxTokens}`);
   if (opts.signal?.aborted) throw abortError();
   // With a signal (a server request) the cold read of a long prefix yields and can be cancelled.
-  const { state, partial, firstAllow } =
+  const { state, tokens, partial, firstAllow } =
     opts.signal && opts.cache
       ? await readPrefixAsync(model, tokenizer, vocab, textBeforeCursor, opts.cache, opts.signal)
       : readPrefix(model, tokenizer, vocab, textBeforeCursor, opts.cache);
-  const done = (ids: number[]): CompletionResult => {
+  const doneWords = (words: string[]): CompletionResult => {
     // Trailing line breaks and blanks would only leave the cursor on an empty line.
-    while (ids.length > (firstAllow ? 1 : 0) && /^\s*$/.test(tokenizer.detokenize([vocab.word(ids[ids.length - 1])]))) ids.pop();
+    while (words.length > (partial ? 1 : 0) && /^\s*$/.test(tokenizer.detokenize([words[words.length - 1]]))) words.pop();
     // detokenize gives the spacing; the partial word is already in the document.
-    const text = ids.length ? tokenizer.detokenize(ids.map((id) => vocab.word(id))) : '';
-    return { completion: text.slice(partial.length), tokens: ids.length, ms: performance.now() - t0 };
+    const text = words.length ? tokenizer.detokenize(words) : '';
+    return { completion: text.slice(partial.length), tokens: words.length, ms: performance.now() - t0 };
   };
-  if (firstAllow && firstAllow.size === (firstAllow.has(vocab.unkId) ? 1 : 0)) return done([]); // nothing known continues this word
+  const done = (ids: number[]) => doneWords(ids.map((id) => vocab.word(id)));
   const stop = new StopRules(vocab, opts.multiline, partial.length);
+  if (opts.cacheMixture) {
+    opts.cacheMixture.document.setDocument(tokens);
+    return doneWords(openGreedy(model, state, tokens, opts.cacheMixture, vocab, { maxTokens: opts.maxTokens, stop, partial, firstAllow, minProb: opts.minTokenProb, signal: opts.signal }));
+  }
+  if (firstAllow && firstAllow.size === (firstAllow.has(vocab.unkId) ? 1 : 0)) return done([]); // nothing known continues this word
   const sampling = (opts.temperature ?? 0) > 0;
   if (!sampling && (opts.beamWidth ?? 1) > 1) {
     const [best] = beamSearch(model, state, { beamWidth: opts.beamWidth!, maxTokens: opts.maxTokens, stop, firstAllow });

@@ -229,15 +229,18 @@ export class StopRules {
 
   /** Depth after emitting `id` at `position` (0 = first generated token), or null to stop before it. */
   next(depth: number, id: number, position: number): number | null {
-    if (position === 0 && this.firstTokenSkip > 0) {
-      const r = scanToken(this.vocab.word(id).slice(this.firstTokenSkip));
-      if (r.lineBreak && !this.multiline) return null;
-      return depth + r.minDepth < 0 ? null : depth + r.delta;
-    }
+    if (position === 0 && this.firstTokenSkip > 0) return this.nextText(depth, this.vocab.word(id), position);
     const t = this.tables;
     if (t.lineBreak[id] && !this.multiline) return null;
     if (depth + t.minDepth[id] < 0) return null;
     return depth + t.delta[id];
+  }
+
+  /** `next` for a token given by its text (one outside the vocabulary, e.g. from a cache). */
+  nextText(depth: number, text: string, position: number): number | null {
+    const r = scanToken(position === 0 ? text.slice(this.firstTokenSkip) : text);
+    if (r.lineBreak && !this.multiline) return null;
+    return depth + r.minDepth < 0 ? null : depth + r.delta;
   }
 }
 

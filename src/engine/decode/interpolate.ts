@@ -105,8 +105,8 @@ export class InterpolatedModel<SA, SB> implements LanguageModel<InterpolatedStat
   }
 }
 
-/** A side's probabilities: its own fast path, else from its logProbs. */
-function probsOf<S>(model: LanguageModel<S>, state: S): NextTokenProbs {
+/** A model's probabilities: its own fast path, else from its logProbs. */
+export function probsOf<S>(model: LanguageModel<S>, state: S): NextTokenProbs {
   if (model.probs) return model.probs(state);
   const lp = model.logProbs(state);
   const p = new Float64Array(lp.length);

@@ -31,8 +31,15 @@ interface Level {
   /** Derived on build/load: total count and back-off weight per context; discounts D1, D2, D3+. */
   total: Float64Array;
   gamma: Float64Array;
+  /** Per context, how many successors have count 1, 2 and 3+ (the back-off weight's numerator). */
+  n1: Int32Array;
+  n2: Int32Array;
+  n3: Int32Array;
   discount: [number, number, number];
 }
+
+/** One level of the trie, read-only, for the live overlay (liveNgram.ts). Level k holds the contexts of k tokens. */
+export type NgramTable = Readonly<Omit<Level, 'discount'>> & { readonly discount: readonly [number, number, number] };
 
 const MAGIC = 0x4e4b4c57; // "WLKN" little-endian
 const FORMAT_VERSION = 1;
@@ -240,6 +247,11 @@ export class NgramModel implements LanguageModel<NgramState> {
     return Math.exp(-ll / ids.length);
   }
 
+  /** The count tables, one per level (read-only: the live overlay counts on top of them). */
+  tables(): readonly NgramTable[] {
+    return this.levels;
+  }
+
   /** Number of stored n-grams per order (1..order), for reports. */
   ngramCounts(): number[] {
     return this.levels.map((L) => L.entWord.length);
@@ -355,12 +367,15 @@ function emptyLevel(size: number): Level {
     entCount: none,
     total: new Float64Array(0),
     gamma: new Float64Array(0),
+    n1: none,
+    n2: none,
+    n3: none,
     discount: [0.5, 0.5, 0.5],
   };
 }
 
 /** Index of `key` in the sorted run a[lo..hi), or -1. */
-function findSorted(a: Int32Array, lo: number, hi: number, key: number): number {
+export function findSorted(a: Int32Array, lo: number, hi: number, key: number): number {
   hi -= 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
@@ -455,9 +470,11 @@ function deriveStats(L: Level): void {
   const coc = [0, 0, 0, 0, 0];
   for (let e = 0; e < L.entCount.length; e++) if (L.entCount[e] <= 4) coc[L.entCount[e]]++;
   L.discount = kneserNeyDiscounts(coc[1], coc[2], coc[3], coc[4]);
-  const [d1, d2, d3] = L.discount;
   L.total = new Float64Array(L.size);
   L.gamma = new Float64Array(L.size);
+  L.n1 = new Int32Array(L.size);
+  L.n2 = new Int32Array(L.size);
+  L.n3 = new Int32Array(L.size);
   for (let c = 0; c < L.size; c++) {
     let tot = 0;
     let k1 = 0;
@@ -471,8 +488,16 @@ function deriveStats(L: Level): void {
       else k3++;
     }
     L.total[c] = tot;
-    L.gamma[c] = (d1 * k1 + d2 * k2 + d3 * k3) / tot;
+    L.n1[c] = k1;
+    L.n2[c] = k2;
+    L.n3[c] = k3;
+    L.gamma[c] = backoffWeight(L.discount, k1, k2, k3, tot);
   }
+}
+
+/** Kneser-Ney's back-off weight of a context: the discounted mass over its total. */
+export function backoffWeight(d: readonly [number, number, number], n1: number, n2: number, n3: number, total: number): number {
+  return (d[0] * n1 + d[1] * n2 + d[2] * n3) / total;
 }
 
 function checkCsr(
@@ -503,7 +528,8 @@ function checksum(words: Uint32Array): number {
   return h >>> 0;
 }
 
-class NgramProbs implements NextTokenProbs {
+/** Probabilities of every id, with logProbs's float32(log p) as the exact value (also the live model's). */
+export class NgramProbs implements NextTokenProbs {
   readonly p: Float64Array;
   constructor(V: number) {
     this.p = new Float64Array(V);
