@@ -111,6 +111,11 @@ export interface ServerStatusParams {
   canComplete?: boolean;
   /** TF.js backend the server runs on. */
   backend?: string;
+  /**
+   * What serves completions: `n-gram` (while the LSTM of a first training still trains),
+   * `LSTM + n-gram`, `LSTM`, or `vectors` (no completions). Absent without a model.
+   */
+  serving?: 'n-gram' | 'LSTM + n-gram' | 'LSTM' | 'vectors';
 }
 
 /** Server → client whenever the state changes, and once after `initialized`. */

@@ -36,6 +36,7 @@ import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
 import { registerProject } from './handlers/project';
 import { registerDebugStats } from './handlers/debugStats';
+import { registerLiveEdits } from './liveEdits';
 
 export interface StartOptions {
   /** `--stdio` (default) or `--port N` (listens on 127.0.0.1 only, for one client). */
@@ -120,7 +121,8 @@ export function serve(connection: Connection): ServerContext {
     const providers = init.providers ?? {};
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        // didSave: a saved file joins the recent-files cache (live learning).
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         inlineCompletionProvider: providers.inlineCompletion === false ? undefined : {},
         completionProvider: providers.completion === false ? undefined : { triggerCharacters: ['.', ' '] },
         hoverProvider: providers.hover !== false,
@@ -153,7 +155,7 @@ export function serve(connection: Connection): ServerContext {
   documents.onDidClose((e) => host.forgetDocument(e.document.uri));
   connection.onShutdown(() => host.dispose());
 
-  registerInlineCompletion(ctx);
+  registerInlineCompletion(ctx, registerLiveEdits(ctx));
   registerCompletion(ctx);
   registerHover(ctx);
   registerGenerate(ctx);

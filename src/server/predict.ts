@@ -54,6 +54,8 @@ export async function completeText(model: ServingModel, uri: string, text: strin
     temperature: opts.temperature,
     cache: cacheOf(model, uri),
     signal: opts.signal,
+    // Greedy completions also draw on the document and recent-files caches (open vocabulary).
+    ...(model.live?.mixture && opts.temperature <= 0 ? { cacheMixture: model.live.mixture, minTokenProb: model.live.minTokenProb } : {}),
   });
   return { text: r.completion, tokens: r.tokens };
 }

@@ -5,18 +5,21 @@
 // this composes them. It reports through callbacks and stops on an AbortSignal, keeping the
 // best model so far.
 import { initBackend } from '../kernels/backend';
-import { corpusEvent, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+import { fitCacheSettings, ngramSnapshot } from './servable';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { ModelFolderWriter } from './save';
 
 export { PipelineError } from '../text/trainingText';
 export { NGRAM_ORDER } from './fit';
-export { corpusEvent, type CorpusEvent, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+export { corpusEvent, type CorpusEvent, type NgramSnapshot, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
 
 export async function runPipeline(
   req: PipelineRequest,
   onEvent: (e: PipelineEvent) => void = () => undefined,
   signal?: AbortSignal,
+  /** Given the n-gram half as soon as it is built (the server serves it while the LSTM trains). */
+  onNgram?: (snapshot: NgramSnapshot) => void,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
   const backend = await initBackend(req.backend);
@@ -28,9 +31,11 @@ export async function runPipeline(
   const hyper = lstmHyper(req, resume, V, backend);
   const hasValid = dataset.valid.length >= 2;
   const { ngram, validPpl: ngramPpl } = fitNgram(dataset, onEvent, t0);
+  const cache = fitCacheSettings(ngram, dataset);
+  onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
   const folder = await ModelFolderWriter.open(
     req.outDir,
-    { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },
+    { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },
     numberOrNull(resume?.meta.metrics.valid_ppl_lstm),
     onEvent,
   );

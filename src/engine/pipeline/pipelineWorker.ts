@@ -2,7 +2,7 @@
 // runs the pipeline, posts its events, stops on cancel.
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runPipeline, type PipelineRequest } from './pipeline';
+import { runPipeline, type NgramSnapshot, type PipelineRequest } from './pipeline';
 import {
   PIPELINE_JOB_OPTIONS,
   PIPELINE_WORKER_MARKER,
@@ -28,13 +28,17 @@ function lowerOwnPriority(): void {
   }
 }
 
-function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest): void {
+function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, options: PipelineJobOptions): void {
   const abort = new AbortController();
   const post = (m: FromPipelineWorker) => port.postMessage(m);
   port.on('message', (m: ToPipelineWorker) => {
     if (m.type === 'cancel') abort.abort();
   });
-  runPipeline(request, (event) => post({ type: 'event', event }), abort.signal).then(
+  // The snapshot's arrays are moved, not copied: the worker is done with them.
+  const onNgram = options.ngramSnapshot
+    ? (snapshot: NgramSnapshot) => port.postMessage({ type: 'ngram', snapshot } satisfies FromPipelineWorker, [snapshot.ngram.buffer, ...snapshot.files.map((f) => f.ids.buffer)] as ArrayBuffer[])
+    : undefined;
+  runPipeline(request, (event) => post({ type: 'event', event }), abort.signal, onNgram).then(
     (result) => {
       post({ type: 'done', result });
       port.close();
@@ -49,6 +53,7 @@ function runWorker(port: NonNullable<typeof parentPort>, request: PipelineReques
 const data = workerData as Record<string, unknown> | null;
 const request = data?.[PIPELINE_WORKER_MARKER] as PipelineRequest | undefined;
 if (!isMainThread && parentPort && request) {
-  if ((data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined)?.lowPriority) lowerOwnPriority();
-  runWorker(parentPort, request);
+  const options = (data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined) ?? {};
+  if (options.lowPriority) lowerOwnPriority();
+  runWorker(parentPort, request, options);
 }

@@ -13,6 +13,7 @@ import {
 } from '../../protocol';
 import type { ServerContext } from '../context';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { embeddingsOf } from '../servingModel';
 
 /** Sub-folder of the storage folder for imported vectors. */
 const IMPORTED_FOLDER = 'imported-vectors';
@@ -73,7 +74,7 @@ export function registerVectors(ctx: ServerContext): void {
       }
       const model = host.model;
       if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const { embeddings } = model;
+      const embeddings = embeddingsOf(model);
       // Tokens the format cannot hold (the code tokenizer's newline/indent tokens) are left out.
       const forbidden = params.format === 'tsv' ? /[\t\n\r]/ : /\s/;
       // ` foo` is written as `foo` unless `foo` itself comes first (the more frequent one wins).
