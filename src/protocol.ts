@@ -38,10 +38,18 @@ export interface ServerSettings {
     maxTokens: number;
     temperature: number;
     multiline: boolean;
+    /**
+     * After a jump (no cached model state near the cursor) the model reads at most this many
+     * tokens before it; 0 reads the whole window. Fewer tokens: a faster first completion, less context.
+     */
+    jumpContextTokens: number;
   };
   /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
   backend: '' | 'tensorflow' | 'wasm' | 'cpu';
 }
+
+/** Default of completion.jumpContextTokens (docs/benchmarks.md, "Jumps"). */
+export const JUMP_CONTEXT_TOKENS = 64;
 
 export const defaultSettings: ServerSettings = {
   include: ['**/*'],
@@ -50,7 +58,7 @@ export const defaultSettings: ServerSettings = {
   modelSize: 'small',
   trainingBudgetMinutes: 5,
   trainingLowPriority: true,
-  completion: { maxTokens: 8, temperature: 0, multiline: false },
+  completion: { maxTokens: 8, temperature: 0, multiline: false, jumpContextTokens: JUMP_CONTEXT_TOKENS },
   backend: '',
 };
 

@@ -27,6 +27,7 @@ export function readServerSettings(): ServerSettings {
       maxTokens: c.get<number>('completion.maxTokens', d.completion.maxTokens),
       temperature: c.get<number>('completion.temperature', d.completion.temperature),
       multiline: c.get<boolean>('completion.multiline', d.completion.multiline),
+      jumpContextTokens: c.get<number>('completion.jumpContextTokens', d.completion.jumpContextTokens),
     },
     backend: c.get<ServerSettings['backend']>('backend', d.backend),
   };

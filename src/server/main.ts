@@ -208,6 +208,7 @@ function mergeSettings(base: ServerSettings, incoming: Partial<ServerSettings> |
     if (typeof c.maxTokens === 'number' && c.maxTokens >= 1) out.completion.maxTokens = Math.min(64, Math.round(c.maxTokens));
     if (typeof c.temperature === 'number' && c.temperature >= 0) out.completion.temperature = c.temperature;
     if (typeof c.multiline === 'boolean') out.completion.multiline = c.multiline;
+    if (typeof c.jumpContextTokens === 'number' && c.jumpContextTokens >= 0) out.completion.jumpContextTokens = Math.round(c.jumpContextTokens);
   }
   return out;
 }

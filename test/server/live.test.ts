@@ -38,7 +38,8 @@ describe('server: live learning', () => {
       position: endOf(text),
       context: { triggerKind: InlineCompletionTriggerKind.Automatic },
     })) as InlineCompletionList | null;
-    return r?.items[0]?.insertText ?? '';
+    const insert = r?.items[0]?.insertText ?? '';
+    return typeof insert === 'string' ? insert : insert.value;
   };
   /** Appends `typed` at the end of the document, as an editor's didChange does. */
   const type = async (typed: string) => {

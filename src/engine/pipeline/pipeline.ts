@@ -22,17 +22,18 @@ export async function runPipeline(
   onNgram?: (snapshot: NgramSnapshot) => void,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
-  const backend = await initBackend(req.backend);
   const resume = req.resume ? await openForResume(req.outDir) : undefined;
   const text = await readCorpus(req, resume, signal);
   const { dataset } = text;
   const V = dataset.vocab.size;
   onEvent(corpusEvent(text));
-  const hyper = lstmHyper(req, resume, V, backend);
   const hasValid = dataset.valid.length >= 2;
   const { ngram, validPpl: ngramPpl } = fitNgram(dataset, onEvent, t0);
   const cache = fitCacheSettings(ngram, dataset);
   onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
+  // The TF.js backend only after the n-gram is out: its set-up would delay the first completions.
+  const backend = await initBackend(req.backend);
+  const hyper = lstmHyper(req, resume, V, backend);
   const folder = await ModelFolderWriter.open(
     req.outDir,
     { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },

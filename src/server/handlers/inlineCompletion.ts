@@ -57,6 +57,7 @@ export function registerInlineCompletion(ctx: ServerContext, liveEdits: LiveEdit
           maxTokens: settings.maxTokens,
           multiline: settings.multiline,
           temperature: settings.temperature,
+          jumpContextTokens: settings.jumpContextTokens,
           signal: toSignal(token),
         });
         if (token.isCancellationRequested || !result.text) return null;
