@@ -46,6 +46,11 @@ export interface ServerSettings {
   };
   /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
   backend: '' | 'tensorflow' | 'wasm' | 'cpu';
+  /**
+   * Continued training of the workspace's LSTM in the background when enough has changed and
+   * the editor is idle, within `minutesPerHour` of training per rolling hour.
+   */
+  liveTraining: { enabled: boolean; minutesPerHour: number };
 }
 
 /** Default of completion.jumpContextTokens (docs/benchmarks.md, "Jumps"). */
@@ -60,6 +65,7 @@ export const defaultSettings: ServerSettings = {
   trainingLowPriority: true,
   completion: { maxTokens: 8, temperature: 0, multiline: false, jumpContextTokens: JUMP_CONTEXT_TOKENS },
   backend: '',
+  liveTraining: { enabled: true, minutesPerHour: 5 },
 };
 
 /** `initialize` → `initializationOptions`. Every field is optional. */

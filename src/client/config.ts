@@ -30,6 +30,10 @@ export function readServerSettings(): ServerSettings {
       jumpContextTokens: c.get<number>('completion.jumpContextTokens', d.completion.jumpContextTokens),
     },
     backend: c.get<ServerSettings['backend']>('backend', d.backend),
+    liveTraining: {
+      enabled: c.get<boolean>('liveTraining.enabled', d.liveTraining.enabled),
+      minutesPerHour: c.get<number>('liveTraining.minutesPerHour', d.liveTraining.minutesPerHour),
+    },
   };
 }
 

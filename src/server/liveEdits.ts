@@ -5,6 +5,7 @@
 // counts' overlay is compacted when the editor has been idle for a while.
 import { fileURLToPath } from 'node:url';
 import type { ServerContext } from './context';
+import type { LiveTrainingPolicy } from './liveTraining';
 import type { ServingModel } from './servingModel';
 
 /** Typing pauses this long before a document's edit is counted (a completion counts it at once). */
@@ -29,7 +30,8 @@ function fileId(uri: string): string {
   }
 }
 
-export function registerLiveEdits(ctx: ServerContext): LiveEdits {
+/** `policy` hears of every absorbed change (continued training waits for enough of it). */
+export function registerLiveEdits(ctx: ServerContext, policy?: LiveTrainingPolicy): LiveEdits {
   const { documents, host, log } = ctx;
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Documents changed in this session: a model swapped in later re-reads them. */
@@ -41,7 +43,9 @@ export function registerLiveEdits(ctx: ServerContext): LiveEdits {
   const absorb = (model: ServingModel, uri: string) => {
     const document = documents.get(uri);
     if (!document || !model.live) return;
-    absorbMs.push(model.live.absorb(fileId(uri), document.getText()));
+    const { ms, changed } = model.live.absorb(fileId(uri), document.getText());
+    absorbMs.push(ms);
+    policy?.noteEdit(changed);
     if (absorbMs.length > 1000) absorbMs.splice(0, absorbMs.length - 1000);
   };
 

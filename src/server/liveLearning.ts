@@ -52,11 +52,11 @@ export class LiveLearning {
     return this.live?.version ?? 0;
   }
 
-  /** Replaces a file's contribution to the counts by `text`'s; returns the milliseconds it took. */
-  absorb(fileId: string, text: string): number {
+  /** Replaces a file's contribution to the counts by `text`'s: the milliseconds it took, and the n-gram occurrences removed + added. */
+  absorb(fileId: string, text: string): { ms: number; changed: number } {
     const t0 = performance.now();
-    if (this.live) this.live.update(fileId, this.parts.vocab.encode(this.parts.tokenizer.tokenize(text)));
-    return performance.now() - t0;
+    const update = this.live?.update(fileId, this.parts.vocab.encode(this.parts.tokenizer.tokenize(text)));
+    return { ms: performance.now() - t0, changed: update ? update.added + update.removed : 0 };
   }
 
   /** A saved file joins the recent-files cache. */

@@ -23,7 +23,8 @@ export interface TrainingControl {
   cancelProgress(token: ProgressToken): boolean;
 }
 
-export function registerTrain(ctx: ServerContext): TrainingControl {
+/** `beforeTraining`: stops a continued training running in the background (liveTraining.ts). */
+export function registerTrain(ctx: ServerContext, beforeTraining: () => void = () => undefined): TrainingControl {
   const { connection, host, log } = ctx;
   let job: PipelineJob | undefined;
   let jobProgressToken: ProgressToken | undefined;
@@ -45,6 +46,7 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       });
       const request = pipelineRequest(ctx, params);
       if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
+      beforeTraining();
 
       jobProgressToken = params.workDoneToken;
       const progress = connection.languages.attachWorkDoneProgress(params);
