@@ -1,12 +1,13 @@
 // Starts code-server fully isolated (temporary HOME/XDG/user-data/extensions, no telemetry,
 // no gallery, no update check) on 127.0.0.1 with a free port, and stops it with its whole
 // process group, also when the caller crashes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCodeServer } from './code-server';
 import { installExtension } from './package-extension';
+import { installVsix } from './vsix';
 
 export interface CodeServerOptions {
   /** Folder opened in the workbench. */
@@ -16,6 +17,10 @@ export interface CodeServerOptions {
   extensionsDir?: string;
   /** Extension folders installed (copied as publisher.name-version) before the server starts. */
   extensions?: string[];
+  /** .vsix files installed with code-server's `--install-extension` before the server starts. */
+  vsix?: string[];
+  /** Make the installed extensions' folders read-only (chmod -R a-w), as a system-wide install is. */
+  readOnlyExtensions?: boolean;
   /** Extra user settings merged over the quiet defaults. */
   settings?: Record<string, unknown>;
   /** Extra environment for the server and its extension host. */
@@ -37,6 +42,8 @@ export interface CodeServerSession {
   root: string;
   userDataDir: string;
   extensionsDir: string;
+  /** The folders of the extensions installed for this session. */
+  installed: string[];
   serverLog: string;
   /** Resolves with the exit code if code-server stops by itself (or is stopped). */
   exited: Promise<number | null>;
@@ -54,6 +61,8 @@ const quietSettings: Record<string, unknown> = {
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // A remote extension host does not see the application setting above: Wordlens's own switch.
+  'wordlens.openWalkthroughOnFirstRun': false,
   'workbench.settings.enableNaturalLanguageSearch': false,
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
@@ -74,8 +83,8 @@ const untrustedSettings: Record<string, unknown> = {
   'security.workspace.trust.banner': 'never',
 };
 
-// Running servers and the temporary roots to remove with them.
-const live = new Map<ChildProcess, string | undefined>();
+// Running servers and how to remove their temporary roots.
+const live = new Map<ChildProcess, (() => void) | undefined>();
 let exitHookInstalled = false;
 
 /** Last resort: if the caller exits without stop(), kill every server process group. */
@@ -83,9 +92,9 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const [child, root] of live) {
+    for (const [child, removeRoot] of live) {
       killGroup(child, 'SIGKILL');
-      if (root) fs.rmSync(root, { recursive: true, force: true });
+      removeRoot?.();
     }
   });
   // A signal ends the process without 'exit': unless the program handles it itself, turn it
@@ -142,10 +151,18 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     JSON.stringify({ ...quietSettings, ...(options.untrustedWorkspace ? untrustedSettings : {}), ...options.settings }, null, 2),
   );
 
-  try {
-    for (const ext of options.extensions ?? []) installExtension(ext, extensionsDir);
-  } catch (err) {
+  const installed: string[] = [];
+  const removeRoot = () => {
+    // A read-only install cannot be removed by its owner until it is writable again.
+    for (const dir of installed) chmodTree(dir, 0o200, 'add');
     fs.rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    for (const ext of options.extensions ?? []) installed.push(installExtension(ext, extensionsDir).path);
+    for (const file of options.vsix ?? []) installed.push(await installVsix(file, extensionsDir, log));
+    if (options.readOnlyExtensions) for (const dir of installed) chmodTree(dir, 0o222, 'remove');
+  } catch (err) {
+    removeRoot();
     throw err;
   }
 
@@ -179,9 +196,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     folder,
   ];
   // Its own process group, so stop() reaches the extension host and every other child.
-  const child = spawn(process.execPath, args, { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
+  const [command, commandArgs] = readOnlyMounts(options.readOnlyExtensions ? installed : [], [process.execPath, ...args]);
+  if (options.readOnlyExtensions) log(`installed extensions read-only: ${command === 'unshare' ? 'read-only bind mounts (root)' : 'chmod -R a-w'}`);
+  const child = spawn(command, commandArgs, { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  live.set(child, keep ? undefined : root);
+  live.set(child, keep ? undefined : removeRoot);
   installExitHook();
   let exited = false;
   const exitedPromise = new Promise<number | null>((resolve) => {
@@ -200,7 +219,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     }
     live.delete(child);
     if (keep) log(`kept logs and profile in ${root}`);
-    else fs.rmSync(root, { recursive: true, force: true });
+    else removeRoot();
   };
 
   let port = 0;
@@ -233,6 +252,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     root,
     userDataDir,
     extensionsDir,
+    installed,
     serverLog,
     exited: exitedPromise,
     workbenchUrl(payload = {}) {
@@ -264,6 +284,33 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     },
     stop,
   };
+}
+
+/**
+ * chmod does not stop root: running as root, start the server in a mount namespace of its own
+ * where the folders are read-only bind mounts (EROFS for every process inside, root too; the
+ * mounts vanish with the namespace). Without root or `unshare`, the command runs as it is.
+ */
+function readOnlyMounts(dirs: string[], command: string[]): [string, string[]] {
+  if (dirs.length === 0 || process.getuid?.() !== 0) return [command[0], command.slice(1)];
+  if (spawnSync('unshare', ['--mount', '--propagation', 'private', 'true']).status !== 0) return [command[0], command.slice(1)];
+  const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 1; shift; n=$((n-1)); done; exec "$@"';
+  // unshare and sh both exec: the server keeps the pid (and process group) the caller spawned.
+  return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', String(dirs.length), ...dirs, ...command]];
+}
+
+/** Adds or removes permission bits on a folder tree (links left alone). */
+function chmodTree(dir: string, bits: number, how: 'add' | 'remove'): void {
+  const visit = (p: string) => {
+    const stat = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!stat || stat.isSymbolicLink()) return;
+    const mode = stat.mode & 0o7777;
+    // Into a folder while it is still writable; only then take the write bit away.
+    if (how === 'add') fs.chmodSync(p, mode | bits);
+    if (stat.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+    if (how === 'remove') fs.chmodSync(p, mode & ~bits);
+  };
+  visit(dir);
 }
 
 async function healthy(origin: string): Promise<boolean> {

@@ -2,17 +2,20 @@
 // use, starts it on 127.0.0.1 fully isolated (temporary profile, no telemetry, no gallery) with
 // the built extension installed and auto-training on, prints the URL, and runs until Ctrl-C.
 //   npm start [-- <folder>] [--port N]     (default folder: this repository)
-// Expects `npm run build` to have run (package.json's start script does it first).
+//   npm run start:vsix [-- <folder>]       the same with the packaged .vsix installed instead
+// Expects `npm run build` (or, with --vsix, `npm run package`) to have run; the scripts do it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer } from './code-server-session';
 import { repoRoot } from './code-server';
+import { vsixPath } from './vsix';
 
-const usage = 'usage: npm start [-- <workspace folder>] [--port <n>]';
+const usage = 'usage: npm start [-- <workspace folder>] [--port <n>] [--vsix]';
 
-function parseArgs(argv: string[]): { folder: string; port?: number } {
+function parseArgs(argv: string[]): { folder: string; port?: number; vsix: boolean } {
   let folder = repoRoot;
   let port: number | undefined;
+  let vsix = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
@@ -22,6 +25,8 @@ function parseArgs(argv: string[]): { folder: string; port?: number } {
       const value = arg.includes('=') ? arg.split('=')[1] : argv[++i];
       port = Number(value);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port needs a number from 1 to 65535, got "${value ?? ''}"`);
+    } else if (arg === '--vsix') {
+      vsix = true;
     } else if (arg.startsWith('-')) {
       throw new Error(`unknown option ${arg}\n${usage}`);
     } else {
@@ -29,12 +34,14 @@ function parseArgs(argv: string[]): { folder: string; port?: number } {
       if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`not a folder: ${folder}`);
     }
   }
-  return { folder, port };
+  return { folder, port, vsix };
 }
 
 async function main(): Promise<void> {
-  const { folder, port } = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'client.js'))) {
+  const { folder, port, vsix } = parseArgs(process.argv.slice(2));
+  const packaged = vsix ? vsixPath() : undefined;
+  if (packaged && !fs.existsSync(packaged)) throw new Error(`${path.basename(packaged)} is missing: npm run start:vsix packages it first`);
+  if (!packaged && !fs.existsSync(path.join(repoRoot, 'dist', 'client.js'))) {
     throw new Error('dist/client.js is missing: build the extension first (npm run build), or use npm start, which builds it');
   }
   const log = (m: string) => console.log(`[start] ${m}`);
@@ -42,7 +49,8 @@ async function main(): Promise<void> {
   const session = await startCodeServer({
     folder,
     port,
-    extensions: [repoRoot],
+    // The dev folder (fast), or the .vsix installed as a user installs it.
+    ...(packaged ? { vsix: [packaged] } : { extensions: [repoRoot] }),
     // The newcomer sees it work at once: train on the workspace if it has no model yet.
     settings: { 'wordlens.autoTrain': true },
     log: (m) => log(m),

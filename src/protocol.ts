@@ -117,6 +117,9 @@ export interface ServerStatusParams {
   vocab?: number;
   /** Validation perplexity of the serving model, or the latest one seen while training. */
   ppl?: number;
+  /** Validation perplexities of the serving model's parts alone: its LSTM and its n-gram. */
+  pplLstm?: number;
+  pplNgram?: number;
   /** 0..1 of the training budget, while training. */
   progress?: number;
   /** Folder of the model that serves completions. */
@@ -196,6 +199,9 @@ export interface ModelInfo {
   vocab: number;
   tokenizer: string;
   validPpl: number | null;
+  /** The LSTM's and the n-gram's own validation perplexities, when the model folder records them. */
+  validPplLstm?: number | null;
+  validPplNgram?: number | null;
   /** Has an embedding matrix (neighbours, analogies, the map). */
   hasEmbeddings: boolean;
   /** Can predict next tokens (completions, generation). */

@@ -10,6 +10,8 @@ import { NeighborsHoverProvider } from './hover';
 import { registerProjector } from './projector';
 import { RestartPolicy } from './restartPolicy';
 import { StatusItem } from './status';
+import { registerSidebar } from './views/sidebar';
+import { openWalkthroughOnFirstRun } from './walkthrough';
 
 /** What the integration tests may look at (returned from activate). */
 export interface WordlensApi {
@@ -46,15 +48,18 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
   ready.catch(() => undefined); // reported above; commands re-surface it when used
   const running = () => (languageClient.state === State.Running ? languageClient : undefined);
 
+  const sidebar = registerSidebar(running);
   const provider = new InlineCompletionProvider(running, () => settings, (m) => output.debug(m));
   // The language client keeps one handler per notification: fan out from here.
   const statusEvents = new vscode.EventEmitter<ServerStatusParams>();
   context.subscriptions.push(
     statusEvents,
+    sidebar,
     languageClient.onNotification(ServerStatusNotification, (s) => {
       restarts.serverReported();
       if (s.state === 'ready') provider.clear();
       status.update(s);
+      sidebar.update(s);
       output.info(`status: ${s.state}${s.message ? ` — ${s.message}` : ''}`);
       statusEvents.fire(s);
     }),
@@ -103,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): WordlensApi {
     context.subscriptions.push(once);
   }
 
+  openWalkthroughOnFirstRun(context, (m) => output.info(m));
   return { ready, statusText: () => status.text, inlineProvider: provider };
 }
 

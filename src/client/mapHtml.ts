@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 
 /** The page's two files, as path segments under the extension's folder. */
 export const MAP_SCRIPT = ['dist', 'webview', 'map.js'];
-export const MAP_STYLE = ['media', 'map.css'];
+export const MAP_STYLE = ['media', 'map', 'map.css'];
 /** The only folders the webview may read (`localResourceRoots`): the page's bundle and its stylesheet. */
-export const MAP_RESOURCE_ROOTS = [['dist', 'webview'], ['media']];
+export const MAP_RESOURCE_ROOTS = [['dist', 'webview'], ['media', 'map']];
 
 export interface MapPageSources {
   /** `webview.cspSource`: the origin the webview serves extension files from. */

@@ -173,6 +173,8 @@ export class ModelHost {
       status.canComplete = model.info.canComplete;
       status.serving = model.serving;
       if (model.info.validPpl !== null) status.ppl = model.info.validPpl;
+      if (typeof model.info.validPplLstm === 'number') status.pplLstm = model.info.validPplLstm;
+      if (typeof model.info.validPplNgram === 'number') status.pplNgram = model.info.validPplNgram;
     }
     if (this.training) {
       status.progress = this.training.progress;

@@ -59,6 +59,8 @@ export async function loadServingModel(dir: string, files: readonly LiveFile[] =
   return assemble(dir, await loadModel(dir), files);
 }
 
+const numberOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
 /** Builds a serving model from a loaded (or freshly trained) folder's contents. */
 export function assemble(dir: string, saved: SavedModel, files: readonly LiveFile[] = []): ServingModel {
   const embedding = saved.weights.find((w) => w.name === 'embedding/embeddings');
@@ -78,6 +80,8 @@ export function assemble(dir: string, saved: SavedModel, files: readonly LiveFil
       vocab: vocab.size,
       tokenizer: meta.tokenizer,
       validPpl: typeof ppl === 'number' ? ppl : null,
+      validPplLstm: numberOrNull(meta.metrics?.valid_ppl_lstm),
+      validPplNgram: numberOrNull(meta.metrics?.valid_ppl_ngram),
       hasEmbeddings: true,
       canComplete: opened.lm !== undefined,
     },
@@ -120,6 +124,8 @@ export function assembleNgram(outDir: string, snapshot: NgramSnapshot): ServingM
       vocab: vocab.size,
       tokenizer: snapshot.tokenizer,
       validPpl: snapshot.validPpl,
+      validPplLstm: null,
+      validPplNgram: snapshot.validPpl,
       hasEmbeddings: false,
       canComplete: true,
     },

@@ -1,7 +1,9 @@
 // Playwright helpers for end-to-end tests in a real VS Code (code-server + headless Chromium):
 // start it on a fixture workspace with an extension installed, drive the palette, read the
 // status bar, wait for ghost text, save screenshots, read output channels, and shut
-// everything down, also when the test fails.
+// everything down, also when the test fails. Wordlens itself is installed as a user would
+// install it: its .vsix (packaged when stale) through code-server's --install-extension, into
+// a read-only folder that no test may find changed afterwards.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import { launchChromium, type ChromiumSession } from '../../scripts/browser';
 import { startCodeServer, type CodeServerSession } from '../../scripts/code-server-session';
 import { readManifest } from '../../scripts/package-extension';
+import { ensureVsix } from '../../scripts/vsix';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const screenshotDir = path.join(__dirname, 'screenshots');
@@ -18,6 +21,11 @@ export const fixtureExtension = path.join(repoRoot, 'test', 'fixtures', 'minimal
 export function extensionUnderTest(): string {
   if (process.env.WORDLENS_EXTENSION_DIR) return path.resolve(process.env.WORDLENS_EXTENSION_DIR);
   return fs.existsSync(path.join(repoRoot, 'dist', 'client.js')) ? repoRoot : fixtureExtension;
+}
+
+/** Wordlens is tested as its .vsix unless WORDLENS_E2E_DEV_FOLDER=1; other extensions as folders. */
+export function installsVsixByDefault(extensionDir: string): boolean {
+  return path.resolve(extensionDir) === repoRoot && process.env.WORDLENS_E2E_DEV_FOLDER !== '1';
 }
 
 export interface WorkbenchOptions {
@@ -30,6 +38,11 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Prefix for screenshots (failure screenshots too). */
   name: string;
+  /**
+   * Install the extension's .vsix (read-only) rather than a copy of its folder. Default: yes
+   * for Wordlens, unless WORDLENS_E2E_DEV_FOLDER=1 (faster while iterating on the UI).
+   */
+  packaged?: boolean;
 }
 
 export interface Workbench {
@@ -37,6 +50,10 @@ export interface Workbench {
   server: CodeServerSession;
   extensionId: string;
   workspace: string;
+  /** The installed extension's folder (what VS Code runs). */
+  extensionPath: string;
+  /** Throws if any file in the installed extension's folder was added, removed or changed. */
+  assertExtensionUntouched(): void;
   /** Runs a command from the palette by its title as shown, e.g. "Wordlens: Train on Workspace". */
   runCommand(title: string, options?: { timeoutMs?: number }): Promise<void>;
   /** Whether the palette offers a command with exactly this title. */
@@ -83,6 +100,17 @@ function filesUnder(dir: string): string[] {
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
 }
 
+/** Every file under a folder with its size and modification time, to notice any write. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const p = path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    const stat = fs.lstatSync(p);
+    files.set(path.relative(dir, p), e.isDirectory() ? 'dir' : `${stat.size}:${stat.mtimeMs}`);
+  }
+  return files;
+}
+
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   const manifest = readManifest(options.extensionDir);
   const extensionId = `${manifest.publisher}.${manifest.name}`;
@@ -99,10 +127,13 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     }
   };
   try {
+    const packaged = options.packaged ?? installsVsixByDefault(options.extensionDir);
     server = await startCodeServer({
       folder: workspace,
       settings: options.settings,
-      extensions: [options.extensionDir],
+      ...(packaged
+        ? { vsix: [ensureVsix(options.extensionDir, (m) => process.stderr.write(`[e2e] ${m}\n`))], readOnlyExtensions: true }
+        : { extensions: [options.extensionDir] }),
     });
     browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
     const page = browser.page;
@@ -123,6 +154,8 @@ function makeWorkbench(
   name: string,
   close: () => Promise<void>,
 ): Workbench {
+  const extensionPath = server.installed[0];
+  const installedFiles = snapshot(extensionPath);
   const palette = page.locator('.quick-input-widget');
   const paletteInput = palette.locator('input');
   const rows = palette.locator('.quick-input-list .monaco-list-row');
@@ -144,6 +177,12 @@ function makeWorkbench(
     server,
     extensionId,
     workspace,
+    extensionPath,
+    assertExtensionUntouched() {
+      const now = snapshot(extensionPath);
+      const changed = [...new Set([...installedFiles.keys(), ...now.keys()])].filter((f) => installedFiles.get(f) !== now.get(f));
+      if (changed.length) throw new Error(`the installed extension's folder ${extensionPath} was written to: ${changed.join(', ')}`);
+    },
     async runCommand(title, opts = {}) {
       await openPalette(`>${title}`);
       const row = rowWithLabel(title).first();
@@ -235,7 +274,10 @@ function makeWorkbench(
 export async function withWorkbench<T>(options: WorkbenchOptions, fn: (wb: Workbench) => Promise<T>): Promise<T> {
   const wb = await openWorkbench(options);
   try {
-    return await fn(wb);
+    const result = await fn(wb);
+    // Models, caches and logs belong in VS Code's storage folders, never in the extension's.
+    wb.assertExtensionUntouched();
+    return result;
   } catch (err) {
     const shot = await wb.screenshot('failure').catch(() => undefined);
     const channels = wb.outputChannels();

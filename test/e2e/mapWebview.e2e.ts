@@ -40,7 +40,7 @@ function fixture() {
 test('the map page draws 50k points, searches, lists neighbours, switches colours, keeps state, escapes words', { timeout: 120_000 }, async () => {
   const bundle = await build({ entryPoints: [path.join(repoRoot, 'webview', 'main.ts')], bundle: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0].text;
-  const css = fs.readFileSync(path.join(repoRoot, 'media', 'map.css'), 'utf8');
+  const css = fs.readFileSync(path.join(repoRoot, 'media', 'map', 'map.css'), 'utf8');
   // A few of VS Code's dark theme variables, as the workbench would set them.
   const theme = `body{--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#d4d4d4;--vscode-foreground:#cccccc;--vscode-focusBorder:#007fd4;--vscode-descriptionForeground:#9d9d9d;--vscode-input-background:#3c3c3c;--vscode-input-foreground:#cccccc;--vscode-sideBar-background:#252526;--vscode-button-background:#0e639c;--vscode-button-foreground:#fff;--vscode-charts-orange:#d18616;--vscode-charts-blue:#3794ff;--vscode-font-family:sans-serif;--vscode-editor-font-family:monospace;--vscode-list-hoverBackground:#2a2d2e;--vscode-dropdown-background:#3c3c3c;--vscode-dropdown-foreground:#f0f0f0;--vscode-editorHoverWidget-background:#252526;--vscode-panel-border:#80808059}`;
   const data = fixture();

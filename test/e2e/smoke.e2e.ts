@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extensionUnderTest, repoRoot, withWorkbench } from './harness';
+import { extensionUnderTest, installsVsixByDefault, repoRoot, withWorkbench } from './harness';
 import { readManifest } from '../../scripts/package-extension';
 
 interface Contributes {
@@ -33,7 +33,7 @@ test('workbench loads with the extension activated; palette, status bar, screens
   const id = `${manifest.publisher}.${manifest.name}`;
   const probe = probes[id];
   assert.ok(probe, `no smoke probe for ${id}; add one to test/e2e/smoke.e2e.ts`);
-  console.log(`e2e smoke: ${id} from ${path.relative(repoRoot, extensionDir) || '.'}`);
+  console.log(`e2e smoke: ${id} from ${installsVsixByDefault(extensionDir) ? 'its .vsix' : path.relative(repoRoot, extensionDir) || '.'}`);
 
   await withWorkbench(
     { extensionDir, name: 'smoke', files: { 'notes.md': '# Notes\n\nThe quick brown fox jumps over the lazy dog.\n' } },

@@ -41,7 +41,7 @@ export async function writeFixtureModel(dir: string, near: [string, string] = ['
     kind: 'vectors',
     tokenizer: 'code',
     hyper: { vocabSize: vocab.size, embedDim: EMBED_DIM },
-    metrics: { valid_ppl: 3.5 },
+    metrics: { valid_ppl: 3.5, valid_ppl_lstm: 4.25, valid_ppl_ngram: 5.5 },
     corpus: { files: 1, tokens: tokens.length },
     createdAt: new Date(0).toISOString(),
   };

@@ -56,10 +56,12 @@ describe('server: model loading, neighbours, next tokens', () => {
     assert.equal(caps.hoverProvider, true);
   });
 
-  it('loads initializationOptions.modelPath at start and reports ready with the vocabulary size', async () => {
+  it('loads initializationOptions.modelPath at start and reports ready with the vocabulary size and perplexities', async () => {
     const status = await server.waitForStatus((s) => s.state === 'ready');
     assert.ok(status.vocab! > 10, `vocab ${status.vocab}`);
     assert.equal(status.modelPath, modelDir);
+    // The sidebar's Model view shows them: the model's, and its LSTM's and n-gram's alone (meta.json).
+    assert.deepEqual([status.ppl, status.pplLstm, status.pplNgram], [3.5, 4.25, 5.5]);
     assert.equal((await server.connection.sendRequest(ServerStatusRequest)).state, 'ready');
   });
 

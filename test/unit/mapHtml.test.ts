@@ -5,7 +5,7 @@ import { contentSecurityPolicy, mapPage } from '../../src/client/mapHtml';
 const sources = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
   script: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/map.js',
-  style: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/map.css',
+  style: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/map/map.css',
 };
 
 test('the map page allows only its nonce script and the extension origin; nothing inline, nothing remote', () => {

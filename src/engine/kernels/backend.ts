@@ -1,4 +1,6 @@
 // Picks the fastest TF.js backend that loads here: tfjs-node ('tensorflow') -> wasm -> cpu.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { applyWasmKernelFixes } from './wasmKernels';
 
@@ -22,7 +24,7 @@ async function select(preferred?: BackendName): Promise<BackendName> {
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
     if (name === 'tensorflow') require('@tensorflow/tfjs-node');
-    if (name === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+    if (name === 'wasm') useBundledWasmFiles(require('@tensorflow/tfjs-backend-wasm'));
     if (!(await tf.setBackend(name))) return false;
     await tf.ready();
     // Missing/slow wasm kernels (gather gradient, transposed and batched matmul).
@@ -31,4 +33,12 @@ async function tryBackend(name: BackendName): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Bundled (dist/*.js), TF.js's wasm binaries lie beside the bundle (esbuild.mjs copies them):
+ * point the backend there. Run from source, the backend finds them in its own package.
+ */
+function useBundledWasmFiles(wasm: { setWasmPaths(prefix: string): void }): void {
+  if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm.wasm'))) wasm.setWasmPaths(__dirname + path.sep);
 }
