@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, withWorkbench } from './harness';
+import { GHOST_TEXT_SETTINGS, repoRoot, withWorkbench } from './harness';
 
 // Some code to train on (the n-gram needs a vocabulary and held-out text for its cache weights).
 const CODE = Array.from(
@@ -28,15 +28,7 @@ test('an identifier typed in the editor is offered as ghost text when its start 
       extensionDir: repoRoot,
       name: 'live-cache',
       files: { 'src/scale.ts': CODE, 'src/more.ts': CODE.replace(/scale/g, 'shift'), 'src/typing.ts': '// typed by the e2e test\n' },
-      settings: {
-        'wordlens.trainingBudgetMinutes': 1,
-        'wordlens.modelSize': 'small',
-        'wordlens.completion.debounceMs': 0,
-        'editor.quickSuggestions': { other: false, comments: false, strings: false },
-        'editor.suggestOnTriggerCharacters': false,
-        'editor.wordBasedSuggestions': 'off',
-        'editor.inlineSuggest.enabled': true,
-      },
+      settings: { ...GHOST_TEXT_SETTINGS, 'wordlens.trainingBudgetMinutes': 1 },
     },
     async (wb) => {
       await wb.waitForActivation();
