@@ -1,7 +1,8 @@
 // Learning from edits: a changed document's tokens replace its old contribution to the served
 // n-gram's counts (debounced while typing, at once on save and before a completion in that
-// document, so the next completion always reflects the edit); a saved document joins the
-// recent-files cache. A newly swapped-in model re-reads the documents edited so far, and the
+// document, so the next completion always reflects the edit); an opened or saved document joins
+// the recent-files cache (the document cache itself sees only the window before the cursor).
+// A newly swapped-in model re-reads the open documents and those edited so far, and the
 // counts' overlay is compacted when the editor has been idle for a while.
 import { fileURLToPath } from 'node:url';
 import type { ServerContext } from './context';
@@ -54,6 +55,7 @@ export function registerLiveEdits(ctx: ServerContext, policy?: LiveTrainingPolic
     const model = host.model;
     if (model && model !== absorbedBy) {
       absorbedBy = model;
+      for (const document of documents.all()) model.live?.addRecent(document.getText());
       for (const uri of edited) absorb(model, uri);
     }
     return model;
@@ -84,7 +86,12 @@ export function registerLiveEdits(ctx: ServerContext, policy?: LiveTrainingPolic
 
   // didOpen also fires onDidChangeContent: an opened file is what training read, nothing to count yet.
   const opening = new Set<string>();
-  documents.onDidOpen((e) => opening.add(e.document.uri));
+  documents.onDidOpen((e) => {
+    opening.add(e.document.uri);
+    const before = absorbedBy;
+    const model = current(); // a model new to these documents reads them all, this one included
+    if (model && model === before) model.live?.addRecent(e.document.getText());
+  });
   documents.onDidChangeContent((e) => {
     const uri = e.document.uri;
     if (opening.delete(uri)) return;

@@ -108,4 +108,25 @@ describe('server: live learning', () => {
     const again = await inline();
     assert.ok(again.startsWith('nicateWidget'), `after the swap, frob completes to ${JSON.stringify(again)}`);
   });
+
+  it('offers an identifier defined far above the cursor in an opened file (the recent-files cache)', async () => {
+    const far = pathToFileURL(path.join(workspace, 'far.ts')).href;
+    const filler = Array.from({ length: 60 }, (_, i) => `  const value${i % 7} = path.join('a', 'b');`).join('\n');
+    // Opened as saved, then the user types at its end.
+    const opened = `export const frobzleGadget = 1;\n\nexport function run(): void {\n${filler}\n`;
+    await server.open(far, opened);
+    const at = endOf(opened);
+    await server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: far, version: 2 },
+      contentChanges: [{ range: { start: at, end: at }, text: '  frobz' }],
+    });
+    const r = (await server.connection.sendRequest(InlineCompletionRequest.type, {
+      textDocument: { uri: far },
+      position: endOf(opened + '  frobz'),
+      context: { triggerKind: InlineCompletionTriggerKind.Automatic },
+    })) as InlineCompletionList | null;
+    const insert = r?.items[0]?.insertText ?? '';
+    const got = typeof insert === 'string' ? insert : insert.value;
+    assert.match(got, /^leGadget/, `60 lines up (outside the 24-line window the document cache reads): got ${JSON.stringify(got)}`);
+  });
 });
