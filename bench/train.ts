@@ -4,7 +4,7 @@
 // Compare with ../shared/anchors/anchor_torch_lm.py (233.03 in 10 min) and anchor_kn.py (222.65).
 //   npx tsx bench/train.ts [--minutes 5] [--samples 1024] [--batch 32] [--bptt 35] [--lr 0.003]
 //     [--optimizer adam|sgd] [--layers 1] [--hidden 200] [--embed 200] [--tied true] [--dropout 0.2]
-//     [--backend wasm|cpu] [--no-test] [--data DIR] [--clock wall|cpu]
+//     [--backend wasm|cpu] [--no-test] [--data DIR] [--clock wall|cpu] [--stepper tfjs|fused] [--threads N]
 // --clock cpu: the budget counts this process's CPU time (for a machine shared with other jobs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { buildDataset, encodeText } from '../src/engine/text/dataset';
 import { createTokenizer } from '../src/engine/text/tokenizer';
 import { DEFAULT_TRAINING, evaluatePerplexity, trainLstm, type TrainOptions } from '../src/engine/lstm/train';
 import type { OptimizerKind } from '../src/engine/lstm/optimizer';
+import { fusedTrainStepper } from '../src/engine/lstm/fusedTrainStepper';
 
 function args(): Map<string, string> {
   const m = new Map<string, string>();
@@ -49,6 +50,8 @@ async function main() {
     ...(a.has('dropout') ? { dropout: num('dropout')! } : {}),
   };
   const opts: TrainOptions = {
+    // --stepper fused [--threads 2]: the fused WebAssembly step (fusedTrainStepper.ts).
+    ...(a.get('stepper') === 'fused' ? { stepper: fusedTrainStepper({ bptt: num('bptt') ?? DEFAULT_TRAINING.bptt, threads: num('threads') ?? 1 }) } : {}),
     minutes: num('minutes') ?? DEFAULT_TRAINING.minutes,
     hyper,
     batch: num('batch'),
@@ -70,6 +73,7 @@ async function main() {
   const { model, result, curve } = await trainLstm({ train: ds.train, valid: ds.valid, vocabSize: ds.vocab.size }, opts);
   const out: Record<string, unknown> = {
     event: 'result',
+    stepper: a.get('stepper') ?? 'tfjs',
     backend,
     minutes: opts.minutes,
     clock: a.get('clock') ?? 'wall',

@@ -167,7 +167,7 @@ export interface TrainParams extends WorkDoneProgressParams {
 }
 
 export interface TrainResult {
-  /** True when cancelled; the model trained so far (if any) was still kept when usable. */
+  /** True when cancelled: the run stopped within moments, in whatever phase, keeping what was saved (see `kept`). */
   cancelled: boolean;
   modelPath: string;
   vocab: number;
@@ -175,6 +175,21 @@ export interface TrainResult {
   seconds: number;
   validPpl: number | null;
   backend: string;
+  /**
+   * When cancelled: the complete model left in `modelPath` (this run's last checkpoint, or the
+   * model from before the run), null when there is none. That model serves completions.
+   */
+  kept?: KeptModelInfo | null;
+  /** When cancelled: the phase the stop was seen in (read, tokenize, ngram, train, validate, save, final-validation, fit). */
+  stoppedIn?: string;
+}
+
+export interface KeptModelInfo {
+  createdAt: string;
+  fromThisRun: boolean;
+  status: string;
+  step: number | null;
+  validPpl: number | null;
 }
 
 /**

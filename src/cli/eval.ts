@@ -6,6 +6,8 @@ import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
 import { encodeText } from '../engine/text/dataset';
 import { lstmTokenScores, mixturePerplexity, perplexityOf, scoresAt } from '../engine/lstm/evaluate';
+import { isStopError } from '../engine/stop';
+import { onInterrupt } from './interrupt';
 
 export const evalCommand: Command = {
   spec: {
@@ -38,16 +40,31 @@ export const evalCommand: Command = {
       for (const id of ids) if (id === lm.vocab.unkId) unk++;
       const t0 = Date.now();
       let lastNote = Date.now();
-      const scores = await lstmTokenScores(lm.lstm, ids, {
-        onProgress: (done, total) => {
-          if (Date.now() - lastNote < 2000) return;
-          lastNote = Date.now();
-          out.progress({ event: 'progress', tokens: done, total }, `evaluating: ${Math.round((100 * done) / total)}% of ${fmt(total)} tokens`);
-        },
-      });
-      const ppl = lm.ngram && lm.lambda < 1
-        ? mixturePerplexity(scores.logProbs, scoresAt(lm.ngram, ids, scores.positions), lm.lambda)
-        : perplexityOf(scores.logProbs);
+      let scored = 0;
+      const abort = new AbortController();
+      const stopListening = onInterrupt(out, () => abort.abort(), 'stopping the evaluation');
+      let ppl: number;
+      let scores: Awaited<ReturnType<typeof lstmTokenScores>>;
+      try {
+        scores = await lstmTokenScores(lm.lstm, ids, {
+          signal: abort.signal,
+          onProgress: (done, total) => {
+            scored = done;
+            if (Date.now() - lastNote < 2000) return;
+            lastNote = Date.now();
+            out.progress({ event: 'progress', tokens: done, total }, `evaluating: ${Math.round((100 * done) / total)}% of ${fmt(total)} tokens`);
+          },
+        });
+        ppl = lm.ngram && lm.lambda < 1
+          ? mixturePerplexity(scores.logProbs, scoresAt(lm.ngram, ids, scores.positions, abort.signal), lm.lambda)
+          : perplexityOf(scores.logProbs);
+      } catch (error) {
+        if (!isStopError(error)) throw error;
+        out.result({ cancelled: true, tokens: scored, backend: lm.backend }, `stopped after ${fmt(scored)} tokens: no perplexity`);
+        return;
+      } finally {
+        stopListening();
+      }
       const oovRate = unk / ids.length;
       const what = lm.ngram && lm.lambda < 1 ? `LSTM + n-gram (λ = ${fmt(lm.lambda, 3)})` : 'LSTM';
       out.result(

@@ -1,6 +1,8 @@
 // wordlens export: a model's embeddings as word2vec (text or binary), GloVe or TensorFlow
 // projector TSV files, for gensim, the projector and other tools.
 import type { Command } from './command';
+import { onInterrupt } from './interrupt';
+import { isStopError } from '../engine/stop';
 import { checkOutputParent } from './files';
 import { fmt } from './output';
 import { loadModel } from '../engine/io/store';
@@ -36,7 +38,17 @@ export const exportCommand: Command = {
     const words = rows.map((i) => model.vocab.words[i]);
     const matrix = new Float32Array(rows.length * dim);
     rows.forEach((row, i) => matrix.set(emb.values.subarray(row * dim, (row + 1) * dim), i * dim));
-    await writeVectors(path, format, words, matrix, dim);
+    const abort = new AbortController();
+    const stopListening = onInterrupt(out, () => abort.abort(), 'stopping the export');
+    try {
+      await writeVectors(path, format, words, matrix, dim, { signal: abort.signal });
+    } catch (error) {
+      if (!isStopError(error)) throw error;
+      out.result({ cancelled: true, path }, `stopped: ${path} was not written (an older file there is as it was)`);
+      return;
+    } finally {
+      stopListening();
+    }
     const skipped = model.vocab.words.length - rows.length;
     const files = format === 'tsv' ? [path, tsvMetadataPath(path)] : [path];
     out.result(

@@ -33,7 +33,8 @@ export const trainCommand: Command = {
     details:
       'The last 10% of each file\'s lines is held out for validation. For lstm, the n-gram model is built\n' +
       'first (instant), the LSTM is checkpointed into --out whenever it improves, and the two are mixed\n' +
-      'with a weight fitted on the validation text. Ctrl-C stops training and saves the best model so far.',
+      'with a weight fitted on the validation text. Ctrl-C stops in any phase within seconds and keeps what was\n' +
+      'saved (the last checkpoint, or the model that was there); a second Ctrl-C quits at once.',
   },
   async run(args, out) {
     const kind = args.string('model', 'lstm') as 'lstm' | 'skipgram';

@@ -1,42 +1,36 @@
 // `wordlens train --model lstm`: the training pipeline (engine/pipeline.ts) in a worker thread,
-// its events as progress lines, Ctrl-C as a cancel that keeps the best model so far (a second
-// Ctrl-C quits: exit 130). valid_ppl in the done line is the model `eval`/`complete` use.
+// its events as progress lines, Ctrl-C or SIGTERM as a stop that keeps what was saved (a second
+// one quits: exit 130). valid_ppl in the done line is the model `eval`/`complete` use.
 import type { CorpusEvent, PipelineEvent, PipelineRequest } from '../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../engine/pipeline/pipelineJob';
-import type { TrainProgress, TrainResult } from '../engine/types';
+import type { KeptModel, TrainProgress, TrainResult } from '../engine/types';
+import { describeKept } from '../engine/pipeline/keptModel';
 import { onInterrupt } from './interrupt';
 import { fmt, UserError, type Output } from './output';
 
 export async function trainLstmModel(request: PipelineRequest, out: Output): Promise<void> {
   let job: PipelineJob | undefined;
-  let stopListening = onInterrupt(out, () => job?.cancel(), 'stopping: saving the best model so far');
-  const onEvent = (e: PipelineEvent) => {
-    if (e.event === 'fitting') {
-      // Training is over; a Ctrl-C now quits at once, keeping the last checkpoint.
-      stopListening();
-      stopListening = onInterrupt(out, () => process.exit(130), 'quitting: the last checkpoint is kept');
-    }
-    report(e, request.outDir, out);
-  };
+  // Every phase polls for the stop (within 250 ms of work), so the first Ctrl-C ends the run in moments.
+  const stopListening = onInterrupt(out, () => job?.cancel(), 'stopping: keeping what was saved');
   try {
-    job = startPipelineJob({ ...request, fitAfterCancel: true }, onEvent);
+    job = startPipelineJob(request, (e) => report(e, request.outDir, out));
     const result = await job.done.catch((error: Error) => {
       // The pipeline's own errors (nothing to train on, a model too big, a folder that cannot be resumed) are the user's to fix.
       if (['PipelineError', 'ModelLoadError'].includes(error.name)) throw new UserError(error.message);
-      if (error.name === 'AbortError') throw new UserError('stopped before training began; nothing was saved');
       throw error;
     });
-    // The done line is the CLI's contract: exactly these fields.
+    // The done line is the CLI's contract: exactly these fields (and `kept` after a stop).
     const { backend, vocab, tokens, seconds, valid_ppl: validPpl } = result;
-    const done: TrainResult = { event: 'done', backend, vocab, tokens, seconds, valid_ppl: validPpl };
-    if (result.cancelled) done.cancelled = true;
-    if (!result.saved) {
-      out.result(done, `stopped before the first checkpoint; kept the model already in ${request.outDir}`);
+    const done: TrainResult & { kept?: KeptModel | null } = { event: 'done', backend, vocab, tokens, seconds, valid_ppl: validPpl };
+    if (result.cancelled) {
+      done.cancelled = true;
+      done.kept = result.kept ?? null;
+      out.result(done, `stopped: ${describeKept(result.kept ?? null)}${result.kept ? ` in ${request.outDir}` : ''}`);
       return;
     }
     out.result(
       done,
-      `${result.cancelled ? 'stopped early; saved the best model so far' : 'saved the model'} to ${request.outDir}: ` +
+      `saved the model to ${request.outDir}: ` +
         `vocabulary ${fmt(vocab)}, ${fmt(tokens)} tokens trained in ${fmt(seconds, 3)} s on ${backend}` +
         (validPpl === null ? ' (no validation text: perplexity unknown)' : `, validation perplexity ${fmt(validPpl)}`),
     );
@@ -74,6 +68,10 @@ function report(e: PipelineEvent, dir: string, out: Output): void {
       return;
     case 'warning':
       out.note(e.message);
+      return;
+    case 'phase':
+      // The long passes over the validation text get a line; the other phases have their own events.
+      if (e.phase === 'final-validation') out.note('final validation of the LSTM (full softmax)...');
       return;
   }
 }

@@ -16,6 +16,7 @@ import {
   NextTokensRequest,
   SaveModelRequest,
   TrainRequest,
+  type KeptModelInfo,
   type Neighbor,
   type ServerStatusParams,
 } from '../protocol';
@@ -110,10 +111,13 @@ async function train(ctx: CommandContext): Promise<void> {
           },
           token,
         );
+        if (result.cancelled) {
+          void vscode.window.showInformationMessage(`Wordlens: training stopped; ${keptLine(result.kept ?? null)}.`);
+          return;
+        }
         const ppl = result.validPpl !== null ? `, validation perplexity ${result.validPpl.toFixed(1)}` : '';
-        const what = result.cancelled ? 'Training stopped' : 'Trained';
         void vscode.window.showInformationMessage(
-          `Wordlens: ${what} on ${result.tokens.toLocaleString('en-US')} tokens in ${Math.round(result.seconds)} s — ` +
+          `Wordlens: Trained on ${result.tokens.toLocaleString('en-US')} tokens in ${Math.round(result.seconds)} s — ` +
             `V=${result.vocab.toLocaleString('en-US')}${ppl} (${result.backend}).`,
         );
       } catch (error) {
@@ -127,6 +131,13 @@ async function train(ctx: CommandContext): Promise<void> {
       }
     },
   );
+}
+
+/** Which model a stopped training left in use, for the user. */
+function keptLine(kept: KeptModelInfo | null): string {
+  if (!kept) return 'no model was saved yet';
+  if (!kept.fromThisRun) return 'the previous model is still in use';
+  return `its last checkpoint is in use${kept.step === null ? '' : ` (step ${kept.step})`}`;
 }
 
 async function loadModel(ctx: CommandContext, folder?: unknown): Promise<void> {

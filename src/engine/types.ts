@@ -80,6 +80,18 @@ export interface TrainResult {
   cancelled?: boolean;
 }
 
+/** The complete model a stopped run left in its folder (saves are atomic: never a partial one). */
+export interface KeptModel {
+  dir: string;
+  createdAt: string;
+  /** Saved by the run that stopped (its last checkpoint), or there before it (the previous model). */
+  fromThisRun: boolean;
+  /** meta.json's status: 'training' for a checkpoint, 'done', 'cancelled'. */
+  status: string;
+  step: number | null;
+  validPpl: number | null;
+}
+
 /** Metadata saved beside every model (meta.json). */
 export interface ModelMeta {
   format: 'wordlens-model';

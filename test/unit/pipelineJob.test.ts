@@ -78,7 +78,7 @@ test('errors in the worker keep their name: nothing to train on', async () => {
   assert.equal(fs.existsSync(path.join(tmp, 'none')), false);
 });
 
-test('a cancel into an empty folder saves the best so far (the n-gram is complete); one into a model folder keeps that model', async () => {
+test('a cancel before the first checkpoint writes nothing: an empty folder stays empty, a model folder keeps its model', async () => {
   // ~180k tokens: an epoch (and so the first checkpoint) takes seconds, after the first progress event (~1 s).
   const big = path.join(tmp, 'big');
   fs.mkdirSync(big);
@@ -94,17 +94,23 @@ test('a cancel into an empty folder saves the best so far (the n-gram is complet
     return job.done;
   };
   const request: PipelineRequest = { roots: [big], tokenizer: 'whitespace', outDir, minutes: 1, dim: 8 };
+  // Stop means stop: no save after the cancel, however quick it might have been.
   const first = await cancelAtFirstProgress(request);
   assert.equal(first.cancelled, true);
-  assert.equal(first.saved, true);
-  const saved = fs.readFileSync(path.join(outDir, 'meta.json'), 'utf8');
-  assert.equal(JSON.parse(saved).metrics.status, 'cancelled');
-  assert.equal(JSON.parse(saved).metrics.lambda, 0.5, 'the server path skips the λ fit after a cancel');
+  assert.equal(first.saved, false);
+  assert.equal(first.kept, null);
+  assert.equal(first.stoppedIn, 'train');
+  assert.equal(fs.existsSync(outDir), false);
 
+  const done = await run({ ...request, minutes: undefined, epochs: 1 });
+  assert.equal(done.result.cancelled, undefined);
+  const saved = fs.readFileSync(path.join(outDir, 'meta.json'), 'utf8');
   const second = await cancelAtFirstProgress(request);
   assert.equal(second.cancelled, true);
   assert.equal(second.saved, false);
   assert.equal(second.valid_ppl, null);
+  assert.equal(second.kept?.fromThisRun, false);
+  assert.equal(second.kept?.createdAt, JSON.parse(saved).createdAt);
   assert.equal(fs.readFileSync(path.join(outDir, 'meta.json'), 'utf8'), saved);
 });
 

@@ -3,6 +3,7 @@
 // λ is fitted on validation text by maximising its log-likelihood.
 import { argmaxOf, bestTwo, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
 import type { LanguageModel, NextTokenProbs } from '../types';
+import { stopChecker } from '../stop';
 
 export interface InterpolatedState<SA, SB> {
   readonly a: SA;
@@ -118,11 +119,14 @@ function tokenLogProb<S>(model: MaybeFast<S>, state: S, id: number): number {
   return model.logProb ? model.logProb(state, id) : model.logProbs(state)[id];
 }
 
-/** Natural-log probability of each token of `ids` under `model`, read from the start of a text. */
-export function tokenLogProbs<S>(model: LanguageModel<S>, ids: ArrayLike<number>): Float64Array {
+/** Natural-log probability of each token of `ids` under `model`, read from the start of a text; stops (AbortError) when `signal` is aborted. */
+export function tokenLogProbs<S>(model: LanguageModel<S>, ids: ArrayLike<number>, signal?: AbortSignal): Float64Array {
   const out = new Float64Array(ids.length);
   let state = model.initialState();
+  // Polled often: a token of an LSTM (a full distribution) costs milliseconds, of an n-gram microseconds.
+  const check = stopChecker(signal, 64);
   for (let i = 0; i < ids.length; i++) {
+    check();
     out[i] = tokenLogProb(model, state, ids[i]);
     state = model.advance(state, ids[i]);
   }
@@ -142,14 +146,19 @@ export interface LambdaFit {
  * batched LSTM evaluation). The objective is concave in λ, so golden-section search on
  * [0, 1] finds the optimum (to ~1e-6), including the ends.
  */
-export function fitLambdaFromLogProbs(la: ArrayLike<number>, lb: ArrayLike<number>): LambdaFit {
+export function fitLambdaFromLogProbs(la: ArrayLike<number>, lb: ArrayLike<number>, signal?: AbortSignal): LambdaFit {
   const n = la.length;
   if (n === 0 || lb.length !== n) throw new Error('fitLambda needs the same non-zero number of log-probabilities from both models');
+  // ~35 passes over every validation token: a stop is honoured within a pass's slice.
+  const check = stopChecker(signal, 65536);
   const ll = (lambda: number): number => {
     const x = Math.log(lambda);
     const y = Math.log1p(-lambda);
     let s = 0;
-    for (let i = 0; i < n; i++) s += logAddExp(la[i] + x, lb[i] + y);
+    for (let i = 0; i < n; i++) {
+      check();
+      s += logAddExp(la[i] + x, lb[i] + y);
+    }
     return s;
   };
   const phi = (Math.sqrt(5) - 1) / 2;

@@ -1,6 +1,6 @@
-// The skip-gram inner loop over one sentence, in plain JS and with the SIMD kernels.
-// Both functions reference nothing outside themselves, so skipgramThreads.ts can send
-// their source to worker threads.
+// The skip-gram inner loop over one sentence, in plain JS and with the SIMD kernels (worker
+// threads run the SIMD one: skipgramWorker.ts). The two share the subsampling and the
+// loss/gradient of a pair; the dot products and updates are what differs.
 import type { SgnsKernels } from '../kernels/sgnsKernels';
 
 const EXP_TABLE_SIZE = 1000;
@@ -23,21 +23,15 @@ export interface SentenceTrainer {
   trained: Uint8Array; keep: Float64Array; table: Int32Array;
   sigmoid: Float64Array; logSigmoid: Float64Array;
   sentence: Int32Array; neu1e: Float32Array; lossSum: number; lossPairs: number;
+  /** Words of the current sentence kept by subsample(), in `sentence`. */
+  length: number;
 }
 
-/**
- * One sentence of SGD: subsample, then for each centre word and each context word in its
- * random window, update the context's input vector and the output vectors of the centre
- * word and `negative` sampled words. Synchronous with everything in locals: the hot loop.
- * Returns the advanced xorshift32 state. Self-contained (no outer names): worker threads
- * run it from its source text.
- */
-export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
-  const MAX_EXP = 6, SCALE = 1000 / 12; // sigmoid tables span [-6, 6] in 1000 steps
-  const { syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid, sentence, neu1e } = m;
-  const tableSize = table.length;
-  const dim4 = dim - (dim % 4);
-  let lossSum = 0, lossPairs = 0;
+const SCALE = EXP_TABLE_SIZE / (2 * MAX_EXP);
+
+/** The trained words of ids[from, to) that survive frequent-word subsampling, into m.sentence (m.length of them); returns the advanced xorshift32 state. */
+function subsample(m: SentenceTrainer, ids: Int32Array, from: number, to: number, rng: number): number {
+  const { trained, keep, sentence } = m;
   let len = 0;
   for (let i = from; i < to; i++) {
     const w = ids[i];
@@ -46,6 +40,36 @@ export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number,
     if (keep[w] < (rng >>> 0)) continue;
     sentence[len++] = w;
   }
+  m.length = len;
+  return rng;
+}
+
+/** The pair's loss: -log σ(z), z = f for the positive and -f for a negative (tabled, as word2vec). */
+function pairLoss(z: number, logSigmoid: Float64Array): number {
+  if (z <= -MAX_EXP) return -z;
+  return z < MAX_EXP ? -logSigmoid[((z + MAX_EXP) * SCALE) | 0] : 0;
+}
+
+/** The SGD coefficient of a pair: (label - σ(f)) · alpha, with word2vec's clamped table. */
+function pairGradient(f: number, label: number, alpha: number, sigmoid: Float64Array): number {
+  if (f >= MAX_EXP) return (label - 1) * alpha;
+  if (f <= -MAX_EXP) return label * alpha;
+  return (label - sigmoid[((f + MAX_EXP) * SCALE) | 0]) * alpha;
+}
+
+/**
+ * One sentence of SGD: subsample, then for each centre word and each context word in its
+ * random window, update the context's input vector and the output vectors of the centre
+ * word and `negative` sampled words. Synchronous with everything in locals: the hot loop.
+ * Returns the advanced xorshift32 state.
+ */
+export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
+  const { syn0, syn1, dim, negative, window, table, sigmoid, logSigmoid, sentence, neu1e } = m;
+  const tableSize = table.length;
+  const dim4 = dim - (dim % 4);
+  let lossSum = 0, lossPairs = 0;
+  rng = subsample(m, ids, from, to, rng);
+  const len = m.length;
   for (let pos = 0; pos < len; pos++) {
     const word = sentence[pos];
     rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
@@ -72,13 +96,8 @@ export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number,
         }
         for (; k < dim; k++) f0 += syn0[l1 + k] * syn1[l2 + k];
         const f = f0 + f1 + f2 + f3;
-        // Loss is -log σ(f) for the positive, -log σ(-f) for a negative.
-        const z = label ? f : -f;
-        if (z <= -MAX_EXP) lossSum -= z; else if (z < MAX_EXP) lossSum -= logSigmoid[((z + MAX_EXP) * SCALE) | 0];
-        let g: number;
-        if (f >= MAX_EXP) g = (label - 1) * alpha;
-        else if (f <= -MAX_EXP) g = label * alpha;
-        else g = (label - sigmoid[((f + MAX_EXP) * SCALE) | 0]) * alpha;
+        lossSum += pairLoss(label ? f : -f, logSigmoid);
+        const g = pairGradient(f, label, alpha, sigmoid);
         for (k = 0; k < dim4; k += 4) {
           const u0 = syn1[l2 + k], u1 = syn1[l2 + k + 1], u2 = syn1[l2 + k + 2], u3 = syn1[l2 + k + 3];
           neu1e[k] += g * u0; neu1e[k + 1] += g * u1; neu1e[k + 2] += g * u2; neu1e[k + 3] += g * u3;
@@ -101,20 +120,13 @@ export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number,
 
 /** trainSentence with the dot products and updates in the SIMD kernels (same maths, same rng). */
 export function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
-  const MAX_EXP = 6, SCALE = 1000 / 12; // sigmoid tables span [-6, 6] in 1000 steps
-  const { dim, negative, window, trained, keep, table, sigmoid, logSigmoid, sentence, neu1e } = m;
+  const { dim, negative, window, table, sigmoid, logSigmoid, sentence, neu1e } = m;
   const { dot, update, add } = kern;
   const tableSize = table.length;
   const rowBytes = dim * 4, syn1Base = m.syn1.byteOffset, neuBase = neu1e.byteOffset;
   let lossSum = 0, lossPairs = 0;
-  let len = 0;
-  for (let i = from; i < to; i++) {
-    const w = ids[i];
-    if (!trained[w]) continue;
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    if (keep[w] < (rng >>> 0)) continue;
-    sentence[len++] = w;
-  }
+  rng = subsample(m, ids, from, to, rng);
+  const len = m.length;
   for (let pos = 0; pos < len; pos++) {
     const word = sentence[pos];
     rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
@@ -134,12 +146,8 @@ export function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: In
         }
         const l2 = syn1Base + target * rowBytes;
         const f = dot(l1, l2, dim);
-        const z = label ? f : -f;
-        if (z <= -MAX_EXP) lossSum -= z; else if (z < MAX_EXP) lossSum -= logSigmoid[((z + MAX_EXP) * SCALE) | 0];
-        let g: number;
-        if (f >= MAX_EXP) g = (label - 1) * alpha;
-        else if (f <= -MAX_EXP) g = label * alpha;
-        else g = (label - sigmoid[((f + MAX_EXP) * SCALE) | 0]) * alpha;
+        lossSum += pairLoss(label ? f : -f, logSigmoid);
+        const g = pairGradient(f, label, alpha, sigmoid);
         update(l1, l2, neuBase, g, dim);
       }
       lossPairs++;

@@ -171,7 +171,7 @@ export async function trainSkipgram(
 
   const model: SentenceTrainer = {
     syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid,
-    sentence: new Int32Array(maxLen), neu1e, lossSum: 0, lossPairs: 0,
+    sentence: new Int32Array(maxLen), neu1e, lossSum: 0, lossPairs: 0, length: 0,
   };
   const train = kernels ? trainSentenceSimd.bind(undefined, kernels) : trainSentence;
   const start = performance.now();

@@ -100,7 +100,7 @@ export function sgnsWorker(): void {
     syn0: new Float32Array(buf, 0, d.vocabSize * d.dim), syn1: new Float32Array(buf, d.matrixBytes, d.vocabSize * d.dim),
     dim: d.dim, negative: d.negative, window: d.window, trained: d.trained, keep: d.keep, table: d.table,
     sigmoid: d.sigmoid, logSigmoid: d.logSigmoid, sentence: new Int32Array(d.maxLen),
-    neu1e: new Float32Array(buf, d.neuOffset, d.dim), lossSum: 0, lossPairs: 0,
+    neu1e: new Float32Array(buf, d.neuOffset, d.dim), lossSum: 0, lossPairs: 0, length: 0,
   };
   const stats = new Float64Array(d.stats);
   const flags = new Int32Array(d.flags);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { throwIfStopped } from '../stop';
 
 /** Stages of a folder save; a fault hook can stop the process at any of them (tests). */
 export type SaveStage = 'files-written' | 'ready' | 'old-moved-aside' | 'swapped' | 'done';
@@ -47,9 +48,11 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 
 /**
  * Replace folder `dir` with one filled by `fill(tmpDir)`. `fill` writes plain files into
- * the temp folder; this function fsyncs them and swaps the folder in.
+ * the temp folder; this function fsyncs them and swaps the folder in. `signal` aborted
+ * before the new version is marked complete rolls the save back (AbortError); after that
+ * mark it finishes: a stop never leaves half a save.
  */
-export async function writeFolderAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function writeFolderAtomic(dir: string, fill: (tmpDir: string) => Promise<void>, signal?: AbortSignal): Promise<void> {
   dir = path.resolve(dir);
   await fsp.mkdir(path.dirname(dir), { recursive: true });
   await recoverFolder(dir);
@@ -60,9 +63,13 @@ export async function writeFolderAtomic(dir: string, fill: (tmpDir: string) => P
   try {
     await fsp.mkdir(partial);
     await fill(partial);
-    for (const name of await fsp.readdir(partial)) await syncFile(path.join(partial, name));
+    for (const name of await fsp.readdir(partial)) {
+      throwIfStopped(signal);
+      await syncFile(path.join(partial, name));
+    }
     await syncDir(partial);
     faultHook?.('files-written', dir);
+    throwIfStopped(signal); // the last moment to roll back: from here on the save completes
     // `ready` marks the new version complete: recovery may promote it, never a `partial`.
     await fsp.rename(partial, ready);
     await syncDir(path.dirname(dir));

@@ -5,6 +5,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EOS, type ModelMeta, type NamedWeight, type VocabJSON } from '../types';
 import { recoverFolder, writeFolderAtomic } from './atomic';
+import { throwIfStopped } from '../stop';
 import { expectedWeights, layersTopology, type ModelKind, type TopologyShape } from './layersTopology';
 import { readTopology, type ReadTopology } from './topologyReader';
 
@@ -34,6 +35,11 @@ export class ModelLoadError extends Error {
 
 export interface SaveOptions {
   shardBytes?: number;
+  /**
+   * A stop before the new folder is complete rolls the save back (the old model stays, the
+   * promise rejects with an AbortError); once complete, the save finishes (two renames).
+   */
+  signal?: AbortSignal;
 }
 
 /** Write the model folder `dir` atomically: a crash leaves the old model or the new one. */
@@ -66,13 +72,22 @@ export async function saveModel(dir: string, model: SavedModel, options: SaveOpt
     ],
     userDefinedMetadata: { wordlens: { shardBytes: shards.map((s) => s.bytes.byteLength), derived } },
   };
-  await writeFolderAtomic(dir, async (tmp) => {
-    for (const s of shards) await fsp.writeFile(path.join(tmp, s.name), s.bytes);
-    await fsp.writeFile(path.join(tmp, FILES.model), JSON.stringify(modelJson));
-    await fsp.writeFile(path.join(tmp, FILES.vocab), JSON.stringify(model.vocab));
-    await fsp.writeFile(path.join(tmp, FILES.meta), JSON.stringify(model.meta, null, 2) + '\n');
-    if (model.ngram) await fsp.writeFile(path.join(tmp, FILES.ngram), model.ngram);
-  });
+  const signal = options.signal;
+  await writeFolderAtomic(
+    dir,
+    async (tmp) => {
+      const write = (name: string, data: string | Uint8Array) => {
+        throwIfStopped(signal);
+        return fsp.writeFile(path.join(tmp, name), data, { signal });
+      };
+      for (const s of shards) await write(s.name, s.bytes);
+      await write(FILES.model, JSON.stringify(modelJson));
+      await write(FILES.vocab, JSON.stringify(model.vocab));
+      await write(FILES.meta, JSON.stringify(model.meta, null, 2) + '\n');
+      if (model.ngram) await write(FILES.ngram, model.ngram);
+    },
+    signal,
+  );
 }
 
 /**

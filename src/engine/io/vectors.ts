@@ -5,6 +5,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopChecker, throwIfStopped } from '../stop';
 
 export type VectorFormat = 'word2vec' | 'word2vec-bin' | 'glove' | 'fasttext' | 'tsv';
 export const VECTOR_FORMATS: readonly VectorFormat[] = ['word2vec', 'word2vec-bin', 'glove', 'fasttext', 'tsv'];
@@ -43,15 +44,22 @@ export async function detectFormat(path: string): Promise<VectorFormat> {
   return 'glove';
 }
 
-/** Reads a vectors file; `format` defaults to detectFormat(path). For `tsv`, metadata comes from tsvMetadataPath unless given. */
-export async function readVectors(path: string, format?: VectorFormat, opts: { metadataPath?: string } = {}): Promise<ReadVectorsResult> {
+/**
+ * Reads a vectors file; `format` defaults to detectFormat(path). For `tsv`, metadata comes
+ * from tsvMetadataPath unless given. Stops (AbortError) when `signal` is aborted.
+ */
+export async function readVectors(
+  path: string, format?: VectorFormat, opts: { metadataPath?: string; signal?: AbortSignal } = {},
+): Promise<ReadVectorsResult> {
   const fmt = format ?? await detectFormat(path);
   await checkReadable(path);
+  // Polled per row: a file of millions of rows stops (AbortError) within a few of them.
+  const check = stopChecker(opts.signal, 256);
   switch (fmt) {
-    case 'word2vec': case 'fasttext': return readText(path, true);
-    case 'glove': return readText(path, false);
-    case 'word2vec-bin': return readBinary(path);
-    case 'tsv': return readTsv(path, opts.metadataPath ?? tsvMetadataPath(path));
+    case 'word2vec': case 'fasttext': return readText(path, true, check);
+    case 'glove': return readText(path, false, check);
+    case 'word2vec-bin': return readBinary(path, check);
+    case 'tsv': return readTsv(path, opts.metadataPath ?? tsvMetadataPath(path), check);
   }
 }
 
@@ -70,8 +78,9 @@ export interface WriteVectorsResult {
  */
 export async function writeVectors(
   path: string, format: VectorFormat, allWords: readonly string[], allMatrix: Float32Array, dim: number,
-  opts: { metadataPath?: string; skipUnwritable?: boolean } = {},
+  opts: { metadataPath?: string; skipUnwritable?: boolean; signal?: AbortSignal } = {},
 ): Promise<WriteVectorsResult> {
+  const signal = opts.signal;
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim must be a positive integer, got ${dim}`);
   if (allMatrix.length !== allWords.length * dim) throw new Error(`matrix has ${allMatrix.length} values; ${allWords.length} words × ${dim} needs ${allWords.length * dim}`);
   const forbidden = format === 'tsv' ? /[\t\n\r]/ : /\s/;
@@ -93,18 +102,18 @@ export async function writeVectors(
   const result = { written: words.length, skipped };
   if (format === 'tsv') {
     const metadataPath = opts.metadataPath ?? tsvMetadataPath(path);
-    await atomicWrite(path, async (out) => {
+    await atomicWrite(path, signal, async (out) => {
       for (let r = 0; r < words.length; r++) {
         const row: string[] = [];
         for (let k = 0; k < dim; k++) row.push(formatFloat(matrix[r * dim + k]));
         await out.write(row.join('\t') + '\n');
       }
     });
-    await atomicWrite(metadataPath, async (out) => { for (const w of words) await out.write(w + '\n'); });
+    await atomicWrite(metadataPath, signal, async (out) => { for (const w of words) await out.write(w + '\n'); });
     return result;
   }
   const binary = format === 'word2vec-bin';
-  await atomicWrite(path, async (out) => {
+  await atomicWrite(path, signal, async (out) => {
     if (format !== 'glove') await out.write(`${words.length} ${dim}\n`);
     for (let r = 0; r < words.length; r++) {
       const row = matrix.subarray(r * dim, (r + 1) * dim);
@@ -163,13 +172,14 @@ class RowCollector {
   }
 }
 
-async function readText(path: string, hasHeader: boolean): Promise<ReadVectorsResult> {
+async function readText(path: string, hasHeader: boolean, check: () => void): Promise<ReadVectorsResult> {
   let lineNo = 0;
   let declared: { rows: number; dim: number } | undefined;
   let rows: RowCollector | undefined;
   let entries = 0;
   let buf = new Float32Array(0);
   for await (const raw of lines(path)) {
+    check();
     lineNo++;
     const line = raw.replace(/[\r ]+$/, ''); // word2vec.c and fastText end lines with a space
     if (lineNo === 1 && hasHeader) {
@@ -217,7 +227,7 @@ async function readText(path: string, hasHeader: boolean): Promise<ReadVectorsRe
   return rows.result();
 }
 
-async function readBinary(path: string): Promise<ReadVectorsResult> {
+async function readBinary(path: string, check: () => void): Promise<ReadVectorsResult> {
   const reader = await ByteReader.open(path);
   try {
     const header = await reader.readUntil(0x0a, 256);
@@ -232,6 +242,7 @@ async function readBinary(path: string): Promise<ReadVectorsResult> {
     const rows = new RowCollector(dim, Math.min(count, 100_000));
     const values = new Float32Array(dim);
     for (let i = 1; i <= count; i++) {
+      check();
       await reader.skipNewlines();
       const at = reader.offset;
       const wordBytes = await reader.readUntil(0x20, 4096);
@@ -258,11 +269,12 @@ async function readBinary(path: string): Promise<ReadVectorsResult> {
   }
 }
 
-async function readTsv(path: string, metadataPath: string): Promise<ReadVectorsResult> {
+async function readTsv(path: string, metadataPath: string, check: () => void): Promise<ReadVectorsResult> {
   await checkReadable(metadataPath, `the metadata file for ${path}`);
   const words: string[] = [];
   let metaLine = 0, multiColumn = false;
   for await (const raw of lines(metadataPath)) {
+    check();
     metaLine++;
     const line = raw.replace(/\r$/, '');
     // The projector's metadata has a header row only when it has several columns.
@@ -276,6 +288,8 @@ async function readTsv(path: string, metadataPath: string): Promise<ReadVectorsR
   let lineNo = 0, used = 0;
   let buf = new Float32Array(0);
   for await (const raw of lines(path)) {
+    check();
+    check();
     lineNo++;
     const line = raw.replace(/\r$/, '');
     const fields = line.split('\t');
@@ -353,12 +367,16 @@ class ByteReader {
 interface Sink { write(chunk: string | Buffer): Promise<void> }
 
 /** Writes through a buffered sink into a temp file beside `path`, then renames it over `path`. */
-async function atomicWrite(path: string, body: (out: Sink) => Promise<void>): Promise<void> {
+/** Writes `path` through a temp file; a stop (checked at every flushed megabyte and before the rename) removes the temp. */
+async function atomicWrite(path: string, signal: AbortSignal | undefined, body: (out: Sink) => Promise<void>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await fsp.open(tmp, 'w');
   try {
     let pending: Buffer[] = [], size = 0;
-    const flush = async () => { if (size) { await fh.write(Buffer.concat(pending)); pending = []; size = 0; } };
+    const flush = async () => {
+      throwIfStopped(signal);
+      if (size) { await fh.write(Buffer.concat(pending)); pending = []; size = 0; }
+    };
     await body({
       async write(chunk) {
         const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
@@ -369,6 +387,7 @@ async function atomicWrite(path: string, body: (out: Sink) => Promise<void>): Pr
     await flush();
     await fh.sync();
     await fh.close();
+    throwIfStopped(signal);
     await fsp.rename(tmp, path);
   } catch (e) {
     await fh.close().catch(() => undefined);

@@ -28,7 +28,7 @@ interface LayerVars {
   bias: tf.Variable; // [4H]
 }
 
-function validateHyper(h: LstmHyper): void {
+export function validateHyper(h: LstmHyper): void {
   const int = (name: keyof LstmHyper, min: number) => {
     const v = h[name];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
@@ -49,7 +49,7 @@ function validateHyper(h: LstmHyper): void {
 const layerName = (l: number) => (l === 0 ? 'lstm' : `lstm_${l}`);
 
 /** The weight names and shapes a model with these hyper-parameters has, in save order. */
-function weightSpecs(h: LstmHyper): { name: string; shape: number[] }[] {
+export function weightSpecs(h: LstmHyper): { name: string; shape: number[] }[] {
   const specs = [{ name: 'embedding/embeddings', shape: [h.vocabSize, h.embedDim] }];
   for (let l = 0; l < h.layers; l++) {
     const input = l === 0 ? h.embedDim : h.hiddenDim;

@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchify, checkIds, replaceState } from './batches';
 import type { LstmModel, TensorState } from './lstm';
+import { MAX_LOGITS_PER_SLICE } from './evaluate';
+import { stopRequested } from '../stop';
 
 /** Sum of target -log p over one chunk; disposes nothing it was given. */
 function chunkLoss(model: LstmModel, x: Int32Array, y: Int32Array, steps: number, batch: number, state: TensorState) {
@@ -24,20 +26,23 @@ export const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Exact perplexity (full softmax) of `ids`, the state carried through each of `batch`
- * contiguous columns as the anchor's evaluate() (batch 10). Returns null when aborted.
+ * contiguous columns as the anchor's evaluate() (batch 10). Returns null when aborted. A
+ * large vocabulary gets fewer time steps per slice (MAX_LOGITS_PER_SLICE; the state is
+ * carried, the result is the same), so a stop is seen within milliseconds at any V.
  */
 export async function perplexityAsync(model: LstmModel, ids: Int32Array, batch = 10, bptt = 35, signal?: AbortSignal) {
   if (ids.length < 2) throw new Error(`Perplexity needs at least 2 tokens, got ${ids.length}`);
   checkIds(ids, model.vocabSize, 'Evaluation');
   const b = Math.max(1, Math.min(batch, Math.floor(ids.length / 2)));
   const { data, rows } = batchify(ids, b);
+  const slice = Math.max(1, Math.min(bptt, Math.floor(MAX_LOGITS_PER_SLICE / (b * model.vocabSize))));
   let state = model.zeroState(b);
   let total = 0;
   let count = 0;
   try {
-    for (let i = 0; i < rows - 1; i += bptt) {
-      if (signal?.aborted) return null;
-      const n = Math.min(bptt, rows - 1 - i);
+    for (let i = 0; i < rows - 1; i += slice) {
+      if (stopRequested(signal)) return null;
+      const n = Math.min(slice, rows - 1 - i);
       const x = data.subarray(i * b, (i + n) * b);
       const y = data.subarray((i + 1) * b, (i + 1 + n) * b);
       const r = chunkLoss(model, x, y, n, b, state);
@@ -53,7 +58,9 @@ export async function perplexityAsync(model: LstmModel, ids: Int32Array, batch =
   return { ppl: Math.exp(total / count), tokens: count };
 }
 
-/** Exact full-softmax perplexity of `ids`, state carried through (as the anchor's evaluate()). */
-export async function evaluatePerplexity(model: LstmModel, ids: Int32Array, opts: { batch?: number; bptt?: number } = {}) {
-  return (await perplexityAsync(model, ids, opts.batch, opts.bptt))!;
+/** Exact full-softmax perplexity of `ids`, state carried through (as the anchor's evaluate()); AbortError when `signal` stops it. */
+export async function evaluatePerplexity(model: LstmModel, ids: Int32Array, opts: { batch?: number; bptt?: number; signal?: AbortSignal } = {}) {
+  const r = await perplexityAsync(model, ids, opts.batch, opts.bptt, opts.signal);
+  if (!r) opts.signal!.throwIfAborted();
+  return r!;
 }

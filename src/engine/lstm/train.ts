@@ -9,6 +9,7 @@ import { LearningRateSchedule } from './learningRate';
 import { LstmModel } from './lstm';
 import type { OptimizerKind } from './optimizer';
 import { perplexityAsync, yieldToEvents } from './perplexity';
+import { stopRequested } from '../stop';
 import { mulberry32 } from '../prng';
 import { UnigramSampler } from './sampledSoftmax';
 import { createTfjsTrainStepper } from './tfjsTrainStepper';
@@ -80,6 +81,8 @@ export interface TrainOptions {
   progressEverySeconds?: number;
   /** The implementation of one training step (default: TF.js, tfjsTrainStepper.ts). */
   stepper?: TrainStepperFactory;
+  /** Called as each validation pass starts (`final`: the one after the last step), e.g. to report the phase. */
+  onValidation?: (final: boolean) => void;
 }
 
 export interface TrainOutcome {
@@ -165,9 +168,10 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     lastProgressAt = now();
   };
   /** Resolves to whether the weights are the best so far. */
-  const validate = async (): Promise<boolean> => {
+  const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
     if (!hasValid) return false;
+    opts.onValidation?.(final);
     stepper.syncModel();
     const r = await perplexityAsync(model, data.valid, 10, bptt, signal);
     if (!r) return false; // aborted mid-pass
@@ -179,7 +183,7 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     let pos = (step % stepsPerEpoch) * bptt;
     outer: while (epoch < epochs) {
       for (; pos < rows - 1; pos += bptt) {
-        if (signal?.aborted) {
+        if (stopRequested(signal)) {
           cancelled = true;
           break outer;
         }
@@ -199,13 +203,14 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
       pos = 0;
       epoch++;
       stepper.resetState();
-      if (epoch < epochs && !nearEnd() && !signal?.aborted) {
+      if (epoch < epochs && !nearEnd() && !stopRequested(signal)) {
         // The anchor's plateau rule on top of the budget schedule.
         if (!(await validate()) && hasValid && checkpoints.bestPpl !== null) schedule.plateaued();
       }
     }
-    if (!cancelled && !signal?.aborted) await validate();
-    else cancelled = true;
+    if (!cancelled && !stopRequested(signal)) await validate(true);
+    // A stop during any validation (the final one included) is a cancel, never a finished run.
+    if (stopRequested(signal)) cancelled = true;
     stepper.syncModel();
   } finally {
     stepper.dispose();

@@ -14,7 +14,7 @@
 // occurrence changes the top count, and the level below only when a count crosses 0 <-> 1,
 // and so on down. Each change also updates its context's total and its 1/2/3+ successor
 // counts (the back-off weight) and the level's counts-of-counts (the discounts).
-import { NgramModel, NgramProbs, backoffWeight, findSorted, kneserNeyDiscounts, type NgramState, type NgramTable } from './ngram';
+import { NgramModel, NgramProbs, backoffWeight, findSorted, kneserNeyDiscounts, nextHistory, type NgramState, type NgramTable } from './ngram';
 import type { LanguageModel, NextTokenProbs } from '../types';
 
 /** A context's total count and how many successors have count 1, 2 and 3+. */
@@ -192,11 +192,8 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
   }
 
   advance(state: NgramState, tokenId: number): NgramState {
-    if (!(tokenId >= 0 && tokenId < this.vocabSize)) throw new Error(`Token id ${tokenId} is outside the vocabulary (size ${this.vocabSize})`);
-    if (this.order === 1) return state;
-    const h = state.history.slice(1);
-    h.push(tokenId);
-    return this.stateOf(h);
+    const h = nextHistory(state, tokenId, this.vocabSize, this.order);
+    return h ? this.stateOf(h) : state;
   }
 
   /** The same history read against the current counts (after updates). */

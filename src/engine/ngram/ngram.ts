@@ -8,7 +8,8 @@
 // context are the contexts one token older, contiguous and sorted by that token. Each
 // context owns a sorted run of (word, count) entries for the n-gram order k + 1.
 import type { LanguageModel, NextTokenProbs } from '../types';
-import { argsortPairs } from './countingSort';
+import { argsortPairs, CHECK_MASK } from './countingSort';
+import { stopChecker, throwIfStopped } from '../stop';
 
 /** The last `order - 1` token ids (oldest first, `<s>` = vocabSize) and their trie nodes. */
 export interface NgramState {
@@ -55,6 +56,15 @@ export function kneserNeyDiscounts(n1: number, n2: number, n3: number, n4: numbe
   return [Math.max(0.05, d1), Math.max(0.05, d2), Math.max(0.05, d3)];
 }
 
+/** The history after one more token (the oldest dropped), or null for a unigram model, whose state never changes. */
+export function nextHistory(state: NgramState, tokenId: number, vocabSize: number, order: number): number[] | null {
+  if (!(tokenId >= 0 && tokenId < vocabSize)) throw new Error(`Token id ${tokenId} is outside the vocabulary (size ${vocabSize})`);
+  if (order === 1) return null;
+  const h = state.history.slice(1);
+  h.push(tokenId);
+  return h;
+}
+
 export class NgramModel implements LanguageModel<NgramState> {
   readonly vocabSize: number;
   readonly order: number;
@@ -99,8 +109,8 @@ export class NgramModel implements LanguageModel<NgramState> {
     this.initial = this.stateOf(new Array<number>(order - 1).fill(this.bos));
   }
 
-  /** Counts a model from token ids (each in [0, vocabSize)). */
-  static build(ids: Int32Array | readonly number[], vocabSize: number, order = 5): NgramModel {
+  /** Counts a model from token ids (each in [0, vocabSize)); stops (AbortError) within a linear pass of `signal` aborting. */
+  static build(ids: Int32Array | readonly number[], vocabSize: number, order = 5, signal?: AbortSignal): NgramModel {
     if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new Error(`vocabSize must be a positive integer, got ${vocabSize}`);
     if (!Number.isInteger(order) || order < 1 || order > MAX_ORDER) throw new Error(`order must be an integer in 1..${MAX_ORDER}, got ${order}`);
     const tokens = ids instanceof Int32Array ? ids : Int32Array.from(ids);
@@ -109,7 +119,7 @@ export class NgramModel implements LanguageModel<NgramState> {
       const t = tokens[i];
       if (t < 0 || t >= vocabSize) throw new Error(`Token id ${t} at position ${i} is outside the vocabulary (size ${vocabSize})`);
     }
-    return new NgramModel(vocabSize, order, countLevels(tokens, vocabSize, order));
+    return new NgramModel(vocabSize, order, countLevels(tokens, vocabSize, order, () => throwIfStopped(signal)));
   }
 
   initialState(): NgramState {
@@ -117,11 +127,8 @@ export class NgramModel implements LanguageModel<NgramState> {
   }
 
   advance(state: NgramState, tokenId: number): NgramState {
-    if (!(tokenId >= 0 && tokenId < this.vocabSize)) throw new Error(`Token id ${tokenId} is outside the vocabulary (size ${this.vocabSize})`);
-    if (this.order === 1) return state;
-    const h = state.history.slice(1);
-    h.push(tokenId);
-    return this.stateOf(h);
+    const h = nextHistory(state, tokenId, this.vocabSize, this.order);
+    return h ? this.stateOf(h) : state;
   }
 
   /** Natural-log probability of one token: the anchor's recursion, O(order · log n). */
@@ -235,12 +242,14 @@ export class NgramModel implements LanguageModel<NgramState> {
     return { base: scale / this.vocabSize, s0: scales[0] / L0.total[0], u1, u2, u3, nt };
   }
 
-  /** exp of the mean negative log-likelihood of `ids`, read from the start of a text. */
-  perplexity(ids: Int32Array | readonly number[]): number {
+  /** exp of the mean negative log-likelihood of `ids`, read from the start of a text; stops (AbortError) when `signal` is aborted. */
+  perplexity(ids: Int32Array | readonly number[], signal?: AbortSignal): number {
     if (ids.length === 0) throw new Error('perplexity needs at least one token');
     let state = this.initial;
     let ll = 0;
+    const check = stopChecker(signal, 16384);
     for (let i = 0; i < ids.length; i++) {
+      check();
       ll += this.logProb(state, ids[i]);
       state = this.advance(state, ids[i]);
     }
@@ -388,14 +397,14 @@ export function findSorted(a: Int32Array, lo: number, hi: number, key: number): 
 }
 
 /** Builds every level: contexts by prepending older tokens, then raw / continuation counts. */
-function countLevels(ids: Int32Array, V: number, order: number): Level[] {
+function countLevels(ids: Int32Array, V: number, order: number, check: () => void): Level[] {
   const n = ids.length;
   const bos = V;
   const levels: Level[] = [emptyLevel(1)];
   let ctx = new Int32Array(n); // context node of every position at the current level (root: 0)
   let parentOfCtx = new Int32Array(1);
   if (order === 1) {
-    const g = distinctPairs(ctx, 1, ids, V);
+    const g = distinctPairs(ctx, 1, ids, V, check);
     setEntries(levels[0], g.major, g.minor, g.count);
     return levels;
   }
@@ -403,7 +412,8 @@ function countLevels(ids: Int32Array, V: number, order: number): Level[] {
   for (let k = 1; k < order; k++) {
     for (let i = 0; i < n; i++) older[i] = i >= k ? ids[i - k] : bos;
     // Contexts of length k = (older token, context of length k-1), sorted parent-major.
-    const groups = distinctPairs(ctx, levels[k - 1].size, older, V + 1);
+    check();
+    const groups = distinctPairs(ctx, levels[k - 1].size, older, V + 1, check);
     const L = emptyLevel(groups.major.length);
     L.token = groups.minor;
     levels[k - 1].childStart = csrStarts(groups.major, levels[k - 1].size);
@@ -413,19 +423,21 @@ function countLevels(ids: Int32Array, V: number, order: number): Level[] {
 
     // Distinct n-grams (context of length k, word): continuation counts of level k-1, and
     // at the top level the raw counts themselves.
-    const raw = distinctPairs(ctx, L.size, ids, V);
+    check();
+    const raw = distinctPairs(ctx, L.size, ids, V, check);
     if (k === order - 1) setEntries(L, raw.major, raw.minor, raw.count);
     const shortened = new Int32Array(raw.major.length);
     for (let e = 0; e < shortened.length; e++) shortened[e] = parentOfCtx[raw.major[e]];
-    const cont = distinctPairs(shortened, levels[k - 1].size, raw.minor, V);
+    check();
+    const cont = distinctPairs(shortened, levels[k - 1].size, raw.minor, V, check);
     setEntries(levels[k - 1], cont.major, cont.minor, cont.count);
   }
   return levels;
 }
 
 /** Distinct (major, minor) pairs in sorted order with their multiplicities, and each input's pair index. */
-function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array, minorRange: number) {
-  const perm = argsortPairs(major, majorRange, minor, minorRange);
+function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array, minorRange: number, check: () => void = () => undefined) {
+  const perm = argsortPairs(major, majorRange, minor, minorRange, check);
   const n = perm.length;
   const outMajor = new Int32Array(n);
   const outMinor = new Int32Array(n);
@@ -435,6 +447,7 @@ function distinctPairs(major: Int32Array, majorRange: number, minor: Int32Array,
   let pa = -1;
   let pb = -1;
   for (let j = 0; j < n; j++) {
+    if ((j & CHECK_MASK) === 0) check();
     const i = perm[j];
     const a = major[i];
     const b = minor[i];

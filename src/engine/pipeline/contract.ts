@@ -3,7 +3,7 @@
 import type { BackendName } from '../kernels/backend';
 import { summarizeSkipped } from '../text/corpus';
 import type { TrainingText } from '../text/trainingText';
-import type { CacheSettings, TokenizerKind, TrainProgress, TrainResult, VocabJSON } from '../types';
+import type { CacheSettings, KeptModel, TokenizerKind, TrainProgress, TrainResult, VocabJSON } from '../types';
 
 export interface PipelineRequest {
   /** Folders (or files: those are read whatever their size) to read. */
@@ -29,15 +29,21 @@ export interface PipelineRequest {
    * options above; epochs/minutes mean more training; only a better model replaces it.
    */
   resume?: boolean;
-  /**
-   * Fit λ even after a cancel (the CLI, where a second Ctrl-C quits). Otherwise a cancelled
-   * run skips the fit, which reads all validation text, and keeps λ = 0.5.
-   */
-  fitAfterCancel?: boolean;
+  /** Seconds between validations during training (default: DEFAULT_TRAINING's, plus every epoch end). */
+  validEverySeconds?: number;
 }
+
+/**
+ * The phases of a run, in order ('validate' and 'save' recur during 'train'). Each polls for
+ * a stop at least every 250 ms of work; a stopped run's result names the one it stopped in.
+ */
+const PIPELINE_PHASES = ['read', 'tokenize', 'ngram', 'train', 'validate', 'save', 'final-validation', 'fit'] as const;
+export type PipelinePhase = (typeof PIPELINE_PHASES)[number];
 
 /** What a run reports as it goes; every field of each event is JSON-serialisable. */
 export type PipelineEvent =
+  /** A phase starts (the one before it has ended). */
+  | { event: 'phase'; phase: PipelinePhase }
   | {
       event: 'corpus';
       files: number;
@@ -77,6 +83,10 @@ export interface PipelineResult extends TrainResult {
   outDir: string;
   /** False when cancelled before this run's first checkpoint with a model already in outDir: it was left as it was. */
   saved: boolean;
+  /** When cancelled: the complete model left in outDir (null: none). */
+  kept?: KeptModel | null;
+  /** When cancelled: the phase the stop was seen in. */
+  stoppedIn?: PipelinePhase;
 }
 
 export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;

@@ -2,17 +2,20 @@
 // server, run in a worker thread by pipelineJob.ts: corpus → dataset → Kneser-Ney n-gram
 // (instant, saved beside the LSTM) → LSTM with checkpoints of the best weights → mixture
 // weight λ fitted on the validation text → atomic save. Fitting is fit.ts, saving save.ts;
-// this composes them. It reports through callbacks and stops on an AbortSignal, keeping the
-// best model so far.
+// this composes them. It reports each phase as it starts; a stop (AbortSignal) is seen in
+// whatever phase within moments, and the run returns at once, keeping what was saved.
 import { initBackend } from '../kernels/backend';
-import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 import { fitCacheSettings, ngramSnapshot } from './servable';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
+import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
+import type { LstmModel } from '../lstm/lstm';
+import { isStopError } from '../stop';
 
 export { PipelineError } from '../text/trainingText';
 export { NGRAM_ORDER } from './fit';
-export { corpusEvent, type CorpusEvent, type NgramSnapshot, type PipelineEvent, type PipelineRequest, type PipelineResult } from './contract';
+export { corpusEvent, type CorpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 
 export async function runPipeline(
   req: PipelineRequest,
@@ -22,38 +25,61 @@ export async function runPipeline(
   onNgram?: (snapshot: NgramSnapshot) => void,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
-  const resume = req.resume ? await openForResume(req.outDir) : undefined;
-  const text = await readCorpus(req, resume, signal);
-  const { dataset } = text;
-  const V = dataset.vocab.size;
-  onEvent(corpusEvent(text));
-  const hasValid = dataset.valid.length >= 2;
-  const { ngram, validPpl: ngramPpl } = fitNgram(dataset, onEvent, t0);
-  const cache = fitCacheSettings(ngram, dataset);
-  onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
-  // The TF.js backend only after the n-gram is out: its set-up would delay the first completions.
-  const backend = await initBackend(req.backend);
-  const hyper = lstmHyper(req, resume, V, backend);
-  const folder = await ModelFolderWriter.open(
-    req.outDir,
-    { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics: await resumedMetrics(resume, hyper, dataset) },
-    numberOrNull(resume?.meta.metrics.valid_ppl_lstm),
-    onEvent,
-  );
-  const { model, result, curve } = await fitLstm(req, { dataset, hyper, resume }, onEvent, folder.checkpoint, signal);
+  const startedAt = new Date(t0);
+  // Set up only after the n-gram is out: TF.js's set-up would delay the first completions.
+  let backend = '';
+  let phase: PipelinePhase = 'read';
+  const enter = (next: PipelinePhase) => {
+    phase = next;
+    onEvent({ event: 'phase', phase });
+  };
+  let model: LstmModel | undefined;
+  let vocab = 0;
+  let tokens = 0;
+  // What a stop returns, whatever the phase: no further work, no further save; the folder
+  // holds the last complete model (this run's last checkpoint, or the one from before it).
+  const stopped = async (): Promise<PipelineResult> => {
+    const kept = await keptModel(req.outDir, startedAt);
+    return {
+      event: 'done', backend, vocab, tokens, outDir: req.outDir, seconds: (Date.now() - t0) / 1000,
+      valid_ppl: kept?.fromThisRun ? kept.validPpl : null, cancelled: true, saved: kept?.fromThisRun ?? false, kept, stoppedIn: phase,
+    };
+  };
   try {
-    const base = { event: 'done' as const, backend, vocab: V, tokens: result.tokens, outDir: req.outDir };
-    if (result.cancelled && !folder.checkpointed && folder.hadModel) {
-      // Stopped before this run's first checkpoint: a barely trained LSTM must not replace the model there.
-      return { ...base, seconds: (Date.now() - t0) / 1000, valid_ppl: null, cancelled: true, saved: false };
-    }
-    // A cancelled run skips the fit, which reads all validation text, unless asked (fitAfterCancel).
-    const mix = hasValid && (!result.cancelled || req.fitAfterCancel) ? await fitMixture(model, ngram, dataset.valid, onEvent) : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl };
+    enter('read');
+    const resume = req.resume ? await openForResume(req.outDir) : undefined;
+    const text = await readCorpus(req, resume, signal, () => enter('tokenize'));
+    const { dataset } = text;
+    const V = dataset.vocab.size;
+    vocab = V;
+    onEvent(corpusEvent(text));
+    const hasValid = dataset.valid.length >= 2;
+    enter('ngram');
+    const { ngram, validPpl: ngramPpl } = fitNgram(dataset, onEvent, t0, signal);
+    const cache = fitCacheSettings(ngram, dataset);
+    onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
+    const initialized = await initBackend(req.backend);
+    backend = initialized;
+    const hyper = lstmHyper(req, resume, V, initialized);
+    const metrics = await resumedMetrics(resume, hyper, dataset, signal);
+    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics };
+    const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
+      signal,
+      onSaving: () => enter('save'),
+    });
+    enter('train');
+    const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
+    const trained = await fitLstm(req, { dataset, hyper, resume, backend: initialized }, onEvent, folder.checkpoint, signal, onValidation);
+    model = trained.model;
+    const { result, curve } = trained;
+    tokens = result.tokens;
+    if (result.cancelled) return await stopped();
+    const mix = hasValid ? (enter('fit'), await fitMixture(model, ngram, dataset.valid, onEvent, signal)) : { lambda: 0.5, validPpl: null, lstmPpl: result.valid_ppl };
     const seconds = (Date.now() - t0) / 1000;
     await folder.saveFinal(
       model.weights(),
       {
-        status: result.cancelled ? 'cancelled' : 'done',
+        status: 'done',
         valid_ppl: mix.validPpl,
         valid_ppl_lstm: mix.lstmPpl,
         lambda: mix.lambda,
@@ -64,10 +90,11 @@ export async function runPipeline(
       },
       curve,
     );
-    const done: PipelineResult = { ...base, seconds, valid_ppl: mix.validPpl, saved: true };
-    if (result.cancelled) done.cancelled = true;
-    return done;
+    return { event: 'done', backend, vocab: V, tokens: result.tokens, outDir: req.outDir, seconds, valid_ppl: mix.validPpl, saved: true };
+  } catch (error) {
+    if (isStopError(error)) return await stopped();
+    throw error;
   } finally {
-    model.dispose();
+    model?.dispose();
   }
 }

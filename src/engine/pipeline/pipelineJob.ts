@@ -3,11 +3,12 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers';
 import type { NgramSnapshot, PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
+import { createStopFlag, raiseStopFlag, type StopFlag } from '../stop';
 
 export interface PipelineJob {
   /** Resolves with the result (also when cancelled); rejects with the pipeline's error (its name kept). */
   done: Promise<PipelineResult>;
-  /** Asks the run to stop; it saves the best model so far (if any) and resolves `done`. */
+  /** Asks the run to stop within moments, whatever it is doing; `done` resolves with `cancelled: true` and the model left. */
   cancel(): void;
   /** Ends the worker at once (server shutdown). */
   terminate(): void;
@@ -28,6 +29,8 @@ export interface PipelineJobOptions {
 }
 /** workerData key of the job's PipelineJobOptions. */
 export const PIPELINE_JOB_OPTIONS = 'wordlensPipelineOptions';
+/** workerData key of the job's StopFlag (shared memory: seen inside synchronous loops). */
+export const PIPELINE_STOP_FLAG = 'wordlensPipelineStop';
 
 export type ToPipelineWorker = { type: 'cancel' };
 export type FromPipelineWorker =
@@ -36,9 +39,9 @@ export type FromPipelineWorker =
   | { type: 'done'; result: PipelineResult }
   | { type: 'error'; name: string; message: string; stack?: string };
 
-function spawn(request: PipelineRequest, jobOptions: PipelineJobOptions): Worker {
-  const options = { workerData: { [PIPELINE_WORKER_MARKER]: request, [PIPELINE_JOB_OPTIONS]: jobOptions }, stdout: false, stderr: false };
-  return startWorker('pipeline/pipelineWorker', options);
+function spawn(request: PipelineRequest, jobOptions: PipelineJobOptions, stop: StopFlag): Worker {
+  const workerData = { [PIPELINE_WORKER_MARKER]: request, [PIPELINE_JOB_OPTIONS]: jobOptions, [PIPELINE_STOP_FLAG]: stop };
+  return startWorker('pipeline/pipelineWorker', { workerData, stdout: false, stderr: false });
 }
 
 export function startPipelineJob(
@@ -47,7 +50,8 @@ export function startPipelineJob(
   jobOptions: PipelineJobOptions = {},
   onNgram?: (snapshot: NgramSnapshot) => void,
 ): PipelineJob {
-  const worker = spawn(request, { ...jobOptions, ngramSnapshot: onNgram !== undefined });
+  const stop = createStopFlag();
+  const worker = spawn(request, { ...jobOptions, ngramSnapshot: onNgram !== undefined }, stop);
   let settled = false;
   const done = new Promise<PipelineResult>((resolve, reject) => {
     worker.on('message', (m: FromPipelineWorker) => {
@@ -77,7 +81,10 @@ export function startPipelineJob(
   return {
     done,
     cancel: () => {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToPipelineWorker);
+      if (settled) return;
+      // The flag reaches a synchronous loop at its next poll; the message wakes an await.
+      raiseStopFlag(stop);
+      worker.postMessage({ type: 'cancel' } satisfies ToPipelineWorker);
     },
     terminate: () => void worker.terminate(),
   };

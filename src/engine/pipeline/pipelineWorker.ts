@@ -3,8 +3,10 @@
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runPipeline, type NgramSnapshot, type PipelineRequest } from './pipeline';
+import { linkStopFlag, type StopFlag } from '../stop';
 import {
   PIPELINE_JOB_OPTIONS,
+  PIPELINE_STOP_FLAG,
   PIPELINE_WORKER_MARKER,
   type FromPipelineWorker,
   type PipelineJobOptions,
@@ -28,8 +30,9 @@ function lowerOwnPriority(): void {
   }
 }
 
-function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, options: PipelineJobOptions): void {
+function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, options: PipelineJobOptions, stop: StopFlag | undefined): void {
   const abort = new AbortController();
+  if (stop) linkStopFlag(abort, stop);
   const post = (m: FromPipelineWorker) => port.postMessage(m);
   port.on('message', (m: ToPipelineWorker) => {
     if (m.type === 'cancel') abort.abort();
@@ -55,5 +58,5 @@ const request = data?.[PIPELINE_WORKER_MARKER] as PipelineRequest | undefined;
 if (!isMainThread && parentPort && request) {
   const options = (data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined) ?? {};
   if (options.lowPriority) lowerOwnPriority();
-  runWorker(parentPort, request, options);
+  runWorker(parentPort, request, options, data?.[PIPELINE_STOP_FLAG] as StopFlag | undefined);
 }

@@ -10,6 +10,7 @@ import type { Vocab } from '../text/vocab';
 import type { CacheSettings, LstmHyper, ModelMeta, NamedWeight, TokenizerKind, VocabJSON } from '../types';
 import { NGRAM_ORDER } from './fit';
 import type { PipelineEvent } from './contract';
+import { isStopError } from '../stop';
 
 /** What every save of one run writes besides the weights and the run's metrics. */
 export interface FolderContent {
@@ -32,9 +33,16 @@ export class ModelFolderWriter {
   private checkpointedAny = false;
 
   /** `resumedPpl`: the validation perplexity of the model being continued, which a checkpoint must beat. */
-  static async open(outDir: string, content: FolderContent, resumedPpl: number | null, onEvent: (e: PipelineEvent) => void): Promise<ModelFolderWriter> {
+  /** `signal`: a save it stops rolls back (AbortError) unless complete; `onSaving` is called as each save starts. */
+  static async open(
+    outDir: string,
+    content: FolderContent,
+    resumedPpl: number | null,
+    onEvent: (e: PipelineEvent) => void,
+    stop: { signal?: AbortSignal; onSaving?: () => void } = {},
+  ): Promise<ModelFolderWriter> {
     const hadModel = await readModelMeta(outDir).then(() => true, () => false);
-    return new ModelFolderWriter(outDir, content, resumedPpl, onEvent, hadModel);
+    return new ModelFolderWriter(outDir, content, resumedPpl, onEvent, hadModel, stop);
   }
 
   private constructor(
@@ -44,6 +52,7 @@ export class ModelFolderWriter {
     private readonly onEvent: (e: PipelineEvent) => void,
     /** Whether the folder held a model before this run. */
     readonly hadModel: boolean,
+    private readonly stop: { signal?: AbortSignal; onSaving?: () => void },
   ) {
     this.vocab = content.vocab.toJSON();
     this.ngramBytes = content.ngram.serialize();
@@ -59,12 +68,14 @@ export class ModelFolderWriter {
   readonly checkpoint = async (c: TrainCheckpoint): Promise<void> => {
     const ppl = c.validPpl ?? Infinity;
     if (ppl >= this.savedPpl && this.savedPpl !== Infinity) return;
-    this.savedPpl = ppl;
-    this.checkpointedAny = true;
     try {
       await this.save(c.weights, this.meta({ status: 'training', step: c.step, valid_ppl_lstm: c.validPpl, lambda: 0.5 }));
+      this.savedPpl = ppl;
+      this.checkpointedAny = true;
       this.onEvent({ event: 'checkpoint', step: c.step, validPpl: c.validPpl });
     } catch (error) {
+      // A stop rolled the save back: the folder holds what it held; training sees the stop next.
+      if (isStopError(error)) return;
       // Not fatal: training goes on, and the final save reports a lasting problem.
       this.onEvent({ event: 'warning', message: `checkpoint not saved: ${(error as Error).message.split('\n')[0]}` });
     }
@@ -76,7 +87,8 @@ export class ModelFolderWriter {
   }
 
   private save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
-    return saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes });
+    this.stop.onSaving?.();
+    return saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes }, { signal: this.stop.signal });
   }
 
   private meta(metrics: ModelMeta['metrics'], curve?: ModelMeta['curve']): ModelMeta {

@@ -5,6 +5,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { compileGlobs } from './glob';
 import { type Gitignore, inheritedGitignore } from './gitignore';
+import { throwIfStopped } from '../stop';
 
 /**
  * Why a file is not in the corpus. 'invalid-utf8' is the exception: such files are kept
@@ -207,7 +208,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
   };
 
   const visitFile = async (shown: string, abs: string) => {
-    signal?.throwIfAborted();
+    throwIfStopped(signal);
     if (seen.has(abs)) return;
     seen.add(abs);
     if (corpus.files.length >= maxFiles) throw new LimitReached('maxFiles');
@@ -226,7 +227,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
   /** Real path of the folder being walked: links must stay inside it. */
   let rootReal = '';
   const walk = async (shownDir: string, absDir: string, rel: string, gi: Gitignore | undefined) => {
-    signal?.throwIfAborted();
+    throwIfStopped(signal);
     let entries: Dirent[];
     try {
       entries = await fs.readdir(absDir, { withFileTypes: true });
@@ -239,6 +240,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
+      throwIfStopped(signal); // a folder of thousands of links stats each one
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       const shown = path.join(shownDir, entry.name);
       const abs = path.join(absDir, entry.name);

@@ -4,6 +4,7 @@
 import type { Tokenizer } from '../types';
 import { splitLines } from './tokenizer';
 import { Vocab } from './vocab';
+import { throwIfStopped } from '../stop';
 
 export interface DatasetOptions {
   /** Tokens seen fewer times in training text map to `<unk>` (default 1: none). */
@@ -12,6 +13,8 @@ export interface DatasetOptions {
   maxVocab?: number;
   /** Share of each file's lines held out for validation, 0 <= share < 1 (default 0.1). */
   validShare?: number;
+  /** Tokenizing tens of megabytes takes seconds: stop (AbortError) when this is aborted. */
+  signal?: AbortSignal;
 }
 
 export interface Dataset {
@@ -35,11 +38,12 @@ export interface DatasetFile {
 }
 
 /** Every file's split, concatenated in order: the training and held-out token streams. */
-export function splitFiles(files: { path: string; text: string }[], tokenizer: Tokenizer, validShare = 0.1): { train: string[]; valid: string[]; files: DatasetFile[] } {
+export function splitFiles(files: { path: string; text: string }[], tokenizer: Tokenizer, validShare = 0.1, signal?: AbortSignal): { train: string[]; valid: string[]; files: DatasetFile[] } {
   const train: string[] = [];
   const valid: string[] = [];
   const out: DatasetFile[] = [];
   for (const f of files) {
+    throwIfStopped(signal);
     const parts = splitFile(f.text, tokenizer, validShare);
     for (const t of parts.train) train.push(t);
     for (const t of parts.valid) valid.push(t);
@@ -79,15 +83,15 @@ export function buildDataset(
   const validShare = opts.validShare ?? 0.1;
   if (!(validShare >= 0 && validShare < 1)) throw new Error(`validShare must be in [0, 1), got ${opts.validShare}`);
   if (files.length === 0) throw new Error('No files to build a dataset from (the corpus is empty)');
-  const { train, valid, files: split } = splitFiles(files, tokenizer, validShare);
+  const { train, valid, files: split } = splitFiles(files, tokenizer, validShare, opts.signal);
   if (train.length === 0) {
     throw new Error(
       `No training text: the ${files.length} file(s) hold ${valid.length} token(s), all in the held-out last ` +
         `${Math.round(validShare * 100)}% of their lines (kept for validation). Add more text.`,
     );
   }
-  const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab });
-  return { vocab, train: vocab.encode(train), valid: vocab.encode(valid), tokens: train.length + valid.length, files: split };
+  const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab, signal: opts.signal });
+  return { vocab, train: vocab.encode(train, opts.signal), valid: vocab.encode(valid, opts.signal), tokens: train.length + valid.length, files: split };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */

@@ -7,6 +7,7 @@ import { buildDataset, splitFiles, type Dataset } from './dataset';
 import { createTokenizer } from './tokenizer';
 import type { Tokenizer, TokenizerKind } from '../types';
 import type { Vocab } from './vocab';
+import { isStopError, throwIfStopped } from '../stop';
 
 /** A mistake in what was asked (nothing to train on, a model that cannot be resumed): its message is for the user as is. */
 export class PipelineError extends Error {
@@ -24,6 +25,8 @@ export interface TrainingTextOptions {
   /** Encode with this vocabulary instead of building one (resuming a model). */
   vocab?: Vocab;
   signal?: AbortSignal;
+  /** Called when the files are read and tokenizing starts. */
+  onTokenizing?: () => void;
 }
 
 export interface TrainingText {
@@ -58,12 +61,14 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
     throw new PipelineError(`No text files to train on in ${roots.join(', ')} (skipped: ${summarizeSkipped(counts)}).`);
   }
   const tokenizer = createTokenizer(opts.tokenizer);
+  opts.onTokenizing?.();
   let dataset: Dataset;
   try {
     dataset = opts.vocab
-      ? datasetWithVocab(texts, tokenizer, opts.vocab)
-      : buildDataset(texts, tokenizer, { minCount: opts.minCount, maxVocab: opts.maxVocab });
+      ? datasetWithVocab(texts, tokenizer, opts.vocab, opts.signal)
+      : buildDataset(texts, tokenizer, { minCount: opts.minCount, maxVocab: opts.maxVocab, signal: opts.signal });
   } catch (error) {
+    if (isStopError(error)) throw error;
     throw new PipelineError((error as Error).message);
   }
   const summary = {
@@ -80,8 +85,8 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
 }
 
 /** The same 90/10 split as buildDataset, encoded with an existing vocabulary. */
-function datasetWithVocab(files: { path: string; text: string }[], tokenizer: Tokenizer, vocab: Vocab): Dataset {
-  const { train, valid, files: split } = splitFiles(files, tokenizer);
+function datasetWithVocab(files: { path: string; text: string }[], tokenizer: Tokenizer, vocab: Vocab, signal?: AbortSignal): Dataset {
+  const { train, valid, files: split } = splitFiles(files, tokenizer, undefined, signal);
   if (train.length < 2) throw new Error(`too little training text: ${train.length} token(s)`);
-  return { vocab, train: vocab.encode(train), valid: vocab.encode(valid), tokens: train.length + valid.length, files: split };
+  return { vocab, train: vocab.encode(train, signal), valid: vocab.encode(valid, signal), tokens: train.length + valid.length, files: split };
 }

@@ -1,12 +1,15 @@
 // The vocabulary: token <-> id, with counts. Ids: `<unk>` 0, `<eos>` 1 when it occurs, then
 // tokens by descending count (ties by first occurrence), so a size cap keeps the most frequent.
 import { EOS, UNK, type VocabJSON } from '../types';
+import { stopChecker } from '../stop';
 
 export interface VocabOptions {
   /** Tokens seen fewer times map to `<unk>` (default 1: keep every token). */
   minCount?: number;
   /** Cap on `size`, specials included; the least frequent tokens beyond it map to `<unk>`. */
   maxSize?: number;
+  /** Counting millions of tokens takes seconds: stop (AbortError) when this is aborted. */
+  signal?: AbortSignal;
 }
 
 export class Vocab {
@@ -31,7 +34,9 @@ export class Vocab {
     // Map iteration order is insertion order, i.e. first occurrence: the tie-breaker.
     const seen = new Map<string, number>();
     let total = 0;
+    const check = stopChecker(opts.signal, 65536);
     for (const t of tokens) {
+      check();
       seen.set(t, (seen.get(t) ?? 0) + 1);
       total++;
     }
@@ -109,10 +114,15 @@ export class Vocab {
     return c;
   }
 
-  encode(tokens: Iterable<string>): Int32Array {
+  /** Ids of `tokens`; stops (AbortError) when `signal` is aborted. */
+  encode(tokens: Iterable<string>, signal?: AbortSignal): Int32Array {
     const arr = Array.isArray(tokens) ? (tokens as string[]) : [...tokens];
     const out = new Int32Array(arr.length);
-    for (let i = 0; i < arr.length; i++) out[i] = this.ids.get(arr[i]) ?? this.unkId;
+    const check = stopChecker(signal, 65536);
+    for (let i = 0; i < arr.length; i++) {
+      check();
+      out[i] = this.ids.get(arr[i]) ?? this.unkId;
+    }
     return out;
   }
 }

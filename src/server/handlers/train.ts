@@ -7,9 +7,11 @@
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
 import type { LiveFile } from '../../engine/ngram/liveNgram';
-import type { NgramSnapshot, PipelineEvent, PipelineRequest } from '../../engine/pipeline/pipeline';
+import type { NgramSnapshot, PipelineEvent, PipelinePhase, PipelineRequest } from '../../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
-import { CancelTrainingRequest, TrainRequest, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { CancelTrainingRequest, TrainRequest, type KeptModelInfo, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
+import { describeKept } from '../../engine/pipeline/keptModel';
+import type { KeptModel } from '../../engine/types';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
@@ -64,6 +66,7 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
           log(`the n-gram could not serve: ${(error as Error).message}`);
         }
       };
+      let lastFraction = 0;
       const onEvent = (e: PipelineEvent) => {
         if (e.event === 'ngram') ngramPpl = e.validPpl ?? Infinity;
         // A checkpoint is saved only when better than the last one; it serves once its LSTM alone beats the n-gram.
@@ -74,11 +77,13 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
         const line = describe(e, lastPpl);
         if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
         if (e.event === 'progress') {
+          lastFraction = e.fraction;
           progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
           host.reportTraining(e.fraction, lastPpl, line);
         } else {
           progress.report(line);
-          host.reportTraining(e.event === 'interpolation' || e.event === 'fitting' ? 1 : 0, lastPpl, line);
+          const late = e.event === 'interpolation' || e.event === 'fitting' || (e.event === 'phase' && ['final-validation', 'fit'].includes(e.phase));
+          host.reportTraining(late ? 1 : lastFraction, lastPpl, line);
           log(line);
         }
       };
@@ -89,11 +94,14 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
       try {
         const result = await started.done;
         const modelPath = modelDir;
-        if (result.saved) {
+        if (!result.cancelled) {
           await host.load(modelPath, files);
-          host.endTraining(result.cancelled ? 'cancelled' : 'done', result.cancelled ? 'training stopped; the best model so far is in use' : undefined);
+          host.endTraining('done');
+        } else if (result.kept?.fromThisRun) {
+          await host.load(modelPath, files);
+          host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
         } else {
-          host.endTraining('cancelled', 'training cancelled before a model was ready; the previous model stays');
+          host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);
         }
         log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
         return {
@@ -104,6 +112,7 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
           seconds: result.seconds,
           validPpl: result.valid_ppl,
           backend: result.backend,
+          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
         };
       } catch (error) {
         const message = (error as Error).message;
@@ -139,6 +148,12 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
       return true;
     },
   };
+}
+
+function keptInfo(kept: KeptModel | null): KeptModelInfo | null {
+  if (!kept) return null;
+  const { createdAt, fromThisRun, status, step, validPpl } = kept;
+  return { createdAt, fromThisRun, status, step, validPpl };
 }
 
 function pipelineRequest(ctx: ServerContext, params: TrainParams): PipelineRequest {
@@ -197,8 +212,22 @@ export function describe(e: PipelineEvent, ppl: number | undefined): string {
       return `mixed LSTM and n-gram: ppl ${Math.round(e.validPpl)} (λ = ${e.lambda.toFixed(2)})`;
     case 'warning':
       return e.message;
+    case 'phase':
+      return PHASE_LINES[e.phase];
   }
 }
+
+/** The progress line as each phase starts (the integration test cancels on the final one's). */
+export const PHASE_LINES: Record<PipelinePhase, string> = {
+  read: 'reading the workspace…',
+  tokenize: 'tokenizing…',
+  ngram: 'building the n-gram…',
+  train: 'training…',
+  validate: 'validating…',
+  save: 'saving a checkpoint…',
+  'final-validation': 'final validation…',
+  fit: 'mixing LSTM and n-gram on the validation text…',
+};
 
 function eta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

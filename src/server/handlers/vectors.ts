@@ -12,8 +12,9 @@ import {
   type ImportVectorsParams,
 } from '../../protocol';
 import type { ServerContext } from '../context';
-import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { checkParams, guard, invalidParams, toSignal, UserError } from '../requests';
 import { embeddingsOf } from '../servingModel';
+import { isStopError } from '../../engine/stop';
 
 /** Sub-folder of the storage folder for imported vectors. */
 const IMPORTED_FOLDER = 'imported-vectors';
@@ -23,7 +24,9 @@ export function registerVectors(ctx: ServerContext): void {
 
   connection.onRequest(
     ImportVectorsRequest,
-    guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams) => {
+    guard(ImportVectorsRequest.method, log, async (raw: ImportVectorsParams, token) => {
+      // $/cancelRequest stops the read, or rolls back the save unless it is complete.
+      const signal = toSignal(token);
       const params = checkParams<ImportVectorsParams>(ImportVectorsRequest.method, raw, { path: 'string' });
       ctx.checkTrustedPath(params.path, 'vector files');
       const storage = ctx.init().storagePath;
@@ -31,8 +34,9 @@ export function registerVectors(ctx: ServerContext): void {
       const file = path.resolve(params.path);
       let vectors;
       try {
-        vectors = await readVectors(file);
+        vectors = await readVectors(file, undefined, { signal });
       } catch (error) {
+        if (isStopError(error)) throw error;
         throw new UserError(`Cannot import ${file}: ${(error as Error).message}`);
       }
       if (vectors.words.length === 0) throw new UserError(`${file} holds no vectors.`);
@@ -59,7 +63,7 @@ export function registerVectors(ctx: ServerContext): void {
         },
         vocab: { words, counts: words.map(() => 0) },
         weights: [{ name: 'embedding/embeddings', shape: [words.length, dim], values: matrix }],
-      });
+      }, { signal });
       log(`imported ${vectors.words.length} vectors (dim ${dim}) from ${file}`);
       return (await host.load(dir)).info;
     }),
@@ -67,7 +71,7 @@ export function registerVectors(ctx: ServerContext): void {
 
   connection.onRequest(
     ExportEmbeddingsRequest,
-    guard(ExportEmbeddingsRequest.method, log, async (raw: ExportEmbeddingsParams) => {
+    guard(ExportEmbeddingsRequest.method, log, async (raw: ExportEmbeddingsParams, token) => {
       const params = checkParams<ExportEmbeddingsParams>(ExportEmbeddingsRequest.method, raw, { path: 'string', format: 'string' });
       if (params.format !== 'word2vec' && params.format !== 'tsv') {
         throw invalidParams(ExportEmbeddingsRequest.method, '"format" must be "word2vec" or "tsv"');
@@ -93,7 +97,7 @@ export function registerVectors(ctx: ServerContext): void {
       const matrix = new Float32Array(rows.length * dim);
       rows.forEach((row, i) => matrix.set(embeddings.vector(embeddings.words[row]), i * dim));
       const target = path.resolve(params.path);
-      await writeVectors(target, params.format, words, matrix, dim);
+      await writeVectors(target, params.format, words, matrix, dim, { signal: toSignal(token) });
       log(`exported ${words.length} vectors to ${target}`);
       return { path: target, words: words.length };
     }),
