@@ -101,9 +101,9 @@ describe('server: live learning', () => {
     assert.deepEqual(await server.connection.sendRequest(CancelTrainingRequest), { cancelled: true });
     const result = await training;
     assert.equal(result.cancelled, true);
-    // The trained folder (LSTM + n-gram) replaces the n-gram, and the edit is still learnt.
+    // Stopped early: the n-gram keeps serving (or the LSTM's checkpoint, if one was saved), and the edit is still learnt.
     const ready = await server.waitForStatus((s) => s.state === 'ready');
-    assert.equal(ready.serving, 'LSTM + n-gram');
+    assert.ok(ready.serving === 'n-gram' || ready.serving === 'LSTM + n-gram', `serving ${ready.serving}`);
     await type('nicateWidget;\n  frob');
     const again = await inline();
     assert.ok(again.startsWith('nicateWidget'), `after the swap, frob completes to ${JSON.stringify(again)}`);
