@@ -5,6 +5,8 @@
 //  2. latency: the real server over stdio (`initializationOptions.modelPath`), a 2,000-line
 //     held-out document, retyping lines key by key (incremental didChange), one
 //     textDocument/inlineCompletion per keystroke: round-trip p50/p95/p99/max, server CPU;
+//     and "jump": every request follows a jump to a random position (one character typed
+//     there), with the whole window read cold vs at most completion.jumpContextTokens;
 //  3. keystrokes saved typing the held-out files (Tab accepts a suggestion that is a prefix of
 //     what comes next), in-process through the engine's complete(): Wordlens (LSTM + n-gram)
 //     against the n-gram alone and a token-bigram completer.
@@ -14,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
-import { DidChangeTextDocumentNotification, InlineCompletionRequest } from 'vscode-languageserver-protocol';
+import { DidChangeConfigurationNotification, DidChangeTextDocumentNotification, InlineCompletionRequest } from 'vscode-languageserver-protocol';
 import { initBackend } from '../src/engine/kernels/backend';
 import { complete } from '../src/engine/decode/complete';
 import { encodeText } from '../src/engine/text/dataset';
@@ -24,7 +26,7 @@ import { PrefixCache } from '../src/engine/decode/prefixCache';
 import { mulberry32 } from '../src/engine/prng';
 import { loadModel } from '../src/engine/io/store';
 import type { LanguageModel } from '../src/engine/types';
-import { ServerStatusRequest } from '../src/protocol';
+import { defaultSettings, ServerStatusRequest } from '../src/protocol';
 import { assemble } from '../src/server/servingModel';
 import { startTestServer } from '../test/server/lspClient';
 import { BigramModel } from './lib/bigramModel';
@@ -110,6 +112,18 @@ interface LatencyResult {
   serverCpuMsPerRequest: number;
 }
 
+interface JumpResult {
+  scenario: string;
+  jumpContextTokens: number;
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  over30ms: number;
+  serverCpuMsPerRequest: number;
+}
+
 /** utime + stime of a process, ms (Linux). */
 function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -123,7 +137,7 @@ function cpuMsOf(pid: number): number {
  * text after the indentation and typing it back a character at a time: a didChange, then an
  * inlineCompletion request at the new cursor, timed from send to answer.
  */
-async function measureLatency(modelDir: string, text: string, keystrokes: number): Promise<{ backend: string; results: LatencyResult[] }> {
+async function measureLatency(modelDir: string, text: string, keystrokes: number): Promise<{ backend: string; results: LatencyResult[]; jumpResults: JumpResult[] }> {
   const server = await startTestServer({ modelPath: modelDir });
   try {
     const ready = await server.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
@@ -202,11 +216,57 @@ async function measureLatency(modelDir: string, text: string, keystrokes: number
         serverCpuMsPerRequest: cpuMs / times.length,
       };
     };
+    /**
+     * Every request after a jump: a random position in a random line, the character before it
+     * typed again (a didChange, as a click then a keystroke), then one request there. Each
+     * setting gets its own copy of the document (no states cached by the other) and the same positions.
+     */
+    const jumps = async (name: string, jumpContextTokens: number, seed: number): Promise<JumpResult> => {
+      await server.connection.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { wordlens: { completion: { ...defaultSettings.completion, jumpContextTokens } } },
+      });
+      const jumpUri = `file:///bench/jump-${jumpContextTokens}.ts`;
+      await server.open(jumpUri, text);
+      let v = 1;
+      const at = mulberry32(seed);
+      const times: number[] = [];
+      const cpu0 = cpuMsOf(server.process.pid!);
+      while (times.length < keystrokes) {
+        const { l, i: line } = typeable[Math.floor(at() * typeable.length)];
+        const character = l.length - l.trimStart().length + 1 + Math.floor(at() * l.trimStart().length);
+        await server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+          textDocument: { uri: jumpUri, version: ++v },
+          contentChanges: [{ range: { start: { line, character: character - 1 }, end: { line, character } }, text: l[character - 1] }],
+        });
+        const t0 = performance.now();
+        await server.connection.sendRequest(InlineCompletionRequest.type, {
+          textDocument: { uri: jumpUri },
+          position: { line, character },
+          context: { triggerKind: 2 },
+        });
+        times.push(performance.now() - t0);
+      }
+      return {
+        scenario: name,
+        jumpContextTokens,
+        requests: times.length,
+        p50: percentile(times, 0.5),
+        p95: percentile(times, 0.95),
+        p99: percentile(times, 0.99),
+        max: Math.max(...times),
+        over30ms: times.filter((t) => t > 30).length,
+        serverCpuMsPerRequest: (cpuMsOf(server.process.pid!) - cpu0) / times.length,
+      };
+    };
     const results: LatencyResult[] = [];
     results.push(await scenario('random lines', () => typeable[Math.floor(rand() * typeable.length)]));
     let k = Math.floor(rand() * typeable.length);
     results.push(await scenario('sequential lines', () => typeable[k++ % typeable.length]));
-    return { backend: status.backend ?? 'unknown', results };
+    const jumpResults = [
+      await jumps('jump, whole window', 0, 13),
+      await jumps(`jump, ≤ ${defaultSettings.completion.jumpContextTokens} tokens`, defaultSettings.completion.jumpContextTokens, 13),
+    ];
+    return { backend: status.backend ?? 'unknown', results, jumpResults };
   } finally {
     await server.stop();
   }
@@ -263,6 +323,7 @@ async function main(): Promise<void> {
     const loadBefore = load();
     latency = await measureLatency(modelDir, documentOf(heldOut, DOC_LINES), keystrokes);
     for (const r of latency.results) json({ phase: 'latency', docLines: DOC_LINES, backend: latency.backend, ...r, loadavgBefore: loadBefore, loadavgAfter: load() });
+    for (const r of latency.jumpResults) json({ phase: 'latency', docLines: DOC_LINES, backend: latency.backend, ...r, loadavgAfter: load() });
   }
   let typing: Awaited<ReturnType<typeof keystrokesSaved>> | undefined;
   if (!flag('no-typing')) typing = await keystrokesSaved(modelDir, train, heldOut, capChars);
@@ -279,6 +340,13 @@ async function main(): Promise<void> {
       console.log(`    ${r.continuing.n} keys typed the suggestion shown (answered with its rest): p50 ${r.continuing.p50.toFixed(1)}, p99 ${r.continuing.p99.toFixed(1)}`);
       console.log(`    ${f.n} keys needed a fresh decode: p50 ${f.p50.toFixed(1)} (${met(f.p50, 10)}), p95 ${f.p95.toFixed(1)}, p99 ${f.p99.toFixed(1)} (${met(f.p99, 30)})`);
     }
+    console.log('  every request after a jump   requests    p50    p95     p99     max  >30ms  server CPU ms/req');
+    for (const r of latency.jumpResults) {
+      console.log(`  ${r.scenario.padEnd(28)} ${String(r.requests).padStart(8)} ${r.p50.toFixed(1).padStart(6)} ${r.p95.toFixed(1).padStart(6)} ${r.p99.toFixed(1).padStart(7)} ${r.max.toFixed(0).padStart(7)} ${String(r.over30ms).padStart(6)} ${r.serverCpuMsPerRequest.toFixed(2).padStart(18)}`);
+      console.log(`    target p99 ≤ 30 ms: ${met(r.p99, 30)}`);
+    }
+    const [whole, bounded] = latency.jumpResults;
+    console.log(`  jump p99, bounded / whole window: ${(bounded.p99 / whole.p99).toFixed(2)}x (p50 ${(bounded.p50 / whole.p50).toFixed(2)}x)`);
   }
   if (typing) {
     console.log(`keystrokes saved typing ${typing.results[0].chars} characters of held-out files (in-process complete(), ${MAX_TOKENS} tokens, one line; backend ${typing.backend}; λ ${typing.lambda})`);

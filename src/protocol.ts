@@ -38,10 +38,23 @@ export interface ServerSettings {
     maxTokens: number;
     temperature: number;
     multiline: boolean;
+    /**
+     * After a jump (no cached model state near the cursor) the model reads at most this many
+     * tokens before it; 0 reads the whole window. Fewer tokens: a faster first completion, less context.
+     */
+    jumpContextTokens: number;
   };
   /** TF.js backend override; empty = automatic (tensorflow → wasm → cpu). */
   backend: '' | 'tensorflow' | 'wasm' | 'cpu';
+  /**
+   * Continued training of the workspace's LSTM in the background when enough has changed and
+   * the editor is idle, within `minutesPerHour` of training per rolling hour.
+   */
+  liveTraining: { enabled: boolean; minutesPerHour: number };
 }
+
+/** Default of completion.jumpContextTokens (docs/benchmarks.md, "Jumps"). */
+export const JUMP_CONTEXT_TOKENS = 64;
 
 export const defaultSettings: ServerSettings = {
   include: ['**/*'],
@@ -50,8 +63,9 @@ export const defaultSettings: ServerSettings = {
   modelSize: 'small',
   trainingBudgetMinutes: 5,
   trainingLowPriority: true,
-  completion: { maxTokens: 8, temperature: 0, multiline: false },
+  completion: { maxTokens: 8, temperature: 0, multiline: false, jumpContextTokens: JUMP_CONTEXT_TOKENS },
   backend: '',
+  liveTraining: { enabled: true, minutesPerHour: 5 },
 };
 
 /** `initialize` → `initializationOptions`. Every field is optional. */
@@ -114,6 +128,11 @@ export interface ServerStatusParams {
   canComplete?: boolean;
   /** TF.js backend the server runs on. */
   backend?: string;
+  /**
+   * What serves completions: `n-gram` (while the LSTM of a first training still trains),
+   * `LSTM + n-gram`, `LSTM`, or `vectors` (no completions). Absent without a model.
+   */
+  serving?: 'n-gram' | 'LSTM + n-gram' | 'LSTM' | 'vectors';
 }
 
 /** Server → client whenever the state changes, and once after `initialized`. */

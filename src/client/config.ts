@@ -27,8 +27,13 @@ export function readServerSettings(): ServerSettings {
       maxTokens: c.get<number>('completion.maxTokens', d.completion.maxTokens),
       temperature: c.get<number>('completion.temperature', d.completion.temperature),
       multiline: c.get<boolean>('completion.multiline', d.completion.multiline),
+      jumpContextTokens: c.get<number>('completion.jumpContextTokens', d.completion.jumpContextTokens),
     },
     backend: c.get<ServerSettings['backend']>('backend', d.backend),
+    liveTraining: {
+      enabled: c.get<boolean>('liveTraining.enabled', d.liveTraining.enabled),
+      minutesPerHour: c.get<number>('liveTraining.minutesPerHour', d.liveTraining.minutesPerHour),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 // The status bar item: model state at a glance (none / training 37% · ppl 180 /
-// ready · V=12,950); a click opens the quick menu.
+// n-gram · LSTM training 40% / ready · V=12,950); a click opens the quick menu.
 import * as vscode from 'vscode';
 import type { ServerStatusParams } from '../protocol';
 
@@ -47,6 +47,7 @@ export class StatusItem implements vscode.Disposable {
     this.item.text = this.starting ? '$(sync~spin) Wordlens: starting' : `${icon(s, this.completionsOn)} Wordlens: ${statusText(s)}`;
     const lines = [`**Wordlens** — ${s.state}`];
     if (s.message) lines.push(escapeMarkdown(s.message));
+    if (s.serving) lines.push(`Serving: ${s.serving}`);
     if (s.modelPath) lines.push(`Model: \`${s.modelPath}\``);
     if (s.backend) lines.push(`Backend: ${s.backend}`);
     if (s.canComplete === false) {
@@ -64,11 +65,15 @@ export class StatusItem implements vscode.Disposable {
   }
 }
 
-/** "none", "training 37% · ppl 180", "ready · V=12,950" ("… · vectors only"), "error". */
+/**
+ * "none", "training 37% · ppl 180" (nothing serves yet), "n-gram · LSTM training 40% · ppl 180"
+ * (the n-gram serves while the LSTM trains), "ready · V=12,950" ("… · vectors only"), "error".
+ */
 export function statusText(s: ServerStatusParams): string {
   switch (s.state) {
     case 'training': {
-      const parts = [`training ${Math.floor((s.progress ?? 0) * 100)}%`];
+      const percent = `${Math.floor((s.progress ?? 0) * 100)}%`;
+      const parts = [s.serving && s.serving !== 'vectors' ? `${s.serving} · LSTM training ${percent}` : `training ${percent}`];
       if (s.ppl !== undefined) parts.push(`ppl ${Math.round(s.ppl)}`);
       return parts.join(' · ');
     }
@@ -76,6 +81,7 @@ export function statusText(s: ServerStatusParams): string {
       const parts = ['ready'];
       if (s.vocab !== undefined) parts.push(`V=${s.vocab.toLocaleString('en-US')}`);
       if (s.canComplete === false) parts.push('vectors only');
+      else if (s.serving === 'n-gram') parts.push('n-gram only');
       return parts.join(' · ');
     }
     default:

@@ -107,7 +107,19 @@ export interface ModelMeta {
   corpus: Record<string, unknown>;
   /** Training curve: one entry per logged step. */
   curve?: CurvePoint[];
+  /** The cache mixture fitted on the held-out text at training (absent in older folders). */
+  cache?: CacheSettings;
   createdAt: string;
+}
+
+/** How the document and recent-files caches mix with the model (engine/decode/cacheMixture.ts). */
+export interface CacheSettings {
+  /** Order of the cache n-grams. */
+  order: number;
+  /** Per bucket, [model, document, recent], fitted by EM on held-out text. */
+  weights: [number, number, number][];
+  /** The open decoder's confidence stop (complete's minTokenProb). */
+  minTokenProb: number;
 }
 
 /** One logged step of a training run: the smoothed loss, and the validation perplexity when measured. */

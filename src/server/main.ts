@@ -36,6 +36,8 @@ import { registerNeighbors } from './handlers/neighbors';
 import { registerNextTokens } from './handlers/nextTokens';
 import { registerProject } from './handlers/project';
 import { registerDebugStats } from './handlers/debugStats';
+import { registerLiveEdits } from './liveEdits';
+import { startLiveTraining } from './liveTraining';
 
 export interface StartOptions {
   /** `--stdio` (default) or `--port N` (listens on 127.0.0.1 only, for one client). */
@@ -110,7 +112,9 @@ export function serve(connection: Connection): ServerContext {
     log('workspace trusted: model files in it may be loaded');
   });
 
-  const training = registerTrain(ctx);
+  const liveTrainer = startLiveTraining(ctx);
+  // A training the user asks for comes first: a continued one in the background stops.
+  const training = registerTrain(ctx, () => liveTrainer.cancel());
   connection.onInitialize((params): InitializeResult => {
     init = sanitizeInit(params.initializationOptions, log);
     trusted = init.workspaceTrusted !== false;
@@ -120,7 +124,8 @@ export function serve(connection: Connection): ServerContext {
     const providers = init.providers ?? {};
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        // didSave: a saved file joins the recent-files cache (live learning).
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         inlineCompletionProvider: providers.inlineCompletion === false ? undefined : {},
         completionProvider: providers.completion === false ? undefined : { triggerCharacters: ['.', ' '] },
         hoverProvider: providers.hover !== false,
@@ -151,9 +156,12 @@ export function serve(connection: Connection): ServerContext {
   });
 
   documents.onDidClose((e) => host.forgetDocument(e.document.uri));
-  connection.onShutdown(() => host.dispose());
+  connection.onShutdown(() => {
+    liveTrainer.dispose();
+    host.dispose();
+  });
 
-  registerInlineCompletion(ctx);
+  registerInlineCompletion(ctx, registerLiveEdits(ctx, liveTrainer.policy));
   registerCompletion(ctx);
   registerHover(ctx);
   registerGenerate(ctx);
@@ -188,7 +196,7 @@ function sanitizeInit(raw: unknown, log: (m: string) => void): InitializationOpt
 /** Takes only well-typed values from `incoming`, so a bad setting cannot break the server. */
 function mergeSettings(base: ServerSettings, incoming: Partial<ServerSettings> | undefined): ServerSettings {
   if (!incoming) return base;
-  const out: ServerSettings = { ...base, completion: { ...base.completion } };
+  const out: ServerSettings = { ...base, completion: { ...base.completion }, liveTraining: { ...base.liveTraining } };
   const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
   if (strings(incoming.include)) out.include = incoming.include!;
   if (strings(incoming.exclude)) out.exclude = incoming.exclude!;
@@ -206,6 +214,12 @@ function mergeSettings(base: ServerSettings, incoming: Partial<ServerSettings> |
     if (typeof c.maxTokens === 'number' && c.maxTokens >= 1) out.completion.maxTokens = Math.min(64, Math.round(c.maxTokens));
     if (typeof c.temperature === 'number' && c.temperature >= 0) out.completion.temperature = c.temperature;
     if (typeof c.multiline === 'boolean') out.completion.multiline = c.multiline;
+    if (typeof c.jumpContextTokens === 'number' && c.jumpContextTokens >= 0) out.completion.jumpContextTokens = Math.round(c.jumpContextTokens);
+  }
+  const live = incoming.liveTraining;
+  if (live && typeof live === 'object') {
+    if (typeof live.enabled === 'boolean') out.liveTraining.enabled = live.enabled;
+    if (typeof live.minutesPerHour === 'number' && live.minutesPerHour >= 0) out.liveTraining.minutesPerHour = Math.min(60, live.minutesPerHour);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { recoverFolder } from '../engine/io/atomic';
 import { initBackend, type BackendName } from '../engine/kernels/backend';
 import type { ServerState, ServerStatusParams } from '../protocol';
+import type { LiveFile } from '../engine/ngram/liveNgram';
 import { loadServingModel, type ServingModel } from './servingModel';
 import { warmUp } from './predict';
 
@@ -79,14 +80,17 @@ export class ModelHost {
     }
   }
 
-  /** Loads a model folder and swaps it in; on failure the previous model keeps serving. */
-  async load(dir: string): Promise<ServingModel> {
+  /**
+   * Loads a model folder and swaps it in; on failure the previous model keeps serving.
+   * `files`: the training files its n-gram counted, when this server trained it (live learning).
+   */
+  async load(dir: string, files?: readonly LiveFile[]): Promise<ServingModel> {
     const generation = ++this.loadGeneration;
     const started = Date.now();
     this.options.log(`loading model from ${dir}`);
     try {
       await this.ensureBackend();
-      const next = await loadServingModel(dir, this.options.log);
+      const next = await loadServingModel(dir, files, this.options.log);
       // The first completion would otherwise pay for wasm kernel set-up (~300 ms measured).
       await warmUp(next).catch((e) => this.options.log(`warm-up skipped: ${e instanceof Error ? e.message : String(e)}`));
       if (generation !== this.loadGeneration) {
@@ -113,6 +117,21 @@ export class ModelHost {
     else this.publishStatus();
     // Requests still running on the old model hold it; its tensors are freed when they end.
     if (previous && previous !== next) previous.retire();
+  }
+
+  /**
+   * Serves a model built in memory (the n-gram of a training run that has just started) unless
+   * one already serves: a model the user had keeps serving until the new one is saved.
+   */
+  serveIfNone(next: ServingModel): boolean {
+    if (this.serving) {
+      next.dispose();
+      return false;
+    }
+    this.loadGeneration++; // a slower load started before cannot replace it
+    this.swap(next);
+    this.options.log(`serving the n-gram (V=${next.info.vocab}) while the LSTM trains`);
+    return true;
   }
 
   forgetDocument(uri: string): void {
@@ -152,6 +171,7 @@ export class ModelHost {
       status.vocab = model.info.vocab;
       status.modelPath = model.info.modelPath;
       status.canComplete = model.info.canComplete;
+      status.serving = model.serving;
       if (model.info.validPpl !== null) status.ppl = model.info.validPpl;
       if (typeof model.info.validPplLstm === 'number') status.pplLstm = model.info.validPplLstm;
       if (typeof model.info.validPplNgram === 'number') status.pplNgram = model.info.validPplNgram;

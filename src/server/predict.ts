@@ -29,8 +29,10 @@ export function textBefore(document: TextDocument, position: Position): string {
   return document.getText({ start: { line: first, character: 0 }, end: position });
 }
 
-function cacheOf(model: ServingModel, uri: string): PrefixCache<unknown> {
-  return model.documentCache(uri, () => new PrefixCache<unknown>());
+function cacheOf(model: ServingModel, uri: string, jumpContextTokens = 0): PrefixCache<unknown> {
+  const cache = model.documentCache(uri, () => new PrefixCache<unknown>());
+  cache.coldReadLimit = jumpContextTokens > 0 ? jumpContextTokens : Infinity;
+  return cache;
 }
 
 /** The k most probable next tokens at the end of `text`, continuing its partial word. */
@@ -43,6 +45,8 @@ export interface CompleteOptions {
   maxTokens: number;
   multiline: boolean;
   temperature: number;
+  /** completion.jumpContextTokens: the most tokens a cold read (after a jump) reads (default: no limit). */
+  jumpContextTokens?: number;
   signal: AbortSignal;
 }
 
@@ -52,8 +56,10 @@ export async function completeText(model: ServingModel, uri: string, text: strin
     maxTokens: opts.maxTokens,
     multiline: opts.multiline,
     temperature: opts.temperature,
-    cache: cacheOf(model, uri),
+    cache: cacheOf(model, uri, opts.jumpContextTokens),
     signal: opts.signal,
+    // Greedy completions also draw on the document and recent-files caches (open vocabulary).
+    ...(model.live?.mixture && opts.temperature <= 0 ? { cacheMixture: model.live.mixture, minTokenProb: model.live.minTokenProb } : {}),
   });
   return { text: r.completion, tokens: r.tokens };
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, withWorkbench } from './harness';
+import { GHOST_TEXT_SETTINGS, repoRoot, withWorkbench } from './harness';
 
 // Repetitive code, so a model trained for seconds has a confident continuation.
 const CODE = Array.from(
@@ -25,16 +25,7 @@ test('train from the palette, see progress, get ghost text, accept it with Tab',
       extensionDir: repoRoot,
       name: 'completion',
       files: { 'src/add.ts': CODE, 'src/more.ts': CODE.replace(/add/g, 'sum'), 'src/typing.ts': '// typed by the e2e test\n' },
-      settings: {
-        'wordlens.trainingBudgetMinutes': 0.25,
-        'wordlens.modelSize': 'small',
-        'wordlens.completion.debounceMs': 0,
-        // Keep the suggest widget away so Tab goes to the ghost text.
-        'editor.quickSuggestions': { other: false, comments: false, strings: false },
-        'editor.suggestOnTriggerCharacters': false,
-        'editor.wordBasedSuggestions': 'off',
-        'editor.inlineSuggest.enabled': true,
-      },
+      settings: { ...GHOST_TEXT_SETTINGS, 'wordlens.trainingBudgetMinutes': 0.25 },
     },
     async (wb) => {
       await wb.waitForActivation();
@@ -42,8 +33,8 @@ test('train from the palette, see progress, get ghost text, accept it with Tab',
       await wb.screenshot('no-model');
 
       await wb.runCommand('Wordlens: Train on Workspace');
-      await wb.statusBarItem(/Wordlens: training/, { timeoutMs: 60_000 });
-      const progress = await wb.statusBarItem(/Wordlens: training [1-9]\d*%/, { timeoutMs: 60_000 });
+      await wb.statusBarItem(/Wordlens: (n-gram · LSTM )?training/, { timeoutMs: 60_000 });
+      const progress = await wb.statusBarItem(/Wordlens: (n-gram · LSTM )?training [1-9]\d*%/, { timeoutMs: 60_000 });
       const progressText = (await progress.innerText()).trim();
       await wb.screenshot('training');
       await wb.statusBarItem(/Wordlens: ready · V=\d/, { timeoutMs: 180_000 });

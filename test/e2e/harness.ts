@@ -17,6 +17,16 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const screenshotDir = path.join(__dirname, 'screenshots');
 export const fixtureExtension = path.join(repoRoot, 'test', 'fixtures', 'minimal-extension');
 
+/** Workbench settings for tests of Wordlens's ghost text: at once, and no suggest widget in the way of Tab. */
+export const GHOST_TEXT_SETTINGS: Record<string, unknown> = {
+  'wordlens.modelSize': 'small',
+  'wordlens.completion.debounceMs': 0,
+  'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  'editor.suggestOnTriggerCharacters': false,
+  'editor.wordBasedSuggestions': 'off',
+  'editor.inlineSuggest.enabled': true,
+};
+
 /** The extension under test: WORDLENS_EXTENSION_DIR, else Wordlens once built, else the fixture. */
 export function extensionUnderTest(): string {
   if (process.env.WORDLENS_EXTENSION_DIR) return path.resolve(process.env.WORDLENS_EXTENSION_DIR);

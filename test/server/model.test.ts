@@ -48,9 +48,9 @@ describe('server: model loading, neighbours, next tokens', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('advertises incremental sync and the standard providers', () => {
+  it('advertises incremental sync (and didSave, for live learning) and the standard providers', () => {
     const caps = server.initializeResult.capabilities;
-    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     assert.ok(caps.inlineCompletionProvider);
     assert.ok(caps.completionProvider);
     assert.equal(caps.hoverProvider, true);

@@ -117,3 +117,20 @@ test('stateForAsync: a read paused while the cache switched to another model lea
   assert.deepEqual(cache.stateFor(b, doc), doc);
   assert.equal(b.advances, doc.length, "none of a's states were found for b");
 });
+
+test('a cold read (a jump) reads only the last coldReadLimit tokens; keystrokes after it continue from there', () => {
+  const m = new CountingModel();
+  const cache = new PrefixCache<readonly number[]>({ coldReadLimit: 40 });
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 200)), doc.slice(160, 200), 'the state of the last 40 tokens');
+  assert.equal(m.advances, 40);
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 203)), doc.slice(160, 203), 'typing on continues the bounded read');
+  assert.equal(m.advances, 3);
+  m.advances = 0;
+  // Within the limit of a cached state, the cache is used as before.
+  cache.stateFor(m, doc.slice(0, 230));
+  assert.equal(m.advances, 27);
+  m.advances = 0;
+  assert.deepEqual(cache.stateFor(m, doc.slice(0, 30)), doc.slice(0, 30), 'a prefix shorter than the limit is read whole');
+  assert.equal(m.advances, 30);
+});

@@ -10,6 +10,12 @@ export interface PrefixCacheOptions {
   maxEntries?: number;
   /** Also keep the state every this many tokens while advancing. */
   checkpointEvery?: number;
+  /**
+   * A cold read (no cached state within this many tokens of the end, as after a jump) reads
+   * only the last this-many tokens, from the initial state. The state then stands for the
+   * whole prefix (later keystrokes continue from it). Default: no limit.
+   */
+  coldReadLimit?: number;
 }
 
 interface Entry<S> {
@@ -26,6 +32,8 @@ const B2 = 1_000_003;
 export class PrefixCache<S> {
   private readonly maxEntries: number;
   private readonly checkpointEvery: number;
+  /** See PrefixCacheOptions.coldReadLimit (a setting may change it between reads). */
+  coldReadLimit: number;
   /** Insertion order is recency order (oldest first). */
   private readonly entries = new Map<string, Entry<S>>();
   private readonly lengths = new Map<number, number>(); // length -> entries with it
@@ -34,6 +42,8 @@ export class PrefixCache<S> {
   constructor(opts: PrefixCacheOptions = {}) {
     this.maxEntries = opts.maxEntries ?? 256;
     this.checkpointEvery = opts.checkpointEvery ?? 64;
+    this.coldReadLimit = opts.coldReadLimit ?? Infinity;
+    if (!(this.coldReadLimit >= 1)) throw new Error(`coldReadLimit must be at least 1, got ${this.coldReadLimit}`);
     if (!(this.maxEntries >= 1)) throw new Error(`maxEntries must be at least 1, got ${this.maxEntries}`);
     if (!(this.checkpointEvery >= 1)) throw new Error(`checkpointEvery must be at least 1, got ${this.checkpointEvery}`);
   }
@@ -102,8 +112,10 @@ export class PrefixCache<S> {
         if (e) best = e;
       }
     }
+    // Too far from any cached state: read only the end of the prefix.
+    if (n - (best ? best.length : 0) > this.coldReadLimit) best = null;
     let state = best ? best.state : model.initialState();
-    const start = best ? best.length : 0;
+    const start = best ? best.length : Math.max(0, n - this.coldReadLimit);
     /** Tokens `state` has read. */
     let read = start;
     if (best) this.touch(best);
@@ -118,7 +130,7 @@ export class PrefixCache<S> {
       }
     } finally {
       // The end of the read, or where an aborted read stopped (unless nothing was read).
-      if ((read > start || (read === n && !best)) && owned()) this.put(read, h1s[read], h2s[read], state);
+      if ((read > start || (read === n && !best && start === 0)) && owned()) this.put(read, h1s[read], h2s[read], state);
     }
     return state;
   }

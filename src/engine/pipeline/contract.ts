@@ -3,7 +3,7 @@
 import type { BackendName } from '../kernels/backend';
 import { summarizeSkipped } from '../text/corpus';
 import type { TrainingText } from '../text/trainingText';
-import type { KeptModel, TokenizerKind, TrainProgress, TrainResult } from '../types';
+import type { CacheSettings, KeptModel, TokenizerKind, TrainProgress, TrainResult, VocabJSON } from '../types';
 
 export interface PipelineRequest {
   /** Folders (or files: those are read whatever their size) to read. */
@@ -65,6 +65,21 @@ export type PipelineEvent =
   | { event: 'interpolation'; lambda: number; validPpl: number; validPplLstm: number; validPplNgram: number }
   /** Something went wrong that training survives (a checkpoint that could not be written). */
   | { event: 'warning'; message: string };
+
+/**
+ * The n-gram half of a run, servable at once: posted right after the n-gram is built, minutes
+ * before the LSTM's first checkpoint (the server serves it meanwhile).
+ */
+export interface NgramSnapshot {
+  tokenizer: TokenizerKind;
+  vocab: VocabJSON;
+  /** NgramModel.serialize() of the training stream. */
+  ngram: Uint8Array;
+  validPpl: number | null;
+  /** Each file's own training ids, in stream order: the n-gram counted them concatenated (for LiveNgramModel.over). */
+  files: { path: string; ids: Int32Array }[];
+  cache: CacheSettings;
+}
 
 export interface PipelineResult extends TrainResult {
   outDir: string;

@@ -5,7 +5,8 @@
 // this composes them. It reports each phase as it starts; a stop (AbortSignal) is seen in
 // whatever phase within moments, and the run returns at once, keeping what was saved.
 import { initBackend } from '../kernels/backend';
-import { corpusEvent, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
+import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
+import { fitCacheSettings, ngramSnapshot } from './servable';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
@@ -16,18 +17,21 @@ import { isStopError } from '../stop';
 
 export { PipelineError } from '../text/trainingText';
 export { NGRAM_ORDER } from './fit';
-export { corpusEvent, type CorpusEvent, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
+export { corpusEvent, type CorpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 
 export async function runPipeline(
   req: PipelineRequest,
   onEvent: (e: PipelineEvent) => void = () => undefined,
   signal?: AbortSignal,
+  /** Given the n-gram half as soon as it is built (the server serves it while the LSTM trains). */
+  onNgram?: (snapshot: NgramSnapshot) => void,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
   const startedAt = new Date(t0);
   // The budget covers the whole run: what reading and the n-gram use is the LSTM's loss.
   const budgetMs = runBudgetMs(req.minutes, req.epochs, DEFAULT_TRAINING.minutes);
-  const backend = await initBackend(req.backend);
+  // Set up only after the n-gram is out: TF.js's set-up would delay the first completions.
+  let backend = '';
   let phase: PipelinePhase = 'read';
   const enter = (next: PipelinePhase) => {
     phase = next;
@@ -53,13 +57,17 @@ export async function runPipeline(
     const V = dataset.vocab.size;
     vocab = V;
     onEvent(corpusEvent(text));
-    const hyper = lstmHyper(req, resume, V, backend);
     enter('ngram');
     // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
     const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);
     const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
+    const cache = fitCacheSettings(ngram, dataset);
+    onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
+    const initialized = await initBackend(req.backend);
+    backend = initialized;
+    const hyper = lstmHyper(req, resume, V, initialized);
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
-    const content = { tokenizer: text.tokenizer.kind, hyper, backend, vocab: dataset.vocab, ngram, ngramPpl, corpus: text.summary, metrics };
+    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics };
     const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
       signal,
       onSaving: () => enter('save'),
@@ -68,7 +76,7 @@ export async function runPipeline(
     const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
     enter('train');
     const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
-    const trained = await fitLstm(req, { dataset, hyper, resume, backend }, onEvent, folder.checkpoint, signal, onValidation, {
+    const trained = await fitLstm(req, { dataset, hyper, resume, backend: initialized }, onEvent, folder.checkpoint, signal, onValidation, {
       minutes: lstmBudget.minutes,
       reserveAfterMs,
     });

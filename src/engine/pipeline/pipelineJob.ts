@@ -2,7 +2,7 @@
 // answering completions, the CLI catching Ctrl-C) stays free; the worker runs pipelineWorker.ts.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers';
-import type { PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
+import type { NgramSnapshot, PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
 import { createStopFlag, raiseStopFlag, type StopFlag } from '../stop';
 
 export interface PipelineJob {
@@ -24,6 +24,8 @@ export interface PipelineJobOptions {
    * idle cores training runs as fast.
    */
   lowPriority?: boolean;
+  /** Post the n-gram half as soon as it is built (onNgram of startPipelineJob). */
+  ngramSnapshot?: boolean;
 }
 /** workerData key of the job's PipelineJobOptions. */
 export const PIPELINE_JOB_OPTIONS = 'wordlensPipelineOptions';
@@ -33,6 +35,7 @@ export const PIPELINE_STOP_FLAG = 'wordlensPipelineStop';
 export type ToPipelineWorker = { type: 'cancel' };
 export type FromPipelineWorker =
   | { type: 'event'; event: PipelineEvent }
+  | { type: 'ngram'; snapshot: NgramSnapshot }
   | { type: 'done'; result: PipelineResult }
   | { type: 'error'; name: string; message: string; stack?: string };
 
@@ -45,14 +48,16 @@ export function startPipelineJob(
   request: PipelineRequest,
   onEvent: (e: PipelineEvent) => void,
   jobOptions: PipelineJobOptions = {},
+  onNgram?: (snapshot: NgramSnapshot) => void,
 ): PipelineJob {
   const stop = createStopFlag();
-  const worker = spawn(request, jobOptions, stop);
+  const worker = spawn(request, { ...jobOptions, ngramSnapshot: onNgram !== undefined }, stop);
   let settled = false;
   const done = new Promise<PipelineResult>((resolve, reject) => {
     worker.on('message', (m: FromPipelineWorker) => {
       if (settled) return;
       if (m.type === 'event') onEvent(m.event);
+      else if (m.type === 'ngram') onNgram?.(m.snapshot);
       else if (m.type === 'done') {
         settled = true;
         resolve(m.result);

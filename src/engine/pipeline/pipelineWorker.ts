@@ -2,7 +2,7 @@
 // runs the pipeline, posts its events, stops on cancel.
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runPipeline, type PipelineRequest } from './pipeline';
+import { runPipeline, type NgramSnapshot, type PipelineRequest } from './pipeline';
 import { linkStopFlag, type StopFlag } from '../stop';
 import {
   PIPELINE_JOB_OPTIONS,
@@ -30,14 +30,18 @@ function lowerOwnPriority(): void {
   }
 }
 
-function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, stop: StopFlag | undefined): void {
+function runWorker(port: NonNullable<typeof parentPort>, request: PipelineRequest, options: PipelineJobOptions, stop: StopFlag | undefined): void {
   const abort = new AbortController();
   if (stop) linkStopFlag(abort, stop);
   const post = (m: FromPipelineWorker) => port.postMessage(m);
   port.on('message', (m: ToPipelineWorker) => {
     if (m.type === 'cancel') abort.abort();
   });
-  runPipeline(request, (event) => post({ type: 'event', event }), abort.signal).then(
+  // The snapshot's arrays are moved, not copied: the worker is done with them.
+  const onNgram = options.ngramSnapshot
+    ? (snapshot: NgramSnapshot) => port.postMessage({ type: 'ngram', snapshot } satisfies FromPipelineWorker, [snapshot.ngram.buffer, ...snapshot.files.map((f) => f.ids.buffer)] as ArrayBuffer[])
+    : undefined;
+  runPipeline(request, (event) => post({ type: 'event', event }), abort.signal, onNgram).then(
     (result) => {
       post({ type: 'done', result });
       port.close();
@@ -52,6 +56,7 @@ function runWorker(port: NonNullable<typeof parentPort>, request: PipelineReques
 const data = workerData as Record<string, unknown> | null;
 const request = data?.[PIPELINE_WORKER_MARKER] as PipelineRequest | undefined;
 if (!isMainThread && parentPort && request) {
-  if ((data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined)?.lowPriority) lowerOwnPriority();
-  runWorker(parentPort, request, data?.[PIPELINE_STOP_FLAG] as StopFlag | undefined);
+  const options = (data?.[PIPELINE_JOB_OPTIONS] as PipelineJobOptions | undefined) ?? {};
+  if (options.lowPriority) lowerOwnPriority();
+  runWorker(parentPort, request, options, data?.[PIPELINE_STOP_FLAG] as StopFlag | undefined);
 }

@@ -7,7 +7,7 @@ import { MODEL_FORMAT_VERSION, readModelMeta, saveModel } from '../io/store';
 import type { NgramModel } from '../ngram/ngram';
 import type { TrainCheckpoint } from '../lstm/train';
 import type { Vocab } from '../text/vocab';
-import type { LstmHyper, ModelMeta, NamedWeight, TokenizerKind, VocabJSON } from '../types';
+import type { CacheSettings, LstmHyper, ModelMeta, NamedWeight, TokenizerKind, VocabJSON } from '../types';
 import { NGRAM_ORDER } from './fit';
 import type { PipelineEvent } from './contract';
 import { isStopError } from '../stop';
@@ -20,6 +20,7 @@ export interface FolderContent {
   vocab: Vocab;
   ngram: NgramModel;
   ngramPpl: number | null;
+  cache: CacheSettings;
   corpus: Record<string, unknown>;
   /** Metrics every meta carries (a resumed model's origin). */
   metrics: ModelMeta['metrics'];
@@ -109,6 +110,7 @@ export class ModelFolderWriter {
       hyper: { ...c.hyper },
       metrics: { backend: c.backend, ngram_order: NGRAM_ORDER, valid_ppl_ngram: c.ngramPpl, ...c.metrics, ...metrics },
       corpus: c.corpus,
+      cache: c.cache,
       ...(curve ? { curve } : {}),
       createdAt: new Date().toISOString(),
     };

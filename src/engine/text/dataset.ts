@@ -23,6 +23,33 @@ export interface Dataset {
   valid: Int32Array;
   /** All tokens read: train.length + valid.length. */
   tokens: number;
+  /**
+   * Per file, in stream order: how many of `train`'s ids are its own, and its held-out tokens
+   * as text (words outside the vocabulary kept). The live n-gram removes a file's own part when
+   * it is edited; the cache mixture's weights are fitted on the held-out parts file by file.
+   */
+  files: DatasetFile[];
+}
+
+export interface DatasetFile {
+  path: string;
+  trainTokens: number;
+  valid: string[];
+}
+
+/** Every file's split, concatenated in order: the training and held-out token streams. */
+export function splitFiles(files: { path: string; text: string }[], tokenizer: Tokenizer, validShare = 0.1, signal?: AbortSignal): { train: string[]; valid: string[]; files: DatasetFile[] } {
+  const train: string[] = [];
+  const valid: string[] = [];
+  const out: DatasetFile[] = [];
+  for (const f of files) {
+    throwIfStopped(signal);
+    const parts = splitFile(f.text, tokenizer, validShare);
+    for (const t of parts.train) train.push(t);
+    for (const t of parts.valid) valid.push(t);
+    out.push({ path: f.path, trainTokens: parts.train.length, valid: parts.valid });
+  }
+  return { train, valid, files: out };
 }
 
 /** The line index where validation starts, computed exactly as the anchors do (float then truncate). */
@@ -56,14 +83,7 @@ export function buildDataset(
   const validShare = opts.validShare ?? 0.1;
   if (!(validShare >= 0 && validShare < 1)) throw new Error(`validShare must be in [0, 1), got ${opts.validShare}`);
   if (files.length === 0) throw new Error('No files to build a dataset from (the corpus is empty)');
-  const train: string[] = [];
-  const valid: string[] = [];
-  for (const f of files) {
-    throwIfStopped(opts.signal);
-    const parts = splitFile(f.text, tokenizer, validShare);
-    for (const t of parts.train) train.push(t);
-    for (const t of parts.valid) valid.push(t);
-  }
+  const { train, valid, files: split } = splitFiles(files, tokenizer, validShare, opts.signal);
   if (train.length === 0) {
     throw new Error(
       `No training text: the ${files.length} file(s) hold ${valid.length} token(s), all in the held-out last ` +
@@ -71,7 +91,7 @@ export function buildDataset(
     );
   }
   const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab, signal: opts.signal });
-  return { vocab, train: vocab.encode(train, opts.signal), valid: vocab.encode(valid, opts.signal), tokens: train.length + valid.length };
+  return { vocab, train: vocab.encode(train, opts.signal), valid: vocab.encode(valid, opts.signal), tokens: train.length + valid.length, files: split };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */

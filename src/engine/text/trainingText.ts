@@ -3,7 +3,7 @@
 // and validation ids (with a saved vocabulary when resuming).
 import * as fsp from 'node:fs/promises';
 import { readCorpus, SKIP_REASONS, summarizeSkipped, type Corpus, type SkipReason } from './corpus';
-import { buildDataset, splitFile, type Dataset } from './dataset';
+import { buildDataset, splitFiles, type Dataset } from './dataset';
 import { createTokenizer } from './tokenizer';
 import type { Tokenizer, TokenizerKind } from '../types';
 import type { Vocab } from './vocab';
@@ -85,15 +85,8 @@ export async function readTrainingText(roots: string[], opts: TrainingTextOption
 }
 
 /** The same 90/10 split as buildDataset, encoded with an existing vocabulary. */
-function datasetWithVocab(files: { text: string }[], tokenizer: Tokenizer, vocab: Vocab, signal?: AbortSignal): Dataset {
-  const train: string[] = [];
-  const valid: string[] = [];
-  for (const f of files) {
-    throwIfStopped(signal);
-    const parts = splitFile(f.text, tokenizer);
-    for (const t of parts.train) train.push(t);
-    for (const t of parts.valid) valid.push(t);
-  }
+function datasetWithVocab(files: { path: string; text: string }[], tokenizer: Tokenizer, vocab: Vocab, signal?: AbortSignal): Dataset {
+  const { train, valid, files: split } = splitFiles(files, tokenizer, undefined, signal);
   if (train.length < 2) throw new Error(`too little training text: ${train.length} token(s)`);
-  return { vocab, train: vocab.encode(train, signal), valid: vocab.encode(valid, signal), tokens: train.length + valid.length };
+  return { vocab, train: vocab.encode(train, signal), valid: vocab.encode(valid, signal), tokens: train.length + valid.length, files: split };
 }

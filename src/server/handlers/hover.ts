@@ -11,7 +11,8 @@ export function registerHover(ctx: ServerContext): void {
   connection.onHover((params: HoverParams): Hover | null => {
     const document = documents.get(params.textDocument.uri);
     const model = host.model;
-    if (!document || !model) return null;
+    // While only the n-gram serves there is nothing to show yet (the map and commands say why).
+    if (!document || !model?.embeddings) return null;
     const line = document.getText({ start: { line: params.position.line, character: 0 }, end: { line: params.position.line + 1, character: 0 } });
     let start = params.position.character;
     let end = start;

@@ -7,6 +7,7 @@ import { completeText, textBefore } from '../predict';
 import type { ServerSettings } from '../../protocol';
 import type { ServingModel } from '../servingModel';
 import { checkParams, guard, toSignal } from '../requests';
+import type { LiveEdits } from '../liveEdits';
 
 /** After the cursor only closing punctuation may follow on the line (else ghost text would clash). */
 const REST_OF_LINE_OK = /^[\s)\]}'"`;,]*$/;
@@ -20,7 +21,7 @@ interface LastCompletion {
   text: string;
 }
 
-export function registerInlineCompletion(ctx: ServerContext): void {
+export function registerInlineCompletion(ctx: ServerContext, liveEdits: LiveEdits): void {
   const { connection, documents, host, log } = ctx;
   const method = 'textDocument/inlineCompletion';
   const last = new Map<string, LastCompletion>();
@@ -29,6 +30,8 @@ export function registerInlineCompletion(ctx: ServerContext): void {
     guard(method, log, async (raw: InlineCompletionParams, token): Promise<InlineCompletionList | null> => {
       const params = checkParams<InlineCompletionParams>(method, raw, { textDocument: 'textDocument', position: 'position' });
       const document = documents.get(params.textDocument.uri);
+      // The document's latest edit is counted before completing in it (debounced otherwise).
+      liveEdits.flush(params.textDocument.uri);
       return host.withModel(async (model) => {
         if (!document || !model?.lm) return null;
         const position = params.position;
@@ -54,6 +57,7 @@ export function registerInlineCompletion(ctx: ServerContext): void {
           maxTokens: settings.maxTokens,
           multiline: settings.multiline,
           temperature: settings.temperature,
+          jumpContextTokens: settings.jumpContextTokens,
           signal: toSignal(token),
         });
         if (token.isCancellationRequested || !result.text) return null;

@@ -13,6 +13,7 @@ import {
 } from '../../protocol';
 import type { ServerContext } from '../context';
 import { checkParams, guard, intParam, invalidParams, UserError } from '../requests';
+import { embeddingsOf } from '../servingModel';
 
 export function registerNeighbors(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
@@ -28,7 +29,7 @@ export function registerNeighbors(ctx: ServerContext): void {
       const metric = checkMetric(params.metric);
       const model = host.model;
       if (!model) throw new UserError('No model is loaded: train or load one first.');
-      return neighborsOf(model.embeddings, params.word, intParam(params.k, 10, 1, 200), metric);
+      return neighborsOf(embeddingsOf(model), params.word, intParam(params.k, 10, 1, 200), metric);
     }),
   );
 
@@ -38,7 +39,7 @@ export function registerNeighbors(ctx: ServerContext): void {
       const params = checkParams<AnalogyParams>(AnalogyRequest.method, raw, { a: 'string', b: 'string', c: 'string', k: 'number?' });
       const model = host.model;
       if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const index = model.embeddings;
+      const index = embeddingsOf(model);
       const [a, b, c] = [params.a, params.b, params.c].map((w) => lookup(index, w));
       const unknown = [params.a, params.b, params.c].filter((_, i) => [a, b, c][i] === undefined);
       if (unknown.length > 0) return { unknown, results: [] };

@@ -18,6 +18,7 @@ import {
 } from '../../protocol';
 import type { ServerContext } from '../context';
 import { checkParams, guard, intParam, invalidParams, toSignal, UserError } from '../requests';
+import { embeddingsOf } from '../servingModel';
 
 /** Sub-folder of the storage folder holding cached projections. */
 const PROJECTION_FOLDER = 'projections';
@@ -41,7 +42,7 @@ export function registerProject(ctx: ServerContext): void {
       kinds: json.words.map((w) => tokenKind(w, meta.tokenizer)),
       facts: {
         vocab: vocab.size,
-        dim: model.embeddings.dim,
+        dim: embeddingsOf(model).dim,
         tokens: metric('tokens') ?? (typeof meta.corpus?.tokens === 'number' ? meta.corpus.tokens : null),
         backend: typeof backend === 'string' ? backend : null,
         validPpl: model.info.validPpl,
@@ -69,7 +70,7 @@ export function registerProject(ctx: ServerContext): void {
       if (dims !== 2 && dims !== 3) throw invalidParams(ProjectionRequest.method, `"dims" must be 2 or 3 (got ${dims})`);
       const model = host.model;
       if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const index = model.embeddings;
+      const index = embeddingsOf(model);
       const storage = ctx.init().storagePath;
       const started = Date.now();
       let frames = 0;

@@ -1,9 +1,13 @@
 // wordlens/train and wordlens/cancelTraining: one training job at a time, in a worker
-// thread, reported through $/progress and the status notification. The model that serves
-// completions stays until the new one is saved; then it is loaded and swapped in.
+// thread, reported through $/progress and the status notification. Serve at once, improve in
+// place: with no model serving, the run's n-gram serves as soon as it is built (seconds); a
+// checkpoint whose LSTM alone beats the n-gram on validation is loaded and swapped in (only
+// better checkpoints are saved, so each swap is an improvement), and the final mixture at the
+// end. A model that served before the run keeps serving until one of those replaces it.
 import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError, type ProgressToken } from 'vscode-languageserver/node';
-import type { PipelineEvent, PipelinePhase, PipelineRequest } from '../../engine/pipeline/pipeline';
+import type { LiveFile } from '../../engine/ngram/liveNgram';
+import type { NgramSnapshot, PipelineEvent, PipelinePhase, PipelineRequest } from '../../engine/pipeline/pipeline';
 import { startPipelineJob, type PipelineJob } from '../../engine/pipeline/pipelineJob';
 import { CancelTrainingRequest, TrainRequest, type KeptModelInfo, type ServerSettings, type TrainParams, type TrainResult } from '../../protocol';
 import { describeKept } from '../../engine/pipeline/keptModel';
@@ -11,6 +15,7 @@ import type { KeptModel } from '../../engine/types';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
 import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { assembleNgram } from '../servingModel';
 
 /** Embedding (= hidden) width per model size; medium is the engine's tuned default. */
 export const MODEL_DIMS: Record<ServerSettings['modelSize'], number> = { small: 128, medium: 200, large: 320 };
@@ -20,7 +25,8 @@ export interface TrainingControl {
   cancelProgress(token: ProgressToken): boolean;
 }
 
-export function registerTrain(ctx: ServerContext): TrainingControl {
+/** `beforeTraining`: stops a continued training running in the background (liveTraining.ts). */
+export function registerTrain(ctx: ServerContext, beforeTraining: () => void = () => undefined): TrainingControl {
   const { connection, host, log } = ctx;
   let job: PipelineJob | undefined;
   let jobProgressToken: ProgressToken | undefined;
@@ -42,14 +48,32 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
       });
       const request = pipelineRequest(ctx, params);
       if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
+      beforeTraining();
 
       jobProgressToken = params.workDoneToken;
       const progress = connection.languages.attachWorkDoneProgress(params);
       progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
       log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
       let lastPpl: number | undefined;
+      let ngramPpl = Infinity;
+      let files: readonly LiveFile[] = [];
+      const modelDir = path.resolve(request.outDir);
+      const onNgram = (snapshot: NgramSnapshot) => {
+        files = snapshot.files.map((f) => ({ id: f.path, ids: f.ids }));
+        try {
+          host.serveIfNone(assembleNgram(modelDir, snapshot));
+        } catch (error) {
+          log(`the n-gram could not serve: ${(error as Error).message}`);
+        }
+      };
       let lastFraction = 0;
       const onEvent = (e: PipelineEvent) => {
+        if (e.event === 'ngram') ngramPpl = e.validPpl ?? Infinity;
+        // A checkpoint is saved only when better than the last one; it serves once its LSTM alone beats the n-gram.
+        if (e.event === 'checkpoint' && e.validPpl !== null && e.validPpl < ngramPpl) {
+          log(`checkpoint at step ${e.step}: LSTM ppl ${e.validPpl.toFixed(1)} < n-gram ${ngramPpl.toFixed(1)}: swapping it in`);
+          host.load(modelDir, files).catch(() => undefined);
+        }
         const line = describe(e, lastPpl);
         if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
         if (e.event === 'progress') {
@@ -63,18 +87,18 @@ export function registerTrain(ctx: ServerContext): TrainingControl {
           log(line);
         }
       };
-      const started = startPipelineJob(request, onEvent, { lowPriority: ctx.settings().trainingLowPriority });
+      const started = startPipelineJob(request, onEvent, { lowPriority: ctx.settings().trainingLowPriority }, onNgram);
       job = started;
       host.beginTraining(() => started.terminate());
       const cancelListener = token.onCancellationRequested(() => started.cancel());
       try {
         const result = await started.done;
-        const modelPath = path.resolve(request.outDir);
+        const modelPath = modelDir;
         if (!result.cancelled) {
-          await host.load(modelPath);
+          await host.load(modelPath, files);
           host.endTraining('done');
         } else if (result.kept?.fromThisRun) {
-          await host.load(modelPath);
+          await host.load(modelPath, files);
           host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
         } else {
           host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);

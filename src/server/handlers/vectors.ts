@@ -12,6 +12,7 @@ import {
 } from '../../protocol';
 import type { ServerContext } from '../context';
 import { checkParams, guard, invalidParams, toSignal, UserError } from '../requests';
+import { embeddingsOf } from '../servingModel';
 import { isStopError } from '../../engine/stop';
 
 /** Sub-folder of the storage folder for imported vectors. */
@@ -67,7 +68,7 @@ export function registerVectors(ctx: ServerContext): void {
       }
       const model = host.model;
       if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const { embeddings } = model;
+      const embeddings = embeddingsOf(model);
       // Tokens the format cannot hold (the code tokenizer's newline/indent tokens) are left out.
       const forbidden = params.format === 'tsv' ? /[\t\n\r]/ : /\s/;
       // ` foo` is written as `foo` unless `foo` itself comes first (the more frequent one wins).
