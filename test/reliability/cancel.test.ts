@@ -57,7 +57,8 @@ describe('reliability: cancel training at random points', () => {
       const source = new CancellationTokenSource();
       const viaRequest = round % 2 === 0;
       const t0 = Date.now();
-      const training = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 200, dim: 16, budgetMinutes: 1 }, source.token);
+      // Epochs without end: the 1-minute budget (longer than the latest cancel, 7 s) stops it, however fast a step is.
+      const training = server.connection.sendRequest(TrainRequest, { roots: [workspace], epochs: 100_000, dim: 16, budgetMinutes: 1 }, source.token);
       const delay = Math.floor(rand() * 7000);
       await sleep(delay);
       if (viaRequest) await server.connection.sendRequest(CancelTrainingRequest);
