@@ -33,8 +33,8 @@ test('train from the palette, see progress, get ghost text, accept it with Tab',
       await wb.screenshot('no-model');
 
       await wb.runCommand('Wordlens: Train on Workspace');
-      await wb.statusBarItem(/Wordlens: (n-gram · LSTM )?training/, { timeoutMs: 60_000 });
-      const progress = await wb.statusBarItem(/Wordlens: (n-gram · LSTM )?training [1-9]\d*%/, { timeoutMs: 60_000 });
+      await wb.statusBarItem(/Wordlens: (.+ · )?(LSTM )?training/, { timeoutMs: 60_000 });
+      const progress = await wb.statusBarItem(/Wordlens: (.+ · )?(LSTM )?training [1-9]\d*%/, { timeoutMs: 60_000 });
       const progressText = (await progress.innerText()).trim();
       await wb.screenshot('training');
       await wb.statusBarItem(/Wordlens: ready · V=\d/, { timeoutMs: 180_000 });

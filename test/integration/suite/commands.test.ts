@@ -364,7 +364,7 @@ suite('palette commands', function () {
       budgetMinutes: 2,
     }) as Promise<TrainResult>;
     long.catch(() => undefined); // awaited below
-    await waitFor('the training status', () => /Wordlens: training/.test(api.statusText()));
+    await waitFor('the training status', () => /Wordlens: (.+ · )?(LSTM )?training/.test(api.statusText()));
 
     // Meanwhile the status bar menu offers Cancel instead of Train.
     await run('wordlens.showMenu');

@@ -70,7 +70,7 @@ suite('wordlens', function () {
     await waitFor('ready status', () => /ready · V=/.test(api.statusText()), 30_000);
     clearInterval(watching);
     assert.equal(result.cancelled, false);
-    assert.ok([...seen].some((t) => /Wordlens: (n-gram · LSTM )?training \d+%/.test(t)), `saw: ${[...seen].join(' | ')}`);
+    assert.ok([...seen].some((t) => /Wordlens: (.+ · )?(LSTM )?training \d+%/.test(t)), `saw: ${[...seen].join(' | ')}`);
     assert.match(api.statusText(), new RegExp(`ready · V=${result.vocab.toLocaleString('en-US')}`));
   });
 
