@@ -1,7 +1,6 @@
 // wordlens analogy: a is to b as c is to ? (nearest words to b - a + c).
-import type { Command } from './command';
+import { countOption, MODEL_OPTION, scoredLines, type Command } from './command';
 import { openEmbeddings, requireWord } from './embeddings';
-import { fmt } from './output';
 import type { AnalogyMethod } from '../engine/embeddings/neighbors';
 import { UNK } from '../engine/types';
 
@@ -11,8 +10,8 @@ export const analogyCommand: Command = {
     summary: 'Solve "a is to b as c is to ?" with the model\'s embeddings (nearest to b - a + c).',
     usage: 'wordlens analogy --model DIR <a> <b> <c> [--k 10] [--method 3cosadd|3cosmul] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
-      k: { type: 'number', integer: true, min: 1, description: 'how many answers', defaultText: '10' },
+      model: MODEL_OPTION,
+      k: countOption('answers'),
       method: { type: 'string', choices: ['3cosadd', '3cosmul'], description: 'analogy objective (Levy & Goldberg 2014)', defaultText: '3cosadd' },
     },
     positionals: { name: 'the words a, b and c', min: 3, max: 3 },
@@ -30,9 +29,6 @@ export const analogyCommand: Command = {
       .slice(0, k)
       .map((n) => ({ word: n.word, score: n.score }));
     e.index.dispose();
-    out.result(
-      { a, b, c, method, neighbors },
-      [`"${a}" is to "${b}" as "${c}" is to:`, ...neighbors.map((n) => `  ${fmt(n.score).padStart(8)}  ${n.word}`)].join('\n'),
-    );
+    out.result({ a, b, c, method, neighbors }, scoredLines(`"${a}" is to "${b}" as "${c}" is to:`, neighbors));
   },
 };

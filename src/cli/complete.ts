@@ -1,5 +1,5 @@
 // wordlens complete: the completion the editor would show at an offset of a file.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { readTextFile } from './files';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
@@ -11,7 +11,7 @@ export const completeCommand: Command = {
     summary: 'Complete the text of a file at an offset, as the editor\'s inline completion does.',
     usage: 'wordlens complete --model DIR --file F --offset N [--multiline] [--max-tokens N] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
       file: { type: 'string', valueName: 'F', description: 'the file being edited', required: true },
       offset: { type: 'number', integer: true, min: 0, description: 'cursor position in UTF-16 code units from the start (VS Code\'s document.offsetAt)', required: true },
       'max-tokens': { type: 'number', integer: true, min: 1, max: 1000, description: 'longest completion in tokens', defaultText: '16' },

@@ -1,6 +1,6 @@
 // wordlens eval: perplexity of a model on held-out files, with the mixture the CLI's
 // completions use (LSTM + n-gram by the fitted λ), or the LSTM alone with --lstm-only.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { readTextFile } from './files';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
@@ -15,7 +15,7 @@ export const evalCommand: Command = {
     summary: 'Perplexity of a model on text files (lower is better).',
     usage: 'wordlens eval --model DIR <file...> [--lstm-only] [--batch N] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
       'lstm-only': { type: 'boolean', description: 'evaluate the LSTM without the n-gram mixture' },
       batch: { type: 'number', integer: true, min: 1, max: 4096, description: 'streams read side by side (10: PyTorch word_language_model\'s eval batch, same scored tokens)', defaultText: '10' },
     },

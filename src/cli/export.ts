@@ -1,6 +1,6 @@
 // wordlens export: a model's embeddings as word2vec (text or binary), GloVe or TensorFlow
 // projector TSV files, for gensim, the projector and other tools.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { onInterrupt } from './interrupt';
 import { isStopError } from '../engine/stop';
 import { checkOutputParent } from './files';
@@ -14,7 +14,7 @@ export const exportCommand: Command = {
     summary: 'Write a model\'s embeddings as a word-vectors file.',
     usage: 'wordlens export --model DIR --format word2vec|word2vec-bin|glove|tsv --out PATH [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
       format: { type: 'string', choices: ['word2vec', 'word2vec-bin', 'glove', 'tsv'], description: 'file format (tsv: vectors.tsv + metadata.tsv for projector.tensorflow.org)', required: true },
       out: { type: 'string', valueName: 'PATH', description: 'file to write (replaced atomically)', required: true },
     },

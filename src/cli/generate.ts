@@ -1,5 +1,5 @@
 // wordlens generate: sample text from a model, streamed to stdout as it is produced.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { openLanguageModel } from './languageModel';
 import { fmt, UserError } from './output';
 import { generate, StopRules } from '../engine/decode/generate';
@@ -11,7 +11,7 @@ export const generateCommand: Command = {
     summary: 'Generate text from a model, optionally continuing a prompt.',
     usage: 'wordlens generate --model DIR [--prompt TEXT] [--tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
       prompt: { type: 'string', valueName: 'TEXT', description: 'text to continue', defaultText: 'none' },
       tokens: { type: 'number', integer: true, min: 1, max: 100000, description: 'tokens to generate', defaultText: '50' },
       temperature: { type: 'number', min: 0, description: '0 = always the most probable token; higher = more varied', defaultText: '1' },

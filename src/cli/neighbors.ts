@@ -1,7 +1,6 @@
 // wordlens neighbors: the k nearest words to a word in the embedding space.
-import type { Command } from './command';
+import { countOption, MODEL_OPTION, scoredLines, type Command } from './command';
 import { openEmbeddings, requireWord } from './embeddings';
-import { fmt } from './output';
 import type { Metric } from '../engine/types';
 import { UNK } from '../engine/types';
 
@@ -11,8 +10,8 @@ export const neighborsCommand: Command = {
     summary: 'The nearest words to a word in a model\'s embedding space.',
     usage: 'wordlens neighbors --model DIR <word> [--k 10] [--metric cosine|euclidean] [--exact] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
-      k: { type: 'number', integer: true, min: 1, description: 'how many neighbours', defaultText: '10' },
+      model: MODEL_OPTION,
+      k: countOption('neighbours'),
       metric: { type: 'string', choices: ['cosine', 'euclidean'], description: 'similarity (higher is nearer) or distance (lower is nearer)', defaultText: 'cosine' },
       exact: { type: 'boolean', description: 'search every word even where the folder has an approximate index (large imports)' },
     },
@@ -29,6 +28,6 @@ export const neighborsCommand: Command = {
     const neighbors = e.index.nearest(word, k, metric, new Set(unk === undefined ? [] : [unk]), args.flag('exact')).map((n) => ({ word: n.word, score: n.score }));
     e.index.dispose();
     const header = `Nearest to "${word}" (${metric === 'cosine' ? 'cosine similarity' : 'euclidean distance'}):`;
-    out.result({ word, neighbors }, [header, ...neighbors.map((n) => `  ${fmt(n.score).padStart(8)}  ${n.word}`)].join('\n'));
+    out.result({ word, neighbors }, scoredLines(header, neighbors));
   },
 };

@@ -1,6 +1,6 @@
 // wordlens project: the embedding map's coordinates (PCA or UMAP) written to a JSON file,
 // for plotting elsewhere or checking the map the extension shows.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { openEmbeddings } from './embeddings';
 import { checkOutputParent } from './files';
 import { fmt, UserError } from './output';
@@ -13,7 +13,7 @@ export const projectCommand: Command = {
     summary: 'Project a model\'s embeddings to 2-D (or 3-D) and write {"words","coords"} JSON.',
     usage: 'wordlens project --model DIR --out FILE.json [--method pca|umap] [--dims 2|3] [--max-words N] [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
       out: { type: 'string', valueName: 'FILE.json', description: 'file to write (replaced atomically)', required: true },
       method: { type: 'string', choices: ['pca', 'umap'], description: 'PCA is instant; UMAP keeps neighbourhoods', defaultText: 'umap' },
       dims: { type: 'number', integer: true, min: 2, max: 3, description: 'output dimensions', defaultText: '2' },

@@ -1,6 +1,6 @@
 // wordlens wordsim: Spearman correlation of the model's cosine similarities with human
 // judgements (WordSim-353 style TSV), as gensim's evaluate_word_pairs computes it.
-import type { Command } from './command';
+import { MODEL_OPTION, type Command } from './command';
 import { openEmbeddings } from './embeddings';
 import { readTextFile } from './files';
 import { fmt } from './output';
@@ -12,7 +12,7 @@ export const wordsimCommand: Command = {
     summary: 'Score embeddings on word-pair similarity judgements (Spearman, as gensim).',
     usage: 'wordlens wordsim --model DIR <pairs.tsv> [--json]',
     options: {
-      model: { type: 'string', valueName: 'DIR', description: 'model folder', required: true },
+      model: MODEL_OPTION,
     },
     positionals: { name: 'pairs file (word1<TAB>word2<TAB>score per line, # comments)', min: 1, max: 1 },
   },

@@ -6,6 +6,9 @@ import {
   LSPErrorCodes,
   ResponseError,
   type CancellationToken,
+  type Connection,
+  type RequestHandler,
+  type RequestType,
 } from 'vscode-languageserver/node';
 
 /** A user-facing failure (bad model folder, nothing to train on): sent as RequestFailed. */
@@ -15,9 +18,12 @@ export function invalidParams(method: string, message: string): ResponseError<vo
   return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${message}`);
 }
 
-type Checks = {
+export type Checks = {
   [field: string]: 'string' | 'string?' | 'number?' | 'boolean?' | 'string[]?' | 'position' | 'textDocument';
 };
+
+/** The checks of a request made at a position of an open document (TextDocumentPositionParams). */
+export const AT_POSITION: Checks = { textDocument: 'textDocument', position: 'position' };
 
 /**
  * Checks `params` against a flat description and returns it typed. Throws InvalidParams
@@ -130,4 +136,33 @@ export function guard<P, R>(
 /** Errors meant for the user: ours, and the engine's (e.g. ModelLoadError) by name. */
 function isUserError(error: unknown): boolean {
   return error instanceof UserError || (error instanceof Error && /LoadError$|UserError$|CorpusError$/.test(error.name));
+}
+
+/**
+ * Registers `handler` for `type` behind guard(), its params checked against `checks` first
+ * (Q: a wider params type where the request also takes fields its protocol type omits).
+ */
+export function onCheckedRequest<P, R, Q extends P = P>(
+  connection: Connection,
+  log: (message: string) => void,
+  type: RequestType<P, R, void>,
+  checks: Checks,
+  handler: (params: Q, token: CancellationToken) => Promise<R> | R,
+): void {
+  const checked = guard(type.method, log, (raw: P, token: CancellationToken) => handler(checkParams<Q>(type.method, raw, checks), token));
+  // A cast: for a generic R, TypeScript cannot resolve the LSP's conditional result type.
+  connection.onRequest(type, checked as unknown as RequestHandler<P, R, void>);
+}
+
+/** The serving model, or the user-facing error that there is none yet. */
+export function requireModel<M>(model: M | null | undefined): M {
+  if (!model) throw new UserError('No model is loaded: train or load one first.');
+  return model;
+}
+
+/** An open document by URI, or the user-facing error that the client never opened it. */
+export function openDocument<D>(documents: { get(uri: string): D | undefined }, uri: string): D {
+  const document = documents.get(uri);
+  if (!document) throw new UserError(`${uri} is not open (send textDocument/didOpen first).`);
+  return document;
 }

@@ -1,6 +1,6 @@
-// The skip-gram inner loop over one sentence, in plain JS and with the SIMD kernels (worker
-// threads run the SIMD one: skipgramWorker.ts). The two share the subsampling and the
-// loss/gradient of a pair; the dot products and updates are what differs.
+// The skip-gram inner loop over one sentence, its row arithmetic in plain JS or in the SIMD
+// kernels (worker threads run the SIMD one: skipgramThreads.ts). One loop: the subsampling,
+// window, negatives and the loss/gradient of a pair are shared; only RowOps differ.
 import type { SgnsKernels } from '../kernels/sgnsKernels';
 
 const EXP_TABLE_SIZE = 1000;
@@ -58,72 +58,64 @@ function pairGradient(f: number, label: number, alpha: number, sigmoid: Float64A
 }
 
 /**
- * One sentence of SGD: subsample, then for each centre word and each context word in its
- * random window, update the context's input vector and the output vectors of the centre
- * word and `negative` sampled words. Synchronous with everything in locals: the hot loop.
- * Returns the advanced xorshift32 state.
+ * The row arithmetic of a pair, addressed by row offsets in the implementation's own units
+ * (elements of syn0/syn1 for plain JS, bytes of wasm memory for the SIMD kernels).
  */
-export function trainSentence(m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
-  const { syn0, syn1, dim, negative, window, table, sigmoid, logSigmoid, sentence, neu1e } = m;
-  const tableSize = table.length;
-  const dim4 = dim - (dim % 4);
-  let lossSum = 0, lossPairs = 0;
-  rng = subsample(m, ids, from, to, rng);
-  const len = m.length;
-  for (let pos = 0; pos < len; pos++) {
-    const word = sentence[pos];
-    rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-    const reduced = (rng >>> 0) % window;
-    const lo = Math.max(0, pos - window + reduced), hi = Math.min(len, pos + window + 1 - reduced);
-    for (let c = lo; c < hi; c++) {
-      if (c === pos) continue;
-      const l1 = sentence[c] * dim;
-      neu1e.fill(0);
-      for (let d = 0; d <= negative; d++) {
-        let target: number, label: number;
-        if (d === 0) { target = word; label = 1; } else {
-          rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5;
-          target = table[(rng >>> 0) % tableSize];
-          if (target === word) continue;
-          label = 0;
-        }
-        const l2 = target * dim;
-        // Four accumulators: V8 does not vectorise, and this halves the dependency chain.
-        let f0 = 0, f1 = 0, f2 = 0, f3 = 0, k = 0;
-        for (; k < dim4; k += 4) {
-          f0 += syn0[l1 + k] * syn1[l2 + k]; f1 += syn0[l1 + k + 1] * syn1[l2 + k + 1];
-          f2 += syn0[l1 + k + 2] * syn1[l2 + k + 2]; f3 += syn0[l1 + k + 3] * syn1[l2 + k + 3];
-        }
-        for (; k < dim; k++) f0 += syn0[l1 + k] * syn1[l2 + k];
-        const f = f0 + f1 + f2 + f3;
-        lossSum += pairLoss(label ? f : -f, logSigmoid);
-        const g = pairGradient(f, label, alpha, sigmoid);
-        for (k = 0; k < dim4; k += 4) {
-          const u0 = syn1[l2 + k], u1 = syn1[l2 + k + 1], u2 = syn1[l2 + k + 2], u3 = syn1[l2 + k + 3];
-          neu1e[k] += g * u0; neu1e[k + 1] += g * u1; neu1e[k + 2] += g * u2; neu1e[k + 3] += g * u3;
-          syn1[l2 + k] = u0 + g * syn0[l1 + k]; syn1[l2 + k + 1] = u1 + g * syn0[l1 + k + 1];
-          syn1[l2 + k + 2] = u2 + g * syn0[l1 + k + 2]; syn1[l2 + k + 3] = u3 + g * syn0[l1 + k + 3];
-        }
-        for (; k < dim; k++) {
-          const u = syn1[l2 + k];
-          neu1e[k] += g * u;
-          syn1[l2 + k] = u + g * syn0[l1 + k];
-        }
-      }
-      lossPairs++;
-      for (let k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
-    }
-  }
-  m.lossSum += lossSum; m.lossPairs += lossPairs;
-  return rng;
+export interface RowOps {
+  /** Offset of the first row of syn0 and syn1, of neu1e, and the stride of one row. */
+  syn0Base: number; syn1Base: number; neuBase: number; rowStride: number;
+  dot(x: number, y: number, n: number): number;
+  /** e += g·u; u += g·x. */
+  update(x: number, u: number, e: number, g: number, n: number): void;
+  /** dst += src. */
+  add(dst: number, src: number, n: number): void;
 }
 
-/** trainSentence with the dot products and updates in the SIMD kernels (same maths, same rng). */
-export function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
+/** RowOps in plain loops over m's arrays (any dim; four accumulators, as V8 does not vectorise). */
+export function jsRowOps(m: SentenceTrainer): RowOps {
+  const { syn0, syn1, neu1e } = m;
+  return {
+    syn0Base: 0, syn1Base: 0, neuBase: 0, rowStride: m.dim,
+    dot(x, y, n) {
+      const n4 = n - (n % 4);
+      let f0 = 0, f1 = 0, f2 = 0, f3 = 0, k = 0;
+      for (; k < n4; k += 4) {
+        f0 += syn0[x + k] * syn1[y + k]; f1 += syn0[x + k + 1] * syn1[y + k + 1];
+        f2 += syn0[x + k + 2] * syn1[y + k + 2]; f3 += syn0[x + k + 3] * syn1[y + k + 3];
+      }
+      for (; k < n; k++) f0 += syn0[x + k] * syn1[y + k];
+      return f0 + f1 + f2 + f3;
+    },
+    update(x, u, _e, g, n) {
+      for (let k = 0; k < n; k++) {
+        const v = syn1[u + k];
+        neu1e[k] += g * v;
+        syn1[u + k] = v + g * syn0[x + k];
+      }
+    },
+    add(dst, _src, n) {
+      for (let k = 0; k < n; k++) syn0[dst + k] += neu1e[k];
+    },
+  };
+}
+
+/** RowOps on the SIMD kernels, whose memory holds m's syn0, syn1 and neu1e (dim a multiple of 4). */
+export function simdRowOps(kern: SgnsKernels, m: SentenceTrainer): RowOps {
+  return {
+    syn0Base: m.syn0.byteOffset, syn1Base: m.syn1.byteOffset, neuBase: m.neu1e.byteOffset, rowStride: m.dim * 4,
+    dot: kern.dot, update: kern.update, add: kern.add,
+  };
+}
+
+/**
+ * One sentence of SGD: subsample, then for each centre word and each context word in its
+ * random window, update the context's input vector and the output vectors of the centre
+ * word and `negative` sampled words. Returns the advanced xorshift32 state.
+ */
+export function trainSentence(ops: RowOps, m: SentenceTrainer, ids: Int32Array, from: number, to: number, alpha: number, rng: number): number {
   const { dim, negative, window, table, sigmoid, logSigmoid, sentence, neu1e } = m;
-  const { dot, update, add } = kern;
+  const { dot, update, add, rowStride, syn0Base, syn1Base, neuBase } = ops;
   const tableSize = table.length;
-  const rowBytes = dim * 4, syn1Base = m.syn1.byteOffset, neuBase = neu1e.byteOffset;
   let lossSum = 0, lossPairs = 0;
   rng = subsample(m, ids, from, to, rng);
   const len = m.length;
@@ -134,7 +126,7 @@ export function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: In
     const lo = Math.max(0, pos - window + reduced), hi = Math.min(len, pos + window + 1 - reduced);
     for (let c = lo; c < hi; c++) {
       if (c === pos) continue;
-      const l1 = sentence[c] * rowBytes;
+      const l1 = syn0Base + sentence[c] * rowStride;
       neu1e.fill(0);
       for (let d = 0; d <= negative; d++) {
         let target: number, label: number;
@@ -144,11 +136,10 @@ export function trainSentenceSimd(kern: SgnsKernels, m: SentenceTrainer, ids: In
           if (target === word) continue;
           label = 0;
         }
-        const l2 = syn1Base + target * rowBytes;
+        const l2 = syn1Base + target * rowStride;
         const f = dot(l1, l2, dim);
         lossSum += pairLoss(label ? f : -f, logSigmoid);
-        const g = pairGradient(f, label, alpha, sigmoid);
-        update(l1, l2, neuBase, g, dim);
+        update(l1, l2, neuBase, pairGradient(f, label, alpha, sigmoid), dim);
       }
       lossPairs++;
       add(l1, neuBase, dim);

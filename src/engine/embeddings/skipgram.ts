@@ -7,7 +7,7 @@ import type { NamedWeight } from '../types';
 import type { Vocab } from '../text/vocab';
 import { createSgnsKernels, createSharedSgnsModule } from '../kernels/sgnsKernels';
 import { trainThreaded } from './skipgramThreads';
-import { sigmoidTables, trainSentence, trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
+import { jsRowOps, sigmoidTables, simdRowOps, trainSentence, type SentenceTrainer } from './sgnsSentence';
 
 export interface SkipgramOptions {
   /** Embedding size (default 100). */
@@ -173,7 +173,8 @@ export async function trainSkipgram(
     syn0, syn1, dim, negative, window, trained, keep, table, sigmoid, logSigmoid,
     sentence: new Int32Array(maxLen), neu1e, lossSum: 0, lossPairs: 0, length: 0,
   };
-  const train = kernels ? trainSentenceSimd.bind(undefined, kernels) : trainSentence;
+  const ops = kernels ? simdRowOps(kernels, model) : jsRowOps(model);
+  const train = trainSentence.bind(undefined, ops);
   const start = performance.now();
   const plannedWords = epochs * ids.length;
   let words = 0, alpha = alpha0, fraction = 0;

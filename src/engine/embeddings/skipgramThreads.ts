@@ -3,7 +3,7 @@
 // locks (as word2vec and gensim do; the updates are sparse, so collisions are rare and
 // harmless). The learning rate follows the words done by all threads together.
 import { parentPort, workerData } from 'node:worker_threads';
-import { trainSentenceSimd, type SentenceTrainer } from './sgnsSentence';
+import { simdRowOps, trainSentence, type SentenceTrainer } from './sgnsSentence';
 import { startWorker } from '../workers';
 import { instantiateSharedSgnsKernels } from '../kernels/sgnsKernels';
 
@@ -102,6 +102,7 @@ export function sgnsWorker(): void {
     sigmoid: d.sigmoid, logSigmoid: d.logSigmoid, sentence: new Int32Array(d.maxLen),
     neu1e: new Float32Array(buf, d.neuOffset, d.dim), lossSum: 0, lossPairs: 0, length: 0,
   };
+  const ops = simdRowOps(kern, m);
   const stats = new Float64Array(d.stats);
   const flags = new Int32Array(d.flags);
   const slot = d.index * 3;
@@ -118,7 +119,7 @@ export function sgnsWorker(): void {
         alpha = Math.max(d.minAlpha, d.alpha0 - (d.alpha0 - d.minAlpha) * fraction);
       }
       const from = d.sentences[s], to = d.sentences[s + 1];
-      rng = trainSentenceSimd(kern, m, d.ids, from, to, alpha, rng);
+      rng = trainSentence(ops, m, d.ids, from, to, alpha, rng);
       stats[slot] += to - from;
       stats[slot + 1] += m.lossSum;
       stats[slot + 2] += m.lossPairs;

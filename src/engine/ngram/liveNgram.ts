@@ -14,7 +14,7 @@
 // occurrence changes the top count, and the level below only when a count crosses 0 <-> 1,
 // and so on down. Each change also updates its context's total and its 1/2/3+ successor
 // counts (the back-off weight) and the level's counts-of-counts (the discounts).
-import { NgramModel, NgramProbs, backoffWeight, findSorted, kneserNeyDiscounts, nextHistory, type NgramState, type NgramTable } from './ngram';
+import { NgramModel, NgramProbs, backoffWeight, discounted, findSorted, interpolatedLogProb, kneserNeyDiscounts, nextHistory, type NgramState, type NgramTable } from './ngram';
 import type { LanguageModel, NextTokenProbs } from '../types';
 
 /** A context's total count and how many successors have count 1, 2 and 3+. */
@@ -203,18 +203,12 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
 
   /** Natural-log probability of one token: NgramModel.logProb's recursion over base + overlay. */
   logProb(state: NgramState, tokenId: number): number {
-    let p = 1 / this.vocabSize;
-    for (let k = 0; k < this.order; k++) {
-      const c = state.nodes[k];
-      if (c < 0) break;
+    return interpolatedLogProb(state.nodes, this.order, this.vocabSize, (k, c, lower) => {
       const L = this.levels[k];
       const st = this.stats(L, c);
-      if (st.total === 0) break;
-      const cnt = this.count(L, c, tokenId);
-      const disc = cnt ? L.discount[Math.min(cnt, 3) - 1] : 0;
-      p = Math.max(cnt - disc, 0) / st.total + backoffWeight(L.discount, st.n1, st.n2, st.n3, st.total) * p;
-    }
-    return Math.log(p);
+      if (st.total === 0) return NaN;
+      return discounted(this.count(L, c, tokenId), L.discount) / st.total + backoffWeight(L.discount, st.n1, st.n2, st.n3, st.total) * lower;
+    });
   }
 
   logProbs(state: NgramState): Float32Array {

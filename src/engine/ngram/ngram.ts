@@ -133,17 +133,11 @@ export class NgramModel implements LanguageModel<NgramState> {
 
   /** Natural-log probability of one token: the anchor's recursion, O(order · log n). */
   logProb(state: NgramState, tokenId: number): number {
-    let p = 1 / this.vocabSize;
-    for (let k = 0; k < this.order; k++) {
-      const c = state.nodes[k];
-      if (c < 0) break;
+    return interpolatedLogProb(state.nodes, this.order, this.vocabSize, (k, c, lower) => {
       const L = this.levels[k];
       const e = findSorted(L.entWord, L.entStart[c], L.entStart[c + 1], tokenId);
-      const cnt = e < 0 ? 0 : L.entCount[e];
-      const disc = cnt ? L.discount[Math.min(cnt, 3) - 1] : 0;
-      p = Math.max(cnt - disc, 0) / L.total[c] + L.gamma[c] * p;
-    }
-    return Math.log(p);
+      return discounted(e < 0 ? 0 : L.entCount[e], L.discount) / L.total[c] + L.gamma[c] * lower;
+    });
   }
 
   /**
@@ -154,24 +148,8 @@ export class NgramModel implements LanguageModel<NgramState> {
    * cost) runs once per distinct count, and once per word touched by a longer context.
    */
   logProbs(state: NgramState): Float32Array {
-    const V = this.vocabSize;
-    const t = this.sparseTerms(state);
-    const lowLog = this.lowLog;
-    const distinct = this.distinctUnigramCounts;
-    for (let r = 0; r < distinct.length; r++) lowLog[r] = Math.log(unigramTerm(distinct[r], t));
-    const rank = this.unigramRank;
-    const out = new Float32Array(V);
-    for (let w = 0; w < V; w++) out[w] = lowLog[rank[w]];
-    const uni = this.unigramCount;
-    const add = this.work;
-    const mark = this.mark;
-    const touched = this.touched;
-    for (let j = 0; j < t.nt; j++) {
-      const w = touched[j];
-      out[w] = Math.log(unigramTerm(uni[w], t) + add[w]);
-      add[w] = 0;
-      mark[w] = 0;
-    }
+    const out = new Float32Array(this.vocabSize);
+    this.fillDistribution(state, out, this.lowLog, Math.log);
     return out;
   }
 
@@ -181,26 +159,29 @@ export class NgramModel implements LanguageModel<NgramState> {
    * of. Scratch buffers, reused by the next call.
    */
   probs(state: NgramState): NextTokenProbs {
+    const out = (this.probsScratch ??= new NgramProbs(this.vocabSize));
+    this.fillDistribution(state, out.p, (this.lowP ??= new Float64Array(this.lowLog.length)), (x) => x);
+    return out;
+  }
+
+  /** `out[w] = f(p(w))` for every word: f runs once per distinct unigram count and once per touched word. */
+  private fillDistribution(state: NgramState, out: Float32Array | Float64Array, low: Float64Array, f: (p: number) => number): void {
     const V = this.vocabSize;
-    const out = (this.probsScratch ??= new NgramProbs(V));
-    const p = out.p;
     const t = this.sparseTerms(state);
-    const lowP = (this.lowP ??= new Float64Array(this.lowLog.length));
     const distinct = this.distinctUnigramCounts;
-    for (let r = 0; r < distinct.length; r++) lowP[r] = unigramTerm(distinct[r], t);
+    for (let r = 0; r < distinct.length; r++) low[r] = f(unigramTerm(distinct[r], t));
     const rank = this.unigramRank;
-    for (let w = 0; w < V; w++) p[w] = lowP[rank[w]];
+    for (let w = 0; w < V; w++) out[w] = low[rank[w]];
     const uni = this.unigramCount;
     const add = this.work;
     const mark = this.mark;
     const touched = this.touched;
     for (let j = 0; j < t.nt; j++) {
       const w = touched[j];
-      p[w] = unigramTerm(uni[w], t) + add[w];
+      out[w] = f(unigramTerm(uni[w], t) + add[w]);
       add[w] = 0;
       mark[w] = 0;
     }
-    return out;
   }
 
   /**
@@ -509,6 +490,28 @@ function deriveStats(L: Level): void {
 }
 
 /** Kneser-Ney's back-off weight of a context: the discounted mass over its total. */
+/**
+ * Interpolated Kneser-Ney's recursion, from the uniform floor 1/V up the context's levels:
+ * `level(k, node, lower)` is level k's probability given the level below's (NaN: the context
+ * has no counts at this level, so the recursion stops). Returns the natural log.
+ */
+export function interpolatedLogProb(nodes: readonly number[], order: number, V: number, level: (k: number, node: number, lower: number) => number): number {
+  let p = 1 / V;
+  for (let k = 0; k < order; k++) {
+    const c = nodes[k];
+    if (c < 0) break;
+    const q = level(k, c, p);
+    if (Number.isNaN(q)) break;
+    p = q;
+  }
+  return Math.log(p);
+}
+
+/** A count less its modified Kneser-Ney discount (D1, D2 or D3+), never below zero. */
+export function discounted(count: number, d: readonly [number, number, number]): number {
+  return count ? Math.max(count - d[Math.min(count, 3) - 1], 0) : 0;
+}
+
 export function backoffWeight(d: readonly [number, number, number], n1: number, n2: number, n3: number, total: number): number {
   return (d[0] * n1 + d[1] * n2 + d[2] * n3) / total;
 }

@@ -3,14 +3,14 @@
 import { CompletionItemKind, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
 import type { ServerContext } from '../context';
 import { nextTokens, textBefore } from '../predict';
-import { checkParams, guard } from '../requests';
+import { AT_POSITION, checkParams, guard } from '../requests';
 
 export function registerCompletion(ctx: ServerContext): void {
   const { connection, documents, host, log } = ctx;
   const method = 'textDocument/completion';
   connection.onCompletion(
     guard(method, log, (raw: CompletionParams): CompletionList | null => {
-      const params = checkParams<CompletionParams>(method, raw, { textDocument: 'textDocument', position: 'position' });
+      const params = checkParams<CompletionParams>(method, raw, AT_POSITION);
       const document = documents.get(params.textDocument.uri);
       const model = host.model;
       if (!document || !model?.lm) return null;

@@ -1,54 +1,48 @@
 // wordlens/generate: text after a position, streamed as partial results while it is made.
 import { generate, StopRules } from '../../engine/decode/generate';
-import { GenerateChunkProgress, GenerateRequest, type GenerateParams, type GenerateResult } from '../../protocol';
+import { GenerateChunkProgress, GenerateRequest, type GenerateResult } from '../../protocol';
 import type { ServerContext } from '../context';
 import { Continuation, prefixState, textBefore } from '../predict';
-import { checkParams, guard, intParam, toSignal, UserError } from '../requests';
+import { AT_POSITION, intParam, onCheckedRequest, openDocument, toSignal, UserError } from '../requests';
 
 export function registerGenerate(ctx: ServerContext): void {
   const { connection, documents, host, log } = ctx;
-  connection.onRequest(
-    GenerateRequest,
-    guard(GenerateRequest.method, log, async (raw: GenerateParams, token): Promise<GenerateResult> => {
-      const params = checkParams<GenerateParams>(GenerateRequest.method, raw, {
-        textDocument: 'textDocument',
-        position: 'position',
-        maxTokens: 'number?',
-        temperature: 'number?',
-        topK: 'number?',
-        topP: 'number?',
-        singleLine: 'boolean?',
-      });
-      const document = documents.get(params.textDocument.uri);
-      if (!document) throw new UserError(`${params.textDocument.uri} is not open (send textDocument/didOpen first).`);
-      return host.withModel(async (model) => {
-        if (!model?.lm) throw new UserError('No model that can generate text is loaded: train or load one first.');
-        const before = textBefore(document, params.position);
-        const { state, partial, firstAllow } = prefixState(model, document.uri, before);
-        const progress = connection.languages.attachPartialResultProgress(GenerateChunkProgress, params);
-        const out = new Continuation(model.tokenizer.kind, partial, before);
-        let count = 0;
-        try {
-          for await (const t of generate(model.lm, state, {
-            maxTokens: intParam(params.maxTokens, 100, 1, 2000),
-            temperature: params.temperature ?? 0.8,
-            topK: params.topK,
-            topP: params.topP,
-            stop: new StopRules(model.vocab, params.singleLine !== true, partial.length),
-            firstAllow,
-            signal: toSignal(token),
-          })) {
-            const chunk = out.push(model.vocab.word(t.id));
-            count++;
-            if (chunk) progress?.report({ text: chunk });
-          }
-        } catch (error) {
-          // Cancelled: answer with what was generated so far (already streamed to the client).
-          if (!token.isCancellationRequested) throw error;
-          return { text: out.text, tokens: count, cancelled: true };
+  onCheckedRequest(connection, log, GenerateRequest, {
+    ...AT_POSITION,
+    maxTokens: 'number?',
+    temperature: 'number?',
+    topK: 'number?',
+    topP: 'number?',
+    singleLine: 'boolean?',
+  }, async (params, token): Promise<GenerateResult> => {
+    const document = openDocument(documents, params.textDocument.uri);
+    return host.withModel(async (model) => {
+      if (!model?.lm) throw new UserError('No model that can generate text is loaded: train or load one first.');
+      const before = textBefore(document, params.position);
+      const { state, partial, firstAllow } = prefixState(model, document.uri, before);
+      const progress = connection.languages.attachPartialResultProgress(GenerateChunkProgress, params);
+      const out = new Continuation(model.tokenizer.kind, partial, before);
+      let count = 0;
+      try {
+        for await (const t of generate(model.lm, state, {
+          maxTokens: intParam(params.maxTokens, 100, 1, 2000),
+          temperature: params.temperature ?? 0.8,
+          topK: params.topK,
+          topP: params.topP,
+          stop: new StopRules(model.vocab, params.singleLine !== true, partial.length),
+          firstAllow,
+          signal: toSignal(token),
+        })) {
+          const chunk = out.push(model.vocab.word(t.id));
+          count++;
+          if (chunk) progress?.report({ text: chunk });
         }
-        return { text: out.text, tokens: count, cancelled: false };
-      });
-    }),
-  );
+      } catch (error) {
+        // Cancelled: answer with what was generated so far (already streamed to the client).
+        if (!token.isCancellationRequested) throw error;
+        return { text: out.text, tokens: count, cancelled: true };
+      }
+      return { text: out.text, tokens: count, cancelled: false };
+    });
+  });
 }

@@ -6,7 +6,7 @@ import type { ServerContext } from '../context';
 import { completeText, textBefore } from '../predict';
 import type { ServerSettings } from '../../protocol';
 import type { ServingModel } from '../servingModel';
-import { checkParams, guard, toSignal } from '../requests';
+import { AT_POSITION, checkParams, guard, toSignal } from '../requests';
 import type { LiveEdits } from '../liveEdits';
 
 /** After the cursor only closing punctuation may follow on the line (else ghost text would clash). */
@@ -28,7 +28,7 @@ export function registerInlineCompletion(ctx: ServerContext, liveEdits: LiveEdit
   documents.onDidClose((e) => last.delete(e.document.uri));
   connection.languages.inlineCompletion.on(
     guard(method, log, async (raw: InlineCompletionParams, token): Promise<InlineCompletionList | null> => {
-      const params = checkParams<InlineCompletionParams>(method, raw, { textDocument: 'textDocument', position: 'position' });
+      const params = checkParams<InlineCompletionParams>(method, raw, AT_POSITION);
       const document = documents.get(params.textDocument.uri);
       // The document's latest edit is counted before completing in it (debounced otherwise).
       liveEdits.flush(params.textDocument.uri);

@@ -2,36 +2,27 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFolderAtomic } from '../../engine/io/atomic';
-import { LoadModelRequest, SaveModelRequest, ServerStatusRequest, type LoadModelParams, type SaveModelParams } from '../../protocol';
+import { LoadModelRequest, SaveModelRequest, ServerStatusRequest } from '../../protocol';
 import type { ServerContext } from '../context';
-import { checkParams, guard, UserError } from '../requests';
+import { onCheckedRequest, requireModel, UserError } from '../requests';
 
 export function registerModel(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
 
-  connection.onRequest(
-    LoadModelRequest,
-    guard(LoadModelRequest.method, log, async (raw: LoadModelParams) => {
-      const params = checkParams<LoadModelParams>(LoadModelRequest.method, raw, { path: 'string' });
-      ctx.checkTrustedPath(params.path, 'model files');
-      const model = await host.load(path.resolve(params.path));
-      return model.info;
-    }),
-  );
+  onCheckedRequest(connection, log, LoadModelRequest, { path: 'string' }, async (params) => {
+    ctx.checkTrustedPath(params.path, 'model files');
+    const model = await host.load(path.resolve(params.path));
+    return model.info;
+  });
 
-  connection.onRequest(
-    SaveModelRequest,
-    guard(SaveModelRequest.method, log, async (raw: SaveModelParams) => {
-      const params = checkParams<SaveModelParams>(SaveModelRequest.method, raw, { path: 'string' });
-      const model = host.model;
-      if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const source = model.info.modelPath;
-      const target = path.resolve(params.path);
-      await copyModelFolder(source, target);
-      log(`model copied from ${source} to ${target}`);
-      return { path: target };
-    }),
-  );
+  onCheckedRequest(connection, log, SaveModelRequest, { path: 'string' }, async (params) => {
+    const model = requireModel(host.model);
+    const source = model.info.modelPath;
+    const target = path.resolve(params.path);
+    await copyModelFolder(source, target);
+    log(`model copied from ${source} to ${target}`);
+    return { path: target };
+  });
 
   connection.onRequest(ServerStatusRequest, () => host.status());
 }

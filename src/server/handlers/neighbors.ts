@@ -4,49 +4,37 @@ import type { EmbeddingIndex, Neighbor as EngineNeighbor } from '../../engine/em
 import {
   AnalogyRequest,
   NeighborsRequest,
-  type AnalogyParams,
   type AnalogyResult,
   type Metric,
   type Neighbor,
-  type NeighborsParams,
   type NeighborsResult,
 } from '../../protocol';
 import type { ServerContext } from '../context';
-import { checkParams, guard, intParam, invalidParams, UserError } from '../requests';
+import { intParam, invalidParams, onCheckedRequest, requireModel } from '../requests';
 import { embeddingsOf } from '../servingModel';
 
 export function registerNeighbors(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
 
-  connection.onRequest(
-    NeighborsRequest,
-    guard(NeighborsRequest.method, log, (raw: NeighborsParams): NeighborsResult => {
-      const params = checkParams<NeighborsParams>(NeighborsRequest.method, raw, {
-        word: 'string',
-        k: 'number?',
-        metric: 'string?',
-      });
-      const metric = checkMetric(params.metric);
-      const model = host.model;
-      if (!model) throw new UserError('No model is loaded: train or load one first.');
-      return neighborsOf(embeddingsOf(model), params.word, intParam(params.k, 10, 1, 200), metric);
-    }),
-  );
+  onCheckedRequest(connection, log, NeighborsRequest, {
+    word: 'string',
+    k: 'number?',
+    metric: 'string?',
+  }, (params): NeighborsResult => {
+    const metric = checkMetric(params.metric);
+    const model = requireModel(host.model);
+    return neighborsOf(embeddingsOf(model), params.word, intParam(params.k, 10, 1, 200), metric);
+  });
 
-  connection.onRequest(
-    AnalogyRequest,
-    guard(AnalogyRequest.method, log, (raw: AnalogyParams): AnalogyResult => {
-      const params = checkParams<AnalogyParams>(AnalogyRequest.method, raw, { a: 'string', b: 'string', c: 'string', k: 'number?' });
-      const model = host.model;
-      if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const index = embeddingsOf(model);
-      const [a, b, c] = [params.a, params.b, params.c].map((w) => lookup(index, w));
-      const unknown = [params.a, params.b, params.c].filter((_, i) => [a, b, c][i] === undefined);
-      if (unknown.length > 0) return { unknown, results: [] };
-      const k = intParam(params.k, 10, 1, 200);
-      return { unknown: [], results: readable(index.analogy(b!, a!, c!, k + 3), 'cosine').slice(0, k) };
-    }),
-  );
+  onCheckedRequest(connection, log, AnalogyRequest, { a: 'string', b: 'string', c: 'string', k: 'number?' }, (params): AnalogyResult => {
+    const model = requireModel(host.model);
+    const index = embeddingsOf(model);
+    const [a, b, c] = [params.a, params.b, params.c].map((w) => lookup(index, w));
+    const unknown = [params.a, params.b, params.c].filter((_, i) => [a, b, c][i] === undefined);
+    if (unknown.length > 0) return { unknown, results: [] };
+    const k = intParam(params.k, 10, 1, 200);
+    return { unknown: [], results: readable(index.analogy(b!, a!, c!, k + 3), 'cosine').slice(0, k) };
+  });
 }
 
 /** The neighbours of a word as the user wrote it (the code tokenizer stores ` word` too). */

@@ -17,7 +17,7 @@ import {
   type ProjectionStreamParams,
 } from '../../protocol';
 import type { ServerContext } from '../context';
-import { checkParams, guard, intParam, invalidParams, toSignal, UserError } from '../requests';
+import { guard, intParam, invalidParams, onCheckedRequest, requireModel, toSignal } from '../requests';
 import { embeddingsOf } from '../servingModel';
 
 /** Sub-folder of the storage folder holding cached projections. */
@@ -27,8 +27,7 @@ export function registerProject(ctx: ServerContext): void {
   const { connection, host, log } = ctx;
 
   const mapInfo = guard(MapInfoRequest.method, log, (): MapInfoResult => {
-    const model = host.model;
-    if (!model) throw new UserError('No model is loaded: train or load one first.');
+    const model = requireModel(host.model);
     const { meta, vocab } = model;
     const json = vocab.toJSON();
     const metric = (name: string) => (typeof meta.metrics?.[name] === 'number' ? (meta.metrics[name] as number) : null);
@@ -53,67 +52,62 @@ export function registerProject(ctx: ServerContext): void {
   });
   connection.onRequest(MapInfoRequest, (token) => mapInfo(undefined, token));
 
-  connection.onRequest(
-    ProjectionRequest,
-    guard(ProjectionRequest.method, log, async (raw: ProjectionStreamParams, token): Promise<ProjectionResult> => {
-      const params = checkParams<ProjectionStreamParams>(ProjectionRequest.method, raw, {
-        method: 'string',
-        dims: 'number?',
-        token: 'string?',
-        epochs: 'number?',
-        binary: 'boolean?',
-      });
-      if (params.method !== 'pca' && params.method !== 'umap') {
-        throw invalidParams(ProjectionRequest.method, `"method" must be "pca" or "umap" (got "${params.method}")`);
-      }
-      const dims = params.dims ?? 2;
-      if (dims !== 2 && dims !== 3) throw invalidParams(ProjectionRequest.method, `"dims" must be 2 or 3 (got ${dims})`);
-      const model = host.model;
-      if (!model) throw new UserError('No model is loaded: train or load one first.');
-      const index = embeddingsOf(model);
-      const storage = ctx.init().storagePath;
-      const started = Date.now();
-      let frames = 0;
-      const binary = params.binary === true || index.size >= BINARY_FROM;
-      const wire = (frame: ProjectionFrame) => (binary ? wireFrameBinary(frame) : wireFrame(frame));
-      // Intermediate UMAP frames of a large map are throttled: each is 8 bytes a point.
-      const minGapMs = index.size >= BINARY_FROM ? 2000 : 0;
-      let lastSent = 0;
-      const final = await projectEmbeddings(
-        {
-          matrix: matrixOf(index),
-          n: index.size,
-          dim: index.dim,
-          method: params.method,
-          dims,
-          epochs: params.epochs === undefined ? undefined : intParam(params.epochs, 200, 10, 2000),
-          backend: (ctx.settings().backend || undefined) as BackendName | undefined,
+  onCheckedRequest(connection, log, ProjectionRequest, {
+    method: 'string',
+    dims: 'number?',
+    token: 'string?',
+    epochs: 'number?',
+    binary: 'boolean?',
+  }, async (params: ProjectionStreamParams, token): Promise<ProjectionResult> => {
+    if (params.method !== 'pca' && params.method !== 'umap') {
+      throw invalidParams(ProjectionRequest.method, `"method" must be "pca" or "umap" (got "${params.method}")`);
+    }
+    const dims = params.dims ?? 2;
+    if (dims !== 2 && dims !== 3) throw invalidParams(ProjectionRequest.method, `"dims" must be 2 or 3 (got ${dims})`);
+    const model = requireModel(host.model);
+    const index = embeddingsOf(model);
+    const storage = ctx.init().storagePath;
+    const started = Date.now();
+    let frames = 0;
+    const binary = params.binary === true || index.size >= BINARY_FROM;
+    const wire = (frame: ProjectionFrame) => (binary ? wireFrameBinary(frame) : wireFrame(frame));
+    // Intermediate UMAP frames of a large map are throttled: each is 8 bytes a point.
+    const minGapMs = index.size >= BINARY_FROM ? 2000 : 0;
+    let lastSent = 0;
+    const final = await projectEmbeddings(
+      {
+        matrix: matrixOf(index),
+        n: index.size,
+        dim: index.dim,
+        method: params.method,
+        dims,
+        epochs: params.epochs === undefined ? undefined : intParam(params.epochs, 200, 10, 2000),
+        backend: (ctx.settings().backend || undefined) as BackendName | undefined,
+      },
+      {
+        signal: toSignal(token),
+        cache: storage
+          ? { cache: new ProjectionCache(path.join(storage, PROJECTION_FOLDER)), modelPath: model.info.modelPath, createdAt: model.meta.createdAt }
+          : undefined,
+        onFrame: (frame) => {
+          if (params.token === undefined) return;
+          const intermediate = frame.stage === 'umap' && frame.epoch < frame.epochs;
+          if (intermediate && Date.now() - lastSent < minGapMs) return;
+          lastSent = Date.now();
+          frames++;
+          void connection
+            .sendNotification(ProjectionProgressNotification, { token: params.token, ...wire(frame) })
+            .catch(() => undefined);
         },
-        {
-          signal: toSignal(token),
-          cache: storage
-            ? { cache: new ProjectionCache(path.join(storage, PROJECTION_FOLDER)), modelPath: model.info.modelPath, createdAt: model.meta.createdAt }
-            : undefined,
-          onFrame: (frame) => {
-            if (params.token === undefined) return;
-            const intermediate = frame.stage === 'umap' && frame.epoch < frame.epochs;
-            if (intermediate && Date.now() - lastSent < minGapMs) return;
-            lastSent = Date.now();
-            frames++;
-            void connection
-              .sendNotification(ProjectionProgressNotification, { token: params.token, ...wire(frame) })
-              .catch(() => undefined);
-          },
-        },
-      );
-      log(
-        `projection ${params.method} ${dims}-D of ${index.size} words: ${final.cached ? 'from cache' : `${frames} frames`} in ${Date.now() - started} ms`,
-      );
-      const json = model.vocab.toJSON();
-      const { coords, coordsBase64 } = wire(final);
-      return { words: json.words.map(displayToken), counts: json.counts, coords, ...(coordsBase64 === undefined ? {} : { coordsBase64 }), dims };
-    }),
-  );
+      },
+    );
+    log(
+      `projection ${params.method} ${dims}-D of ${index.size} words: ${final.cached ? 'from cache' : `${frames} frames`} in ${Date.now() - started} ms`,
+    );
+    const json = model.vocab.toJSON();
+    const { coords, coordsBase64 } = wire(final);
+    return { words: json.words.map(displayToken), counts: json.counts, coords, ...(coordsBase64 === undefined ? {} : { coordsBase64 }), dims };
+  });
 }
 
 /** The index's row-major matrix (EmbeddingIndex.vector returns views into it). */

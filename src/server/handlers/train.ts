@@ -14,7 +14,7 @@ import { describeKept } from '../../engine/pipeline/keptModel';
 import type { KeptModel } from '../../engine/types';
 import type { ServerContext } from '../context';
 import { MODEL_FOLDER } from '../modelHost';
-import { checkParams, guard, invalidParams, UserError } from '../requests';
+import { invalidParams, onCheckedRequest, UserError } from '../requests';
 import { assembleNgram } from '../servingModel';
 
 /** Embedding (= hidden) width per model size; medium is the engine's tuned default. */
@@ -31,107 +31,103 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
   let job: PipelineJob | undefined;
   let jobProgressToken: ProgressToken | undefined;
 
-  connection.onRequest(
-    TrainRequest,
-    guard(TrainRequest.method, log, async (raw: TrainParams, token): Promise<TrainResult> => {
-      const params = checkParams<TrainParams>(TrainRequest.method, raw, {
-        roots: 'string[]?',
-        include: 'string[]?',
-        exclude: 'string[]?',
-        tokenizer: 'string?',
-        modelSize: 'string?',
-        budgetMinutes: 'number?',
-        outDir: 'string?',
-        epochs: 'number?',
-        dim: 'number?',
-        resume: 'boolean?',
-      });
-      const request = pipelineRequest(ctx, params);
-      if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
-      beforeTraining();
+  onCheckedRequest(connection, log, TrainRequest, {
+    roots: 'string[]?',
+    include: 'string[]?',
+    exclude: 'string[]?',
+    tokenizer: 'string?',
+    modelSize: 'string?',
+    budgetMinutes: 'number?',
+    outDir: 'string?',
+    epochs: 'number?',
+    dim: 'number?',
+    resume: 'boolean?',
+  }, async (params, token): Promise<TrainResult> => {
+    const request = pipelineRequest(ctx, params);
+    if (job) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Training is already running; cancel it first.');
+    beforeTraining();
 
-      jobProgressToken = params.workDoneToken;
-      const progress = connection.languages.attachWorkDoneProgress(params);
-      progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
-      log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
-      let lastPpl: number | undefined;
-      let ngramPpl = Infinity;
-      let files: readonly LiveFile[] = [];
-      const modelDir = path.resolve(request.outDir);
-      const onNgram = (snapshot: NgramSnapshot) => {
-        files = snapshot.files.map((f) => ({ id: f.path, ids: f.ids }));
-        try {
-          host.serveIfNone(assembleNgram(modelDir, snapshot));
-        } catch (error) {
-          log(`the n-gram could not serve: ${(error as Error).message}`);
-        }
-      };
-      let lastFraction = 0;
-      const onEvent = (e: PipelineEvent) => {
-        if (e.event === 'ngram') ngramPpl = e.validPpl ?? Infinity;
-        // A checkpoint is saved only when better than the last one; it serves once its LSTM alone beats the n-gram.
-        if (e.event === 'checkpoint' && e.validPpl !== null && e.validPpl < ngramPpl) {
-          log(`checkpoint at step ${e.step}: LSTM ppl ${e.validPpl.toFixed(1)} < n-gram ${ngramPpl.toFixed(1)}: swapping it in`);
-          host.load(modelDir, files).catch(() => undefined);
-        }
-        const line = describe(e, lastPpl);
-        if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
-        if (e.event === 'progress') {
-          lastFraction = e.fraction;
-          progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
-          host.reportTraining(e.fraction, lastPpl, line);
-        } else {
-          progress.report(line);
-          const late = e.event === 'interpolation' || e.event === 'fitting' || (e.event === 'phase' && ['final-validation', 'fit'].includes(e.phase));
-          host.reportTraining(late ? 1 : lastFraction, lastPpl, line);
-          log(line);
-        }
-      };
-      const started = startPipelineJob(request, onEvent, { lowPriority: ctx.settings().trainingLowPriority }, onNgram);
-      job = started;
-      host.beginTraining(() => started.terminate());
-      const cancelListener = token.onCancellationRequested(() => started.cancel());
+    jobProgressToken = params.workDoneToken;
+    const progress = connection.languages.attachWorkDoneProgress(params);
+    progress.begin('Wordlens: training', 0, 'reading the workspace…', true);
+    log(`training on ${request.roots.join(', ')} into ${request.outDir}`);
+    let lastPpl: number | undefined;
+    let ngramPpl = Infinity;
+    let files: readonly LiveFile[] = [];
+    const modelDir = path.resolve(request.outDir);
+    const onNgram = (snapshot: NgramSnapshot) => {
+      files = snapshot.files.map((f) => ({ id: f.path, ids: f.ids }));
       try {
-        const result = await started.done;
-        const modelPath = modelDir;
-        if (!result.cancelled) {
-          await host.load(modelPath, files);
-          host.endTraining('done');
-        } else if (result.kept?.fromThisRun) {
-          await host.load(modelPath, files);
-          host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
-        } else {
-          host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);
-        }
-        log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
-        return {
-          cancelled: result.cancelled === true,
-          modelPath,
-          vocab: result.vocab,
-          tokens: result.tokens,
-          seconds: result.seconds,
-          validPpl: result.valid_ppl,
-          backend: result.backend,
-          ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
-        };
+        host.serveIfNone(assembleNgram(modelDir, snapshot));
       } catch (error) {
-        const message = (error as Error).message;
-        const aborted = (error as Error).name === 'AbortError';
-        host.endTraining(aborted ? 'cancelled' : 'failed', aborted ? 'training cancelled' : message);
-        if (aborted) {
-          return { cancelled: true, modelPath: request.outDir, vocab: 0, tokens: 0, seconds: 0, validPpl: null, backend: '' };
-        }
-        // The pipeline's own errors (nothing to train on, too few tokens) are for the user.
-        if (['PipelineError', 'ModelLoadError'].includes((error as Error).name)) throw new UserError(message);
-        throw error;
-      } finally {
-        cancelListener.dispose();
-        progress.done();
-        job = undefined;
-        jobProgressToken = undefined;
+        log(`the n-gram could not serve: ${(error as Error).message}`);
       }
-    }),
-  );
+    };
+    let lastFraction = 0;
+    const onEvent = (e: PipelineEvent) => {
+      if (e.event === 'ngram') ngramPpl = e.validPpl ?? Infinity;
+      // A checkpoint is saved only when better than the last one; it serves once its LSTM alone beats the n-gram.
+      if (e.event === 'checkpoint' && e.validPpl !== null && e.validPpl < ngramPpl) {
+        log(`checkpoint at step ${e.step}: LSTM ppl ${e.validPpl.toFixed(1)} < n-gram ${ngramPpl.toFixed(1)}: swapping it in`);
+        host.load(modelDir, files).catch(() => undefined);
+      }
+      const line = describe(e, lastPpl);
+      if ('validPpl' in e && typeof e.validPpl === 'number') lastPpl = e.validPpl;
+      if (e.event === 'progress') {
+        lastFraction = e.fraction;
+        progress.report(Math.min(99, Math.floor(e.fraction * 100)), line);
+        host.reportTraining(e.fraction, lastPpl, line);
+      } else {
+        progress.report(line);
+        const late = e.event === 'interpolation' || e.event === 'fitting' || (e.event === 'phase' && ['final-validation', 'fit'].includes(e.phase));
+        host.reportTraining(late ? 1 : lastFraction, lastPpl, line);
+        log(line);
+      }
+    };
+    const started = startPipelineJob(request, onEvent, { lowPriority: ctx.settings().trainingLowPriority }, onNgram);
+    job = started;
+    host.beginTraining(() => started.terminate());
+    const cancelListener = token.onCancellationRequested(() => started.cancel());
+    try {
+      const result = await started.done;
+      const modelPath = modelDir;
+      if (!result.cancelled) {
+        await host.load(modelPath, files);
+        host.endTraining('done');
+      } else if (result.kept?.fromThisRun) {
+        await host.load(modelPath, files);
+        host.endTraining('cancelled', `training stopped; ${describeKept(result.kept)} is in use`);
+      } else {
+        host.endTraining('cancelled', `training stopped before a model was ready; ${result.kept ? 'the previous model stays' : 'no model yet'}`);
+      }
+      log(`training ${result.cancelled ? 'stopped' : 'done'}: V=${result.vocab}, ${result.tokens} tokens, ${result.seconds.toFixed(1)} s, ppl ${result.valid_ppl ?? 'n/a'}`);
+      return {
+        cancelled: result.cancelled === true,
+        modelPath,
+        vocab: result.vocab,
+        tokens: result.tokens,
+        seconds: result.seconds,
+        validPpl: result.valid_ppl,
+        backend: result.backend,
+        ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      const aborted = (error as Error).name === 'AbortError';
+      host.endTraining(aborted ? 'cancelled' : 'failed', aborted ? 'training cancelled' : message);
+      if (aborted) {
+        return { cancelled: true, modelPath: request.outDir, vocab: 0, tokens: 0, seconds: 0, validPpl: null, backend: '' };
+      }
+      // The pipeline's own errors (nothing to train on, too few tokens) are for the user.
+      if (['PipelineError', 'ModelLoadError'].includes((error as Error).name)) throw new UserError(message);
+      throw error;
+    } finally {
+      cancelListener.dispose();
+      progress.done();
+      job = undefined;
+      jobProgressToken = undefined;
+    }
+  });
 
   connection.onRequest(CancelTrainingRequest, () => {
     if (!job) return { cancelled: false };

@@ -2,15 +2,30 @@
 // touched-row bookkeeping for sparse updates, bias broadcast and column sums, inverted
 // dropout from a seeded generator, squared norms. Addresses are bytes; widths are floats.
 
+/** d[j] = s[j] for j < width. */
+// @ts-ignore: decorator
+@inline function copyRow(d: usize, s: usize, width: i32): void {
+  let j = 0;
+  for (; j + 4 <= width; j += 4) v128.store(d + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
+  for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+}
+
+/** d[j] += s[j] for j < width. */
+// @ts-ignore: decorator
+@inline function addRow(d: usize, s: usize, width: i32): void {
+  let j = 0;
+  for (; j + 4 <= width; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+  }
+  for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+}
+
 /** dst[r] = table[ids[r]] for r < n (rows of `width` floats). */
 export function gatherRows(table: usize, ids: usize, n: i32, width: i32, dst: usize): void {
   const wb = <usize>width << 2;
   for (let r = 0; r < n; r++) {
-    const s = table + <usize>load<i32>(ids + (<usize>r << 2)) * wb;
-    const d = dst + <usize>r * wb;
-    let j = 0;
-    for (; j + 4 <= width; j += 4) v128.store(d + (<usize>j << 2), v128.load(s + (<usize>j << 2)));
-    for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+    copyRow(dst + <usize>r * wb, table + <usize>load<i32>(ids + (<usize>r << 2)) * wb, width);
   }
 }
 
@@ -18,14 +33,7 @@ export function gatherRows(table: usize, ids: usize, n: i32, width: i32, dst: us
 export function scatterAddRows(table: usize, ids: usize, n: i32, width: i32, src: usize): void {
   const wb = <usize>width << 2;
   for (let r = 0; r < n; r++) {
-    const d = table + <usize>load<i32>(ids + (<usize>r << 2)) * wb;
-    const s = src + <usize>r * wb;
-    let j = 0;
-    for (; j + 4 <= width; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-    }
-    for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+    addRow(table + <usize>load<i32>(ids + (<usize>r << 2)) * wb, src + <usize>r * wb, width);
   }
 }
 
@@ -47,10 +55,7 @@ export function touchRows(ids: usize, n: i32, flags: usize, list: usize, count: 
 export function fillRows(dst: usize, bias: usize, rows: i32, width: i32): void {
   const wb = <usize>width << 2;
   for (let r = 0; r < rows; r++) {
-    const d = dst + <usize>r * wb;
-    let j = 0;
-    for (; j + 4 <= width; j += 4) v128.store(d + (<usize>j << 2), v128.load(bias + (<usize>j << 2)));
-    for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(bias + (<usize>j << 2)));
+    copyRow(dst + <usize>r * wb, bias, width);
   }
 }
 
@@ -58,13 +63,7 @@ export function fillRows(dst: usize, bias: usize, rows: i32, width: i32): void {
 export function addColumnSums(dst: usize, src: usize, rows: i32, width: i32): void {
   const wb = <usize>width << 2;
   for (let r = 0; r < rows; r++) {
-    const s = src + <usize>r * wb;
-    let j = 0;
-    for (; j + 4 <= width; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(s + o)));
-    }
-    for (; j < width; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+    addRow(dst, src + <usize>r * wb, width);
   }
 }
 
