@@ -4,15 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../src/engine/embeddings/neighbors';
+import { mulberry32, uniformArray } from '../src/engine/prng';
 
+/** n values uniform in [-0.5, 0.5), seeded. */
 function randomMatrix(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
+  return uniformArray(n, 0.5, mulberry32(seed));
 }
 
 /** Median ms of each function, the functions interleaved rep by rep so load hits all alike. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
+import { mulberry32, uniformArray } from '../../src/engine/prng';
 
 before(async () => {
   await initBackend();
@@ -21,12 +22,9 @@ const rows = [
 ];
 const matrix = Float32Array.from(rows.flat());
 
+/** n values uniform in [-0.5, 0.5), seeded. */
 function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
+  return uniformArray(n, 0.5, mulberry32(seed));
 }
 
 function bruteCosine(m: Float32Array, dim: number, i: number, j: number): number {

@@ -2,18 +2,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/kernels/backend';
+import { mulberry32, uniformArray } from '../../src/engine/prng';
 
 // Every check runs the same computation on 'wasm' (with our kernels) and on 'cpu'
 // (TF.js's reference kernels) and compares the values.
 
+/** n values uniform in [-0.5, 0.5), seeded. */
 function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
+  return uniformArray(n, 0.5, mulberry32(seed));
 }
 
 async function on<T>(backend: 'wasm' | 'cpu', fn: () => T): Promise<T> {
