@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { EmbeddingIndex } from '../engine/embeddings/neighbors';
 import { readIvf } from '../engine/embeddings/ivfIndex';
 import { openSavedModel } from '../engine/io/openModel';
-import { loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
+import { FILES, loadModel, ModelLoadError, type SavedModel } from '../engine/io/store';
+import { decodeNgramFiles } from '../engine/io/ngramFiles';
 import { NgramModel } from '../engine/ngram/ngram';
 import type { LiveFile } from '../engine/ngram/liveNgram';
 import type { NgramSnapshot } from '../engine/pipeline/contract';
@@ -55,13 +56,28 @@ export function embeddingsOf(model: ServingModel): EmbeddingIndex {
   return model.embeddings;
 }
 
-/** `files`: the training files the folder's n-gram counted, when known (the run that saved it). */
+/**
+ * `files`: the training files the folder's n-gram counted, when the caller knows them (the run
+ * that saved it); otherwise the folder's own record of them, if it has one.
+ */
 export async function loadServingModel(dir: string, files: readonly LiveFile[] = [], log?: (message: string) => void): Promise<ServingModel> {
-  const model = assemble(dir, await loadModel(dir), files);
+  const saved = await loadModel(dir);
+  const model = assemble(dir, saved, files.length ? files : countedFiles(dir, saved, log));
   // An imported large vocabulary comes with its approximate neighbour index.
   const ivf = model.embeddings ? await readIvf(dir, model.embeddings.size, model.embeddings.dim, log) : undefined;
   if (ivf) model.embeddings!.attachApproximate(ivf);
   return model;
+}
+
+/** The folder's record of the files its n-gram counted; none (edits then add to the counts) when absent or damaged. */
+function countedFiles(dir: string, saved: SavedModel, log?: (message: string) => void): LiveFile[] {
+  if (!saved.ngramFiles) return [];
+  try {
+    return decodeNgramFiles(saved.ngramFiles, saved.vocab.words.length).map((f) => ({ id: f.path, ids: f.ids }));
+  } catch (error) {
+    log?.(`${path.join(dir, FILES.ngramFiles)} is damaged (${(error as Error).message}): edits will add to the n-gram's counts instead of replacing the files' old text`);
+    return [];
+  }
 }
 
 const numberOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);

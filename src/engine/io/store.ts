@@ -15,7 +15,7 @@ export const MODEL_FORMAT_VERSION = 1;
 /** Shards stay below this size (TF.js splits weights across shards the same way). */
 const DEFAULT_SHARD_BYTES = 16 * 1024 * 1024;
 
-export const FILES = { model: 'model.json', vocab: 'vocab.json', meta: 'meta.json', ngram: 'ngram.bin' } as const;
+export const FILES = { model: 'model.json', vocab: 'vocab.json', meta: 'meta.json', ngram: 'ngram.bin', ngramFiles: 'ngram-files.bin' } as const;
 
 export interface SavedModel {
   meta: ModelMeta;
@@ -23,6 +23,8 @@ export interface SavedModel {
   weights: NamedWeight[];
   /** A serialized n-gram model; opaque here. */
   ngram?: Uint8Array;
+  /** The files that n-gram counted (io/ngramFiles.ts); opaque here. */
+  ngramFiles?: Uint8Array;
 }
 
 /** Every problem found while loading a model folder; `message` is one line for users. */
@@ -74,6 +76,7 @@ export async function saveModel(dir: string, model: SavedModel, options: SaveOpt
       for (const s of shards) await write(s.name, s.bytes);
       await writeModelFiles(tmp, modelJson, model.vocab, model.meta, signal);
       if (model.ngram) await write(FILES.ngram, model.ngram);
+      if (model.ngramFiles) await write(FILES.ngramFiles, model.ngramFiles);
     },
     signal,
   );
@@ -182,11 +185,10 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   const tied = network.shape.tied || derived.includes('dense/kernel');
   if (shape.kind === 'lstm') meta.hyper = { ...meta.hyper, tied };
   const result: SavedModel = { meta, vocab, weights: weights.filter((w) => !(tied && w.name === 'dense/kernel')) };
-  const ngram = await fsp.readFile(path.join(dir, FILES.ngram)).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new ModelLoadError(`cannot read ${path.join(dir, FILES.ngram)}: ${oneLine(err)}`);
-  });
-  if (ngram) result.ngram = new Uint8Array(ngram.buffer, ngram.byteOffset, ngram.byteLength);
+  const ngram = await readOptional(dir, FILES.ngram);
+  if (ngram) result.ngram = ngram;
+  const ngramFiles = ngram && (await readOptional(dir, FILES.ngramFiles));
+  if (ngramFiles) result.ngramFiles = ngramFiles;
   return result;
 }
 
@@ -209,6 +211,15 @@ function inferredMeta(network: ReadTopology, vocab: VocabJSON, modelJson: Layers
     corpus: { generatedBy: String((modelJson as { generatedBy?: unknown }).generatedBy ?? 'unknown') },
     createdAt: new Date(0).toISOString(),
   };
+}
+
+/** A file of the folder that may be absent (older folders, or none written). */
+async function readOptional(dir: string, name: string): Promise<Uint8Array | undefined> {
+  const bytes = await fsp.readFile(path.join(dir, name)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw new ModelLoadError(`cannot read ${path.join(dir, name)}: ${oneLine(err)}`);
+  });
+  return bytes && new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -6,7 +6,7 @@
 // whatever phase within moments, and the run returns at once, keeping what was saved.
 import { initBackend } from '../kernels/backend';
 import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
-import { fitCacheSettings, ngramSnapshot } from './servable';
+import { fitCacheSettings, ngramSnapshot, trainFiles } from './servable';
 import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
@@ -67,7 +67,7 @@ export async function runPipeline(
     backend = initialized;
     const hyper = lstmHyper(req, resume, V, initialized);
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
-    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramPpl, cache, corpus: text.summary, metrics };
+    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramFiles: trainFiles(dataset), ngramPpl, cache, corpus: text.summary, metrics };
     const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
       signal,
       onSaving: () => enter('save'),

@@ -4,6 +4,7 @@
 // so a crash or a cancel loses nothing; a resumed model is only replaced by a better one.
 import type { BackendName } from '../kernels/backend';
 import { MODEL_FORMAT_VERSION, readModelMeta, saveModel } from '../io/store';
+import { encodeNgramFiles, type CountedFile } from '../io/ngramFiles';
 import type { NgramModel } from '../ngram/ngram';
 import type { TrainCheckpoint } from '../lstm/train';
 import type { Vocab } from '../text/vocab';
@@ -19,6 +20,8 @@ export interface FolderContent {
   backend: BackendName;
   vocab: Vocab;
   ngram: NgramModel;
+  /** The files the n-gram counted, each with its training ids (saved so edits replace them later). */
+  ngramFiles: readonly CountedFile[];
   ngramPpl: number | null;
   cache: CacheSettings;
   corpus: Record<string, unknown>;
@@ -29,6 +32,7 @@ export interface FolderContent {
 export class ModelFolderWriter {
   private readonly vocab: VocabJSON;
   private readonly ngramBytes: Uint8Array;
+  private readonly ngramFilesBytes: Uint8Array;
   private savedPpl: number;
   private checkpointedAny = false;
   /** ms the last save took (0 before any): the budget's estimate of the final save. */
@@ -58,6 +62,7 @@ export class ModelFolderWriter {
   ) {
     this.vocab = content.vocab.toJSON();
     this.ngramBytes = content.ngram.serialize();
+    this.ngramFilesBytes = encodeNgramFiles(content.ngramFiles);
     this.savedPpl = resumedPpl ?? Infinity;
   }
 
@@ -88,15 +93,15 @@ export class ModelFolderWriter {
     return this.save(weights, this.meta(metrics, curve));
   }
 
-  /** Bytes a save writes besides the weights (the n-gram, the vocabulary's counts). */
+  /** Bytes a save writes besides the weights (the n-gram and its files, the vocabulary's counts). */
   get fixedBytes(): number {
-    return this.ngramBytes.length + 16 * this.vocab.words.length;
+    return this.ngramBytes.length + this.ngramFilesBytes.length + 16 * this.vocab.words.length;
   }
 
   private async save(weights: NamedWeight[], meta: ModelMeta): Promise<void> {
     this.stop.onSaving?.();
     const started = Date.now();
-    await saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes }, { signal: this.stop.signal });
+    await saveModel(this.outDir, { meta, vocab: this.vocab, weights, ngram: this.ngramBytes, ngramFiles: this.ngramFilesBytes }, { signal: this.stop.signal });
     this.lastSaveMs = Date.now() - started;
   }
 

@@ -26,13 +26,19 @@ export function fitCacheSettings(ngram: NgramModel, dataset: Dataset): CacheSett
   return { order: CACHE_ORDER, weights, minTokenProb: CACHE_MIN_TOKEN_PROB };
 }
 
-/** The n-gram half of the run, with each file's own training ids (slices of the stream). */
-export function ngramSnapshot(tokenizer: TokenizerKind, dataset: Dataset, ngram: NgramModel, validPpl: number | null, cache: CacheSettings): NgramSnapshot {
-  const files: NgramSnapshot['files'] = [];
+/** Each file's own training ids (slices of the stream): what the n-gram counted of it. */
+export function trainFiles(dataset: Dataset): { path: string; ids: Int32Array }[] {
+  const files: { path: string; ids: Int32Array }[] = [];
   let at = 0;
   for (const f of dataset.files) {
-    files.push({ path: f.path, ids: dataset.train.slice(at, at + f.trainTokens) });
+    files.push({ path: f.path, ids: dataset.train.subarray(at, at + f.trainTokens) });
     at += f.trainTokens;
   }
+  return files;
+}
+
+/** The n-gram half of the run, with each file's own training ids (copies: they cross threads). */
+export function ngramSnapshot(tokenizer: TokenizerKind, dataset: Dataset, ngram: NgramModel, validPpl: number | null, cache: CacheSettings): NgramSnapshot {
+  const files = trainFiles(dataset).map((f) => ({ path: f.path, ids: f.ids.slice() }));
   return { tokenizer, vocab: dataset.vocab.toJSON(), ngram: ngram.serialize(), validPpl, files, cache };
 }
