@@ -10,7 +10,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
-import { LiveNgramModel } from '../src/engine/ngram/liveNgram';
+import { concatFiles, LiveNgramModel } from '../src/engine/ngram/liveNgram';
+import { buildNgramInWorker } from '../src/engine/ngram/ngramBuildWorker';
 import { NgramModel } from '../src/engine/ngram/ngram';
 import { createTokenizer } from '../src/engine/text/tokenizer';
 import { Vocab } from '../src/engine/text/vocab';
@@ -149,7 +150,37 @@ async function main(): Promise<void> {
   const check = NgramModel.build(live.tokens(), vocab.size, 5);
   const probe = live.tokens().subarray(1000, 1400);
   console.log(`  check: perplexity of 400 corpus tokens, live ${live.perplexity(probe).toFixed(6)} vs rebuilt ${check.perplexity(probe).toFixed(6)}`);
+  await compactionBlocking(live);
   console.log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+/**
+ * What a compaction costs the server's main thread: the longest gap between 1 ms ticks while
+ * it runs, on this thread (compacted()) and in a worker (the server's way: snapshot, build
+ * elsewhere, rebase), the same model, same run.
+ */
+async function compactionBlocking(live: LiveNgramModel): Promise<void> {
+  const longestGap = async (work: () => Promise<unknown>) => {
+    let last = performance.now();
+    let gap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      gap = Math.max(gap, now - last);
+      last = now;
+    }, 1);
+    const t0 = performance.now();
+    await work();
+    const wall = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 5));
+    clearInterval(timer);
+    return { gap: Math.max(gap, performance.now() - last), wall };
+  };
+  const here = await longestGap(async () => live.compacted());
+  const worker = await longestGap(async () => {
+    const snapshot = live.snapshotFiles();
+    return live.rebasedOnto(await buildNgramInWorker(concatFiles(snapshot), live.vocabSize, live.order), snapshot);
+  });
+  console.log(`\ncompaction, longest main-thread block: on this thread ${here.gap.toFixed(0)} ms (wall ${here.wall.toFixed(0)} ms); in a worker ${worker.gap.toFixed(0)} ms (wall ${worker.wall.toFixed(0)} ms): ${(here.gap / worker.gap).toFixed(1)}x shorter`);
 }
 
 main().catch((error) => {

@@ -10,7 +10,8 @@ export type WorkerEntry =
   | 'pipeline/pipelineWorker'
   | 'projection/projectionWorker'
   | 'projection/umapLayoutWorker'
-  | 'embeddings/skipgramWorker';
+  | 'embeddings/skipgramWorker'
+  | 'ngram/ngramBuildWorker';
 
 export function startWorker(entry: WorkerEntry, options: WorkerOptions): Worker {
   if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, `${path.basename(entry)}.js`), options);

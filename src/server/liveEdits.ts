@@ -67,7 +67,10 @@ export function registerLiveEdits(ctx: ServerContext, policy?: LiveTrainingPolic
       compactTimer = undefined;
       const model = host.model;
       const t0 = Date.now();
-      if (model?.live?.compactIfNeeded()) log(`live n-gram compacted in ${Date.now() - t0} ms`);
+      model?.live?.compactIfNeeded().then(
+        (done) => done && log(`live n-gram compacted in ${Date.now() - t0} ms (in a worker thread)`),
+        (error: Error) => log(`live n-gram compaction failed (the overlay keeps serving): ${error.message}`),
+      );
     }, COMPACT_IDLE_MS);
     compactTimer.unref?.();
   };

@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { CacheMixture } from '../engine/decode/cacheMixture';
 import { InterpolatedModel } from '../engine/decode/interpolate';
-import { LiveNgramModel, type LiveFile } from '../engine/ngram/liveNgram';
+import { concatFiles, LiveNgramModel, type LiveFile } from '../engine/ngram/liveNgram';
+import { buildNgramInWorker } from '../engine/ngram/ngramBuildWorker';
 import { LiveNgramView } from '../engine/ngram/liveView';
 import type { NgramModel } from '../engine/ngram/ngram';
 import type { Vocab } from '../engine/text/vocab';
@@ -31,6 +32,7 @@ const RECENT_TOKENS = 50_000;
 
 export class LiveLearning {
   private live: LiveNgramModel | undefined;
+  private compacting = false;
   private model: LanguageModel | undefined;
   readonly mixture: CacheMixture | undefined;
   readonly minTokenProb: number;
@@ -64,13 +66,25 @@ export class LiveLearning {
     this.mixture?.recent.addSegment(this.parts.tokenizer.tokenize(text), RECENT_TOKENS);
   }
 
-  /** Folds the overlay into a new base when it has grown (a rebuild: run it when the editor is idle). True when it did. */
-  compactIfNeeded(): boolean {
-    if (!this.live?.needsCompaction()) return false;
-    this.live = this.live.compacted();
-    // A new model object: the prefix caches start afresh (they are keyed by model).
-    this.model = this.compose();
-    return true;
+  /**
+   * Folds the overlay into a new base when it has grown: the rebuild runs in a worker thread
+   * (seconds on a large workspace), edits absorbed meanwhile are re-applied to the result.
+   * True when it compacted.
+   */
+  async compactIfNeeded(): Promise<boolean> {
+    const live = this.live;
+    if (!live?.needsCompaction() || this.compacting) return false;
+    this.compacting = true;
+    try {
+      const snapshot = live.snapshotFiles();
+      const base = await buildNgramInWorker(concatFiles(snapshot), live.vocabSize, live.order);
+      this.live = this.live!.rebasedOnto(base, snapshot);
+      // A new model object: the prefix caches start afresh (they are keyed by model).
+      this.model = this.compose();
+      return true;
+    } finally {
+      this.compacting = false;
+    }
   }
 
   private compose(): LanguageModel | undefined {

@@ -43,7 +43,7 @@ test(`the .vsix stays under ${MAX_BYTES / 1024 / 1024} MB`, () => {
 });
 
 test('it carries the bundles, the docs and every WebAssembly binary the engine loads', () => {
-  for (const file of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/pipelineWorker.js', 'dist/projectionWorker.js', 'dist/skipgramWorker.js', 'dist/umapLayoutWorker.js', 'dist/webview/map.js', 'media/map/map.css']) {
+  for (const file of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/pipelineWorker.js', 'dist/projectionWorker.js', 'dist/skipgramWorker.js', 'dist/umapLayoutWorker.js', 'dist/ngramBuildWorker.js', 'dist/webview/map.js', 'media/map/map.css']) {
     assert.ok(names.has(`extension/${file}`), `missing ${file}`);
   }
   // TF.js's wasm backend picks one of its binaries at run time: all must be there, unchanged.

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveNgramModel, type LiveFile } from '../../src/engine/ngram/liveNgram';
+import { concatFiles, LiveNgramModel, type LiveFile } from '../../src/engine/ngram/liveNgram';
+import { buildNgramInWorker } from '../../src/engine/ngram/ngramBuildWorker';
 import { NgramModel, type NgramState } from '../../src/engine/ngram/ngram';
 import type { LanguageModel } from '../../src/engine/types';
 import { mulberry32 } from '../../src/engine/prng';
@@ -202,4 +203,20 @@ test('complete() decodes the live model like any LanguageModel, and an edit chan
   assert.equal((await complete(live, tokenizer, vocab, 'const total = ', opts)).completion, 'sub(1, 2);');
   live.remove('b.ts');
   assert.equal((await complete(live, tokenizer, vocab, 'const total = ', opts)).completion, 'add(1, 2);');
+});
+
+test('compaction off the thread: a base built (in a worker) from a snapshot, with the edits made meanwhile re-applied, equals a fresh build', async () => {
+  const rnd = mulberry32(7);
+  const live = tracked(startFiles(70), 3, 'live');
+  for (let step = 0; step < 10; step++) randomEdit(live, rnd, step);
+  const snapshot = live.snapshotFiles();
+  const building = buildNgramInWorker(concatFiles(snapshot), V, 3);
+  // While the worker builds: a file edited, one added, one removed.
+  for (let step = 10; step < 16; step++) randomEdit(live, rnd, step);
+  live.update('new', Int32Array.from([1, 2, 3, 4, 1, 2]));
+  live.remove('f1');
+  const rebased = live.rebasedOnto(await building, snapshot);
+  assert.equal(rebased.overlaySize() < live.overlaySize(), true, 'the overlay shrank to the edits made during the build');
+  assert.deepEqual(rebased.fileIds(), live.fileIds());
+  assertSameModel(rebased, rebuilt(live), rnd, 'rebased');
 });

@@ -103,7 +103,7 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
 
   /** Builds the base from the files' ids concatenated in order (as the training stream is). */
   static fromFiles(files: readonly LiveFile[], vocabSize: number, order = 5, opts: LiveNgramOptions = {}): LiveNgramModel {
-    return new LiveNgramModel(NgramModel.build(concat(files.map((f) => f.ids)), vocabSize, order), files, opts);
+    return new LiveNgramModel(NgramModel.build(concatFiles(files), vocabSize, order), files, opts);
   }
 
   /**
@@ -146,7 +146,7 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
 
   /** The corpus as a fresh build would read it: the files' ids concatenated in order. */
   tokens(): Int32Array {
-    return concat(this.files.map((f) => f.ids));
+    return concatFiles(this.files);
   }
 
   fileIds(): string[] {
@@ -180,6 +180,24 @@ export class LiveNgramModel implements LanguageModel<NgramState> {
    */
   compacted(): LiveNgramModel {
     return LiveNgramModel.fromFiles(this.files, this.vocabSize, this.order, { discounts: this.liveDiscounts ? 'live' : 'fixed' });
+  }
+
+  /**
+   * compacted() in two halves, for a rebuild off the calling thread: `snapshotFiles()` now,
+   * build a base from `concat` of their ids elsewhere, then `rebasedOnto(base, snapshot)`,
+   * which re-applies the files updated, added or removed since the snapshot.
+   */
+  snapshotFiles(): LiveFile[] {
+    // Updates replace a file's id array, never change it: these stay what was counted.
+    return this.files.map((f) => ({ id: f.id, ids: f.ids }));
+  }
+
+  rebasedOnto(base: NgramModel, snapshot: readonly LiveFile[]): LiveNgramModel {
+    const next = LiveNgramModel.over(base, snapshot, { discounts: this.liveDiscounts ? 'live' : 'fixed' });
+    const counted = new Map(snapshot.map((f) => [f.id, f.ids]));
+    for (const f of this.files) if (counted.get(f.id) !== f.ids) next.update(f.id, f.ids);
+    for (const id of counted.keys()) if (!this.fileIndex.has(id)) next.remove(id);
+    return next;
   }
 
   /** The current counts in NgramModel's format (a saved model includes the edits). */
@@ -465,6 +483,11 @@ function checkedIds(ids: ArrayLike<number>, V: number): Int32Array {
   const out = Int32Array.from(ids);
   for (let i = 0; i < out.length; i++) if (!(out[i] >= 0 && out[i] < V)) throw new Error(`Token id ${out[i]} at position ${i} is outside the vocabulary (size ${V})`);
   return out;
+}
+
+/** The files' ids in stream order: what a fresh build of them counts. */
+export function concatFiles(files: readonly LiveFile[]): Int32Array {
+  return concat(files.map((f) => f.ids));
 }
 
 function concat(parts: readonly ArrayLike<number>[]): Int32Array {

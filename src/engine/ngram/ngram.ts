@@ -39,6 +39,13 @@ interface Level {
   discount: [number, number, number];
 }
 
+/** An NgramModel as toTransfer() hands it to another thread (opaque outside this file). */
+export interface NgramTransfer {
+  vocabSize: number;
+  order: number;
+  levels: unknown[];
+}
+
 /** One level of the trie, read-only, for the live overlay (liveNgram.ts). Level k holds the contexts of k tokens. */
 export type NgramTable = Readonly<Omit<Level, 'discount'>> & { readonly discount: readonly [number, number, number] };
 
@@ -84,12 +91,12 @@ export class NgramModel implements LanguageModel<NgramState> {
   private lowP: Float64Array | null = null;
   private probsScratch: NgramProbs | null = null;
 
-  private constructor(vocabSize: number, order: number, levels: Level[]) {
+  private constructor(vocabSize: number, order: number, levels: Level[], derived = false) {
     this.vocabSize = vocabSize;
     this.order = order;
     this.levels = levels;
     this.bos = vocabSize;
-    for (const level of levels) deriveStats(level);
+    if (!derived) for (const level of levels) deriveStats(level);
     this.work = new Float64Array(vocabSize);
     this.touched = new Int32Array(vocabSize);
     this.mark = new Uint8Array(vocabSize);
@@ -321,6 +328,23 @@ export class NgramModel implements LanguageModel<NgramState> {
       for (let c = 0; c < L.size; c++) if (L.entStart[c + 1] === L.entStart[c]) fail(`level ${k} has a context without successors`);
     }
     return new NgramModel(V, order, levels);
+  }
+
+  /**
+   * The model as plain data for another thread (postMessage), its derived statistics included,
+   * with the buffers to transfer: the receiver's fromTransfer() costs O(V), not a load's
+   * checks and derivations (the data comes from our own build, not from a file).
+   */
+  toTransfer(): { data: NgramTransfer; buffers: ArrayBuffer[] } {
+    const buffers = new Set<ArrayBuffer>();
+    for (const L of this.levels) {
+      for (const a of [L.token, L.childStart, L.entStart, L.entWord, L.entCount, L.total, L.gamma, L.n1, L.n2, L.n3]) buffers.add(a.buffer as ArrayBuffer);
+    }
+    return { data: { vocabSize: this.vocabSize, order: this.order, levels: this.levels }, buffers: [...buffers] };
+  }
+
+  static fromTransfer(data: NgramTransfer): NgramModel {
+    return new NgramModel(data.vocabSize, data.order, data.levels as Level[], true);
   }
 
   private payloadArrays(): Int32Array[] {
