@@ -1,13 +1,18 @@
 // Next-token step latency at V=10k (advance one token + log-probabilities of the next), batch 1:
-// the chosen path (LstmModel: the LSTM cell by TF.js ops, the output layer as int8 when it is
-// large, see int8Logits.ts) against the same model with its float32 output layer and against
-// the whole step as pure-JS Float32Array loops, in the same run. Prints the backend, median and
-// p95 wall-clock ms, CPU ms per step (the machine may be shared), the largest log-probability
-// difference to the exact pure-JS step, and how often int8 and float32 agree on the top token.
-//   npx tsx bench/step.ts [--vocab 10000] [--hidden 256] [--layers 1] [--steps 300] [--backend wasm|cpu]
+// the chosen path (LstmModel: on the wasm backend the serving kernel, servingKernel.ts; the
+// output layer as int8 when it is large, see int8Logits.ts) against the TF.js-ops path (the
+// cell by a TF.js matMul, the previous serving path), the float32 output layer, and the whole
+// step as pure-JS Float32Array loops, in the same run. Also a cold read of --read tokens (after
+// a jump): advanceMany (one GEMM for all input projections, then the recurrence) against token
+// by token steps on both paths. Prints the backend, median and p95 wall-clock ms, CPU ms per
+// step (the machine may be shared), the largest log-probability difference to the exact
+// pure-JS step, and how often int8 and float32 agree on the top token.
+//   npx tsx bench/step.ts [--vocab 10000] [--hidden 200] [--layers 1] [--steps 300] [--read 400] [--backend wasm|cpu]
 import { initBackend, type BackendName } from '../src/engine/kernels/backend';
 import { LstmModel, type LstmState } from '../src/engine/lstm/lstm';
 import type { NamedWeight } from '../src/engine/types';
+import { DEFAULT_TRAINING } from '../src/engine/lstm/train';
+import { loadavg } from 'node:os';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -101,10 +106,31 @@ function time(steps: number, ids: number[], m: { initialState(): LstmState; adva
   return { ...stats(wall), cpu_ms_per_step: +((c.user + c.system) / 1000 / steps).toFixed(3) };
 }
 
+/** A cold read of `ids` from the initial state: advanceMany (batched) or advance per token. */
+function coldRead(model: LstmModel, ids: number[], batched: boolean) {
+  const runs = 15;
+  const wall: number[] = [];
+  let cpu = 0;
+  for (let r = -3; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    if (batched) model.advanceMany(model.initialState(), ids);
+    else ids.reduce((s, id) => model.advance(s, id), model.initialState());
+    const dt = performance.now() - t;
+    const c = process.cpuUsage(c0);
+    if (r >= 0) { // 3 warm-up reads
+      wall.push(dt);
+      cpu += (c.user + c.system) / 1000;
+    }
+  }
+  return { ...stats(wall), cpu_ms_per_read: +(cpu / runs).toFixed(3) };
+}
+
 async function main() {
   const backend = await initBackend(process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined);
   const V = Number(arg('vocab', '10000'));
-  const H = Number(arg('hidden', '256'));
+  const H = Number(arg('hidden', String(DEFAULT_TRAINING.hyper.hiddenDim)));
+  const readLen = Number(arg('read', '400'));
   const L = Number(arg('layers', '1'));
   const steps = Number(arg('steps', '300'));
   const hyper = { vocabSize: V, embedDim: H, hiddenDim: H, layers: L, tied: true, dropout: 0 };
@@ -116,7 +142,15 @@ async function main() {
   const b = js.logProbs(js.advance(js.advance(js.initialState(), 5), 9));
   const diff = maxDiff(a, b);
   const output = model.servingOutput;
+  const path = model.servingPath;
   const chosen = time(steps, ids, model);
+  const readIds = Array.from({ length: readLen }, (_, i) => (i * 104729 + 17) % V);
+  const readBatched = coldRead(model, readIds, true);
+  const readSteps = coldRead(model, readIds, false);
+  model.setServingKernel('tfjs');
+  const tfjsOps = time(steps, ids, model);
+  const readTfjs = coldRead(model, readIds, false);
+  model.setServingKernel('auto');
   model.setServingOutput('float32');
   const f32 = time(steps, ids, model);
   const f32Diff = maxDiff(model.logProbs(model.advance(model.advance(model.initialState(), 5), 9)), b);
@@ -129,9 +163,11 @@ async function main() {
   for (let i = 0; i < 300; i++, checked++) if (argmax(model.logProbs((sq = model.advance(sq, ids[i % ids.length])))) === tops[i]) agree++;
   const alt = time(Math.max(20, steps / 5), ids, js);
   console.log(JSON.stringify({
-    bench: 'step', backend, vocab: V, hidden: H, layers: L, tied: true, output,
+    bench: 'step', backend, loadavg: loadavg().map((x) => +x.toFixed(2)), vocab: V, hidden: H, layers: L, tied: true, path, output,
     max_abs_diff: diff, max_abs_diff_float32: f32Diff, top1_agreement_int8_float32: +(agree / checked).toFixed(4),
-    chosen, float32_output: f32, pure_js: alt,
+    chosen, tfjs_ops: tfjsOps, float32_output: f32, pure_js: alt,
+    ratio_tfjs_ops_over_chosen: +(tfjsOps.median / chosen.median).toFixed(2),
+    cold_read: { tokens: readLen, batched: readBatched, kernel_steps: readSteps, tfjs_ops_steps: readTfjs, ratio_tfjs_ops_over_batched: +(readTfjs.median / readBatched.median).toFixed(2) },
     ratio_float32_over_chosen: +(f32.median / chosen.median).toFixed(2), ratio_js_over_chosen: +(alt.median / chosen.median).toFixed(2),
   }));
   model.dispose();

@@ -35,7 +35,8 @@ const EMPTY = new Float32Array(0);
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 export class LstmServingKernel {
-  private readonly kern = new LstmTrainKernels(undefined, 'lstmServe');
+  // Not shared (one thread serves): views over it are plain, and cheap to make and copy.
+  private readonly kern = new LstmTrainKernels(new WebAssembly.Memory({ initial: 1, maximum: 65536 }), 'lstmServe');
   private readonly layers: Layer[] = [];
   private readonly emb: number;
   private readonly z: number;

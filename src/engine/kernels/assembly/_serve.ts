@@ -38,17 +38,27 @@ export function readLayer(X: usize, n: i32, inDim: i32, h: usize, c: usize, H: i
 }
 
 /** int8 output layer (the layout of ../int8Logits.ts): h [H] rounded to int16 in hq (cols
- *  values, zero padded), i32 sums, then out[v] = sums[v]·scales[v] + bias[v]; returns max out. */
+ *  values, zero padded), i32 sums, then out[v] = sums[v]·scales[v] + bias[v] in float32 (the
+ *  TF.js path's Int8Logits rounds once from float64: logits differ by float32 rounding); returns max out. */
 export function outInt8(h: usize, H: i32, hq: usize, cols: i32, w: usize, groups: i32, sums: usize, scales: usize, bias: usize, out: usize, V: i32, hScale: f32): f32 {
   for (let k = 0; k < H; k++) {
     const v = max<f32>(-1, min<f32>(1, load<f32>(h + (<usize>k << 2))));
     store<i16>(hq + (<usize>k << 1), <i16>Mathf.floor(v * hScale + 0.5));
   }
   logits(w, hq, sums, groups, cols);
-  let m: f32 = -Infinity;
-  for (let v = 0; v < V; v++) {
+  // 4 words at a time; the f32 product of the i32 sum (exact to 2^-24) and the scale.
+  let m4 = f32x4.splat(-Infinity);
+  let v = 0;
+  for (; v + 4 <= V; v += 4) {
     const o = <usize>v << 2;
-    const x = <f32>(<f64>load<i32>(sums + o) * <f64>load<f32>(scales + o) + <f64>load<f32>(bias + o));
+    const x = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(v128.load(sums + o)), v128.load(scales + o)), v128.load(bias + o));
+    v128.store(out + o, x);
+    m4 = f32x4.max(m4, x);
+  }
+  let m = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  for (; v < V; v++) {
+    const o = <usize>v << 2;
+    const x = <f32>load<i32>(sums + o) * load<f32>(scales + o) + load<f32>(bias + o);
     store<f32>(out + o, x);
     m = max(m, x);
   }
@@ -76,10 +86,20 @@ export function logSumExp(out: usize, V: i32, m: f32): f64 {
   return <f64>m + Math.log(s);
 }
 
-/** out[v] = float32(out[v] - lse): log-probabilities, rounded as LstmModel.logProbs rounds them. */
+/** out[v] = float32(out[v] - lse), the difference taken in float64 as LstmModel.logProbs and
+ *  exactLogProb round it (two float64 lanes at a time). */
 export function subtractLse(out: usize, V: i32, lse: f64): void {
-  for (let v = 0; v < V; v++) {
-    const o = <usize>v << 2;
-    store<f32>(out + o, <f32>(<f64>load<f32>(out + o) - lse));
+  const l2 = f64x2.splat(lse);
+  let v = 0;
+  for (; v + 4 <= V; v += 4) {
+    const p = out + (<usize>v << 2);
+    const x = v128.load(p);
+    const lo = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(x), l2));
+    const hi = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)), l2));
+    v128.store(p, i32x4.shuffle(lo, hi, 0, 1, 4, 5));
+  }
+  for (; v < V; v++) {
+    const o = out + (<usize>v << 2);
+    store<f32>(o, <f32>(<f64>load<f32>(o) - lse));
   }
 }
