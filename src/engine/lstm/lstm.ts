@@ -76,7 +76,8 @@ export class LstmModel implements LanguageModel<LstmState> {
   private logProbsCache = new WeakMap<LstmState, Float32Array>();
   private expSum: ExpSum | null | undefined;
   private probsScratch: ProbsScratch | null = null;
-  private kernelMode: 'auto' | 'tfjs' = 'auto';
+  /** WORDLENS_SERVING_KERNEL=tfjs: the TF.js path in a whole process (a baseline for LSP benchmarks). */
+  private kernelMode: 'auto' | 'tfjs' = process.env.WORDLENS_SERVING_KERNEL === 'tfjs' ? 'tfjs' : 'auto';
   private disposed = false;
 
   private constructor(
