@@ -89,7 +89,19 @@ function stats(ms: number[]) {
   return { median: +s[Math.floor(s.length / 2)].toFixed(3), p95: +s[Math.floor(s.length * 0.95)].toFixed(3) };
 }
 
-function time(steps: number, ids: number[], m: { initialState(): LstmState; advance(s: LstmState, id: number): LstmState; logProbs(s: LstmState): Float32Array }) {
+interface Timing {
+  wall: number[];
+  cpuMs: number;
+  n: number;
+}
+
+/** Medians over the rounds' samples, CPU per step (or per read) over all of them. */
+function merge(ts: Timing[]) {
+  const wall = ts.flatMap((t) => t.wall);
+  return { ...stats(wall), cpu_ms_each: +(ts.reduce((a, t) => a + t.cpuMs, 0) / ts.reduce((a, t) => a + t.n, 0)).toFixed(3) };
+}
+
+function time(steps: number, ids: number[], m: { initialState(): LstmState; advance(s: LstmState, id: number): LstmState; logProbs(s: LstmState): Float32Array }): Timing {
   let s = m.initialState();
   // Warm-up: V8 optimises the log-softmax loop and wasm sets up its kernels over the first
   // ~100 steps; 20 left the median at 2.3 ms where the steady state is 0.9 ms.
@@ -103,27 +115,27 @@ function time(steps: number, ids: number[], m: { initialState(): LstmState; adva
     wall.push(performance.now() - t);
   }
   const c = process.cpuUsage(cpu0);
-  return { ...stats(wall), cpu_ms_per_step: +((c.user + c.system) / 1000 / steps).toFixed(3) };
+  return { wall, cpuMs: (c.user + c.system) / 1000, n: steps };
 }
 
 /** A cold read of `ids` from the initial state: advanceMany (batched) or advance per token. */
-function coldRead(model: LstmModel, ids: number[], batched: boolean) {
-  const runs = 15;
+function coldRead(model: LstmModel, ids: number[], batched: boolean): Timing {
+  const runs = 5;
   const wall: number[] = [];
   let cpu = 0;
-  for (let r = -3; r < runs; r++) {
+  for (let r = -1; r < runs; r++) {
     const c0 = process.cpuUsage();
     const t = performance.now();
     if (batched) model.advanceMany(model.initialState(), ids);
     else ids.reduce((s, id) => model.advance(s, id), model.initialState());
     const dt = performance.now() - t;
     const c = process.cpuUsage(c0);
-    if (r >= 0) { // 3 warm-up reads
+    if (r >= 0) { // after a warm-up read
       wall.push(dt);
       cpu += (c.user + c.system) / 1000;
     }
   }
-  return { ...stats(wall), cpu_ms_per_read: +(cpu / runs).toFixed(3) };
+  return { wall, cpuMs: cpu, n: runs };
 }
 
 async function main() {
@@ -143,16 +155,27 @@ async function main() {
   const diff = maxDiff(a, b);
   const output = model.servingOutput;
   const path = model.servingPath;
-  const chosen = time(steps, ids, model);
+  // The kernel and the TF.js-ops path in alternating rounds, so a change in the machine's load
+  // falls on both.
+  const rounds: Record<'chosen' | 'tfjs' | 'readBatched' | 'readSteps' | 'readTfjs', Timing[]> = { chosen: [], tfjs: [], readBatched: [], readSteps: [], readTfjs: [] };
   const readIds = Array.from({ length: readLen }, (_, i) => (i * 104729 + 17) % V);
-  const readBatched = coldRead(model, readIds, true);
-  const readSteps = coldRead(model, readIds, false);
-  model.setServingKernel('tfjs');
-  const tfjsOps = time(steps, ids, model);
-  const readTfjs = coldRead(model, readIds, false);
+  for (let r = 0; r < 3; r++) {
+    model.setServingKernel('auto');
+    rounds.chosen.push(time(Math.ceil(steps / 3), ids, model));
+    rounds.readBatched.push(coldRead(model, readIds, true));
+    rounds.readSteps.push(coldRead(model, readIds, false));
+    model.setServingKernel('tfjs');
+    rounds.tfjs.push(time(Math.ceil(steps / 3), ids, model));
+    rounds.readTfjs.push(coldRead(model, readIds, false));
+  }
   model.setServingKernel('auto');
+  const chosen = merge(rounds.chosen);
+  const tfjsOps = merge(rounds.tfjs);
+  const readBatched = merge(rounds.readBatched);
+  const readSteps = merge(rounds.readSteps);
+  const readTfjs = merge(rounds.readTfjs);
   model.setServingOutput('float32');
-  const f32 = time(steps, ids, model);
+  const f32 = merge([time(steps, ids, model)]);
   const f32Diff = maxDiff(model.logProbs(model.advance(model.advance(model.initialState(), 5), 9)), b);
   // Top-token agreement between the two output layers along a sequence of steps.
   let agree = 0, checked = 0, s32 = model.initialState();
@@ -161,7 +184,7 @@ async function main() {
   model.setServingOutput('auto');
   let sq = model.initialState();
   for (let i = 0; i < 300; i++, checked++) if (argmax(model.logProbs((sq = model.advance(sq, ids[i % ids.length])))) === tops[i]) agree++;
-  const alt = time(Math.max(20, steps / 5), ids, js);
+  const alt = merge([time(Math.max(20, steps / 5), ids, js)]);
   console.log(JSON.stringify({
     bench: 'step', backend, loadavg: loadavg().map((x) => +x.toFixed(2)), vocab: V, hidden: H, layers: L, tied: true, path, output,
     max_abs_diff: diff, max_abs_diff_float32: f32Diff, top1_agreement_int8_float32: +(agree / checked).toFixed(4),
