@@ -6,8 +6,8 @@
 import { gemmPacked, gemvPacked } from './_gemm';
 import { lstmGatesForward } from './_lstm';
 import { fillRows } from './_rows';
-import { logits } from './_int8Dot';
-import { expSum } from './_expSum';
+import { logits } from './int8Logits';
+import { expSum } from './expSum';
 
 /** One layer, one token: z = bias + x·Wx + h·Wh, then the gates; h and c [H] are updated in place. */
 export function stepLayer(x: usize, inDim: i32, h: usize, c: usize, H: i32, pWx: usize, pWh: usize, bias: usize, z: usize, tc: usize): void {
