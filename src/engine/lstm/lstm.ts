@@ -386,8 +386,11 @@ export class LstmModel implements LanguageModel<LstmState> {
         },
         V, E, H, int8,
       );
-    } catch {
-      return null; // no WebAssembly SIMD (or threads) here: the TF.js path
+    } catch (e) {
+      // No WebAssembly SIMD here (CompileError), or no room for the weights (RangeError):
+      // the TF.js path. A kernel that was not built still throws (npm run build).
+      if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError || e instanceof RangeError) return null;
+      throw e;
     }
   }
 
