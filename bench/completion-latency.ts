@@ -12,6 +12,8 @@
 //     against the n-gram alone and a token-bigram completer.
 // Run: npx tsx bench/completion-latency.ts [--minutes 2] [--retrain] [--dim 128]
 //        [--keystrokes 2000] [--chars 20000] [--no-latency] [--no-typing]
+//        [--jump-only] (only the jump scenarios) [--jump-context N] (a third jump setting)
+// WORDLENS_SERVING_KERNEL=tfjs serves the LSTM on TF.js ops (the previous path), for a baseline.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -259,13 +261,17 @@ async function measureLatency(modelDir: string, text: string, keystrokes: number
       };
     };
     const results: LatencyResult[] = [];
-    results.push(await scenario('random lines', () => typeable[Math.floor(rand() * typeable.length)]));
-    let k = Math.floor(rand() * typeable.length);
-    results.push(await scenario('sequential lines', () => typeable[k++ % typeable.length]));
+    if (!flag('jump-only')) {
+      results.push(await scenario('random lines', () => typeable[Math.floor(rand() * typeable.length)]));
+      let k = Math.floor(rand() * typeable.length);
+      results.push(await scenario('sequential lines', () => typeable[k++ % typeable.length]));
+    }
     const jumpResults = [
       await jumps('jump, whole window', 0, 13),
       await jumps(`jump, ≤ ${defaultSettings.completion.jumpContextTokens} tokens`, defaultSettings.completion.jumpContextTokens, 13),
     ];
+    const extra = numberFlag('jump-context', 0);
+    if (extra) jumpResults.push(await jumps(`jump, ≤ ${extra} tokens`, extra, 13));
     return { backend: status.backend ?? 'unknown', results, jumpResults };
   } finally {
     await server.stop();

@@ -5,6 +5,7 @@
 // completion.jumpContextTokens (src/protocol.ts JUMP_CONTEXT_TOKENS).
 // Model: bench/completion-latency.ts's cached folder (run that first), corpus its held-out files.
 // Run: npx tsx bench/jump-context.ts [--model DIR] [--positions 150]
+import { advanceRange } from '../src/engine/decode/advanceRange';
 import * as path from 'node:path';
 import { loadavg } from 'node:os';
 import { initBackend } from '../src/engine/kernels/backend';
@@ -26,8 +27,8 @@ function score(model: LanguageModel<unknown>, docs: Int32Array[], at: [number, n
   let ll = 0;
   const c0 = process.cpuUsage();
   for (const [d, i] of at) {
-    let state = model.initialState();
-    for (let k = Math.max(0, i - n); k < i; k++) state = model.advance(state, docs[d][k]);
+    // As the server reads (PrefixCache): batched where the model has advanceMany.
+    const state = advanceRange(model, model.initialState(), docs[d], Math.max(0, i - n), i);
     ll += model.logProbs(state)[docs[d][i]];
   }
   const c = process.cpuUsage(c0);

@@ -1,13 +1,18 @@
 // Next-token step latency at V=10k (advance one token + log-probabilities of the next), batch 1:
-// the chosen path (LstmModel: the LSTM cell by TF.js ops, the output layer as int8 when it is
-// large, see int8Logits.ts) against the same model with its float32 output layer and against
-// the whole step as pure-JS Float32Array loops, in the same run. Prints the backend, median and
-// p95 wall-clock ms, CPU ms per step (the machine may be shared), the largest log-probability
-// difference to the exact pure-JS step, and how often int8 and float32 agree on the top token.
-//   npx tsx bench/step.ts [--vocab 10000] [--hidden 256] [--layers 1] [--steps 300] [--backend wasm|cpu]
+// the chosen path (LstmModel: on the wasm backend the serving kernel, servingKernel.ts; the
+// output layer as int8 when it is large, see int8Logits.ts) against the TF.js-ops path (the
+// cell by a TF.js matMul, the previous serving path), the float32 output layer, and the whole
+// step as pure-JS Float32Array loops, in the same run. Also a cold read of --read tokens (after
+// a jump): advanceMany (one GEMM for all input projections, then the recurrence) against token
+// by token steps on both paths. Prints the backend, median and p95 wall-clock ms, CPU ms per
+// step (the machine may be shared), the largest log-probability difference to the exact
+// pure-JS step, and how often int8 and float32 agree on the top token.
+//   npx tsx bench/step.ts [--vocab 10000] [--hidden 200] [--layers 1] [--steps 300] [--read 400] [--backend wasm|cpu]
 import { initBackend, type BackendName } from '../src/engine/kernels/backend';
 import { LstmModel, type LstmState } from '../src/engine/lstm/lstm';
 import type { NamedWeight } from '../src/engine/types';
+import { DEFAULT_TRAINING } from '../src/engine/lstm/train';
+import { loadavg } from 'node:os';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,7 +89,19 @@ function stats(ms: number[]) {
   return { median: +s[Math.floor(s.length / 2)].toFixed(3), p95: +s[Math.floor(s.length * 0.95)].toFixed(3) };
 }
 
-function time(steps: number, ids: number[], m: { initialState(): LstmState; advance(s: LstmState, id: number): LstmState; logProbs(s: LstmState): Float32Array }) {
+interface Timing {
+  wall: number[];
+  cpuMs: number;
+  n: number;
+}
+
+/** Medians over the rounds' samples, CPU per step (or per read) over all of them. */
+function merge(ts: Timing[]) {
+  const wall = ts.flatMap((t) => t.wall);
+  return { ...stats(wall), cpu_ms_each: +(ts.reduce((a, t) => a + t.cpuMs, 0) / ts.reduce((a, t) => a + t.n, 0)).toFixed(3) };
+}
+
+function time(steps: number, ids: number[], m: { initialState(): LstmState; advance(s: LstmState, id: number): LstmState; logProbs(s: LstmState): Float32Array }): Timing {
   let s = m.initialState();
   // Warm-up: V8 optimises the log-softmax loop and wasm sets up its kernels over the first
   // ~100 steps; 20 left the median at 2.3 ms where the steady state is 0.9 ms.
@@ -98,13 +115,34 @@ function time(steps: number, ids: number[], m: { initialState(): LstmState; adva
     wall.push(performance.now() - t);
   }
   const c = process.cpuUsage(cpu0);
-  return { ...stats(wall), cpu_ms_per_step: +((c.user + c.system) / 1000 / steps).toFixed(3) };
+  return { wall, cpuMs: (c.user + c.system) / 1000, n: steps };
+}
+
+/** A cold read of `ids` from the initial state: advanceMany (batched) or advance per token. */
+function coldRead(model: LstmModel, ids: number[], batched: boolean): Timing {
+  const runs = 5;
+  const wall: number[] = [];
+  let cpu = 0;
+  for (let r = -1; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    if (batched) model.advanceMany(model.initialState(), ids);
+    else ids.reduce((s, id) => model.advance(s, id), model.initialState());
+    const dt = performance.now() - t;
+    const c = process.cpuUsage(c0);
+    if (r >= 0) { // after a warm-up read
+      wall.push(dt);
+      cpu += (c.user + c.system) / 1000;
+    }
+  }
+  return { wall, cpuMs: cpu, n: runs };
 }
 
 async function main() {
   const backend = await initBackend(process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined);
   const V = Number(arg('vocab', '10000'));
-  const H = Number(arg('hidden', '256'));
+  const H = Number(arg('hidden', String(DEFAULT_TRAINING.hyper.hiddenDim)));
+  const readLen = Number(arg('read', '400'));
   const L = Number(arg('layers', '1'));
   const steps = Number(arg('steps', '300'));
   const hyper = { vocabSize: V, embedDim: H, hiddenDim: H, layers: L, tied: true, dropout: 0 };
@@ -116,9 +154,28 @@ async function main() {
   const b = js.logProbs(js.advance(js.advance(js.initialState(), 5), 9));
   const diff = maxDiff(a, b);
   const output = model.servingOutput;
-  const chosen = time(steps, ids, model);
+  const path = model.servingPath;
+  // The kernel and the TF.js-ops path in alternating rounds, so a change in the machine's load
+  // falls on both.
+  const rounds: Record<'chosen' | 'tfjs' | 'readBatched' | 'readSteps' | 'readTfjs', Timing[]> = { chosen: [], tfjs: [], readBatched: [], readSteps: [], readTfjs: [] };
+  const readIds = Array.from({ length: readLen }, (_, i) => (i * 104729 + 17) % V);
+  for (let r = 0; r < 3; r++) {
+    model.setServingKernel('auto');
+    rounds.chosen.push(time(Math.ceil(steps / 3), ids, model));
+    rounds.readBatched.push(coldRead(model, readIds, true));
+    rounds.readSteps.push(coldRead(model, readIds, false));
+    model.setServingKernel('tfjs');
+    rounds.tfjs.push(time(Math.ceil(steps / 3), ids, model));
+    rounds.readTfjs.push(coldRead(model, readIds, false));
+  }
+  model.setServingKernel('auto');
+  const chosen = merge(rounds.chosen);
+  const tfjsOps = merge(rounds.tfjs);
+  const readBatched = merge(rounds.readBatched);
+  const readSteps = merge(rounds.readSteps);
+  const readTfjs = merge(rounds.readTfjs);
   model.setServingOutput('float32');
-  const f32 = time(steps, ids, model);
+  const f32 = merge([time(steps, ids, model)]);
   const f32Diff = maxDiff(model.logProbs(model.advance(model.advance(model.initialState(), 5), 9)), b);
   // Top-token agreement between the two output layers along a sequence of steps.
   let agree = 0, checked = 0, s32 = model.initialState();
@@ -127,11 +184,13 @@ async function main() {
   model.setServingOutput('auto');
   let sq = model.initialState();
   for (let i = 0; i < 300; i++, checked++) if (argmax(model.logProbs((sq = model.advance(sq, ids[i % ids.length])))) === tops[i]) agree++;
-  const alt = time(Math.max(20, steps / 5), ids, js);
+  const alt = merge([time(Math.max(20, steps / 5), ids, js)]);
   console.log(JSON.stringify({
-    bench: 'step', backend, vocab: V, hidden: H, layers: L, tied: true, output,
+    bench: 'step', backend, loadavg: loadavg().map((x) => +x.toFixed(2)), vocab: V, hidden: H, layers: L, tied: true, path, output,
     max_abs_diff: diff, max_abs_diff_float32: f32Diff, top1_agreement_int8_float32: +(agree / checked).toFixed(4),
-    chosen, float32_output: f32, pure_js: alt,
+    chosen, tfjs_ops: tfjsOps, float32_output: f32, pure_js: alt,
+    ratio_tfjs_ops_over_chosen: +(tfjsOps.median / chosen.median).toFixed(2),
+    cold_read: { tokens: readLen, batched: readBatched, kernel_steps: readSteps, tfjs_ops_steps: readTfjs, ratio_tfjs_ops_over_batched: +(readTfjs.median / readBatched.median).toFixed(2) },
     ratio_float32_over_chosen: +(f32.median / chosen.median).toFixed(2), ratio_js_over_chosen: +(alt.median / chosen.median).toFixed(2),
   }));
   model.dispose();

@@ -13,6 +13,7 @@ const common = ['--runtime', 'stub', '-O3', '--noAssert', '--enable', 'simd', '-
 // Per-kernel flags, e.g. kernels whose memory is shared between worker threads.
 const extra = {
   sgnsShared: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
+  lstmServe: ['--importMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
   lstmTrain: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
 };
 

@@ -35,6 +35,9 @@ export interface LanguageModel<S = unknown> {
   initialState(): S;
   /** State after feeding one more token id. */
   advance(state: S, tokenId: number): S;
+  /** Optional fast path: the state after ids[start..end), as advance token by token would
+   *  give (within float rounding); see advanceRange in decode/advanceRange.ts. */
+  advanceMany?(state: S, ids: ArrayLike<number>, start: number, end: number): S;
   /** Natural-log probabilities of every vocabulary id as the next token; length vocabSize. */
   logProbs(state: S): Float32Array;
   /**

@@ -16,7 +16,8 @@ import type { ServingModel } from './servingModel';
  * The window's first line moves in steps of WINDOW_STEP lines, so while the cursor stays
  * within a stretch of lines the token prefix is unchanged and the cache hits. An LSTM trained
  * on 35-token sequences gains little from older text, and a cold start (a new document, a
- * jump, a window step) costs one LSTM step per token of the window (~50 µs each on wasm):
+ * jump, a window step) reads every token of the window (~25 CPU-µs each at H = 200 on the
+ * serving kernel's batched read, docs/benchmarks.md):
  * 24/8 lines read ~155 tokens on a new line where 40/16 read ~243, with the same completions
  * on the benchmark model (bench/completion-hotpath.ts).
  */

@@ -85,3 +85,18 @@ test('extreme weights stay finite and skip the unused model', () => {
   assert.throws(() => new InterpolatedModel(a, new FixedModel([1]), 0.5), /different vocabularies/);
   assert.throws(() => new InterpolatedModel(a, b, 1.5), /lambda/);
 });
+
+test('advanceMany reads a range batched on the side that can, token by token on the other', () => {
+  const ranges: [number, number][] = [];
+  const batched = new (class extends FixedModel {
+    advanceMany(s: number, _ids: ArrayLike<number>, start: number, end: number): number {
+      ranges.push([start, end]);
+      return s + (end - start);
+    }
+  })([0.5, 0.5]);
+  const stepped = new FixedModel([0.5, 0.5]);
+  const m = new InterpolatedModel(batched, stepped, 0.5);
+  const s = m.advanceMany(m.initialState(), [1, 0, 1, 1, 0], 1, 4);
+  assert.deepEqual(s, { a: 3, b: 3 });
+  assert.deepEqual(ranges, [[1, 4]]);
+});

@@ -134,3 +134,21 @@ test('a cold read (a jump) reads only the last coldReadLimit tokens; keystrokes 
   assert.deepEqual(cache.stateFor(m, doc.slice(0, 30)), doc.slice(0, 30), 'a prefix shorter than the limit is read whole');
   assert.equal(m.advances, 30);
 });
+
+test('a cold read goes to advanceMany in ranges that end at checkpoints, pauses and the end', async () => {
+  const ranges: [number, number][] = [];
+  const m = new (class extends CountingModel {
+    advanceMany(s: readonly number[], ids: ArrayLike<number>, start: number, end: number): readonly number[] {
+      ranges.push([start, end]);
+      return [...s, ...Array.from(ids).slice(start, end)];
+    }
+  })();
+  const cache = new PrefixCache<readonly number[]>({ checkpointEvery: 64 });
+  assert.deepEqual(await cache.stateForAsync(m, doc.slice(0, 150), undefined, 40), doc.slice(0, 150));
+  assert.deepEqual(ranges, [[0, 40], [40, 64], [64, 80], [80, 120], [120, 128], [128, 150]]);
+  assert.equal(m.advances, 0, 'no token by token steps');
+  // The checkpoint at 128 was kept: an edit after it resumes there.
+  ranges.length = 0;
+  cache.stateFor(m, [...doc.slice(0, 130), 1]);
+  assert.deepEqual(ranges, [[128, 131]]);
+});

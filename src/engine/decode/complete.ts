@@ -7,6 +7,7 @@ import { StopRules, abortError, beamSearch, generate, generateTokens, topIndices
 import type { CacheMixture } from './cacheMixture';
 import { openGreedy } from './openDecode';
 import type { PrefixCache } from './prefixCache';
+import { advanceRange } from './advanceRange';
 import { TokenPrefixIndex } from './tokenPrefixIndex';
 import { displayToken } from '../text/tokenizer';
 import type { LanguageModel, Tokenizer } from '../types';
@@ -73,8 +74,7 @@ function readPrefix<S>(model: LanguageModel<S>, tokenizer: Tokenizer, vocab: Voc
   let state: S;
   if (cache) state = cache.stateFor(model, ids);
   else {
-    state = model.initialState();
-    for (const id of ids) state = model.advance(state, id);
+    state = advanceRange(model, model.initialState(), ids, 0, ids.length);
   }
   return { state, tokens, partial, firstAllow };
 }

@@ -4,6 +4,7 @@
 import { argmaxOf, bestTwo, greedyPick, nearTieMargin, pickFromProbs, type PickOptions } from './greedy';
 import type { LanguageModel, NextTokenProbs } from '../types';
 import { stopChecker } from '../stop';
+import { advanceRange } from './advanceRange';
 
 export interface InterpolatedState<SA, SB> {
   readonly a: SA;
@@ -50,6 +51,10 @@ export class InterpolatedModel<SA, SB> implements LanguageModel<InterpolatedStat
 
   advance(state: InterpolatedState<SA, SB>, tokenId: number): InterpolatedState<SA, SB> {
     return Object.freeze({ a: this.a.advance(state.a, tokenId), b: this.b.advance(state.b, tokenId) });
+  }
+
+  advanceMany(state: InterpolatedState<SA, SB>, ids: ArrayLike<number>, start: number, end: number): InterpolatedState<SA, SB> {
+    return Object.freeze({ a: advanceRange(this.a, state.a, ids, start, end), b: advanceRange(this.b, state.b, ids, start, end) });
   }
 
   logProbs(state: InterpolatedState<SA, SB>): Float32Array {

@@ -4,6 +4,7 @@
 // by an LRU. Besides the state at the end of each request, states are kept every
 // `checkpointEvery` tokens on the way, so an edit in the middle resumes near the edit.
 import type { LanguageModel } from '../types';
+import { advanceRange } from './advanceRange';
 
 export interface PrefixCacheOptions {
   /** Most states kept (LRU). */
@@ -123,8 +124,10 @@ export class PrefixCache<S> {
     const owned = () => this.model === model;
     try {
       while (read < n) {
-        state = model.advance(state, ids[read]);
-        read++;
+        // Up to the next checkpoint, pause or the end in one batched read (advanceRange).
+        const to = Math.min(n, (Math.floor(read / this.checkpointEvery) + 1) * this.checkpointEvery, start + (Math.floor((read - start) / slice) + 1) * slice);
+        state = advanceRange(model, state, ids, read, to);
+        read = to;
         if (read % this.checkpointEvery === 0 && read < n && owned()) this.put(read, h1s[read], h2s[read], state);
         if ((read - start) % slice === 0 && read < n) yield;
       }

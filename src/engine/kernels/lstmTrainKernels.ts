@@ -22,9 +22,10 @@ export class LstmTrainKernels {
   readonly k: LstmTrainExports;
   private top = RESERVED;
 
-  constructor(memory?: WebAssembly.Memory) {
+  /** `module`: lstmTrain, or lstmServe (the serving kernels, built on the same helpers). */
+  constructor(memory?: WebAssembly.Memory, module = 'lstmTrain') {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-    const instance = new WebAssembly.Instance(kernelModule('lstmTrain'), { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(kernelModule(module), { env: { memory: this.memory } });
     this.k = instance.exports as unknown as LstmTrainExports;
   }
 

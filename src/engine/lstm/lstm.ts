@@ -8,6 +8,7 @@ import { bestTwo, nearTieMargin, rankNearTies, type PickOptions } from '../decod
 import { ExpSum } from '../kernels/expSum';
 import { Int8Logits, INT8_MIN_WEIGHTS } from '../kernels/int8Logits';
 import { lstmLayer } from './lstmLayer';
+import { LstmServingKernel } from './servingKernel';
 import { mulberry32, uniformArray } from '../prng';
 
 /** An immutable recurrent state: per layer the hidden and cell vectors (plain arrays, no tensors). */
@@ -75,6 +76,8 @@ export class LstmModel implements LanguageModel<LstmState> {
   private logProbsCache = new WeakMap<LstmState, Float32Array>();
   private expSum: ExpSum | null | undefined;
   private probsScratch: ProbsScratch | null = null;
+  /** WORDLENS_SERVING_KERNEL=tfjs: the TF.js path in a whole process (a baseline for LSP benchmarks). */
+  private kernelMode: 'auto' | 'tfjs' = process.env.WORDLENS_SERVING_KERNEL === 'tfjs' ? 'tfjs' : 'auto';
   private disposed = false;
 
   private constructor(
@@ -191,9 +194,9 @@ export class LstmModel implements LanguageModel<LstmState> {
 
   advance(state: LstmState, tokenId: number): LstmState {
     this.checkAlive();
-    if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= this.vocabSize) {
-      throw new Error(`Token id ${tokenId} is outside the vocabulary (0..${this.vocabSize - 1})`);
-    }
+    this.checkToken(tokenId);
+    const kernel = this.servingKernel();
+    if (kernel) return kernel.step(state, tokenId);
     // Batch 1 is dominated by per-kernel overhead: one matMul per layer on the backend
     // ([x, h] · [K; U]), the bias and gate arithmetic in plain loops (measured in bench/step.ts).
     const { embedDim: E, hiddenDim: H } = this.hyper;
@@ -229,12 +232,29 @@ export class LstmModel implements LanguageModel<LstmState> {
     return { h, c };
   }
 
+  /**
+   * The state after ids[start..end): on the serving kernel one GEMM projects all the inputs,
+   * then the recurrence runs with no output layer in between (a cold read); otherwise steps.
+   */
+  advanceMany(state: LstmState, ids: ArrayLike<number>, start = 0, end = ids.length): LstmState {
+    this.checkAlive();
+    for (let i = start; i < end; i++) this.checkToken(ids[i]);
+    const kernel = this.servingKernel();
+    if (kernel) return start < end ? kernel.read(state, ids, start, end) : state;
+    for (let i = start; i < end; i++) state = this.advance(state, ids[i]);
+    return state;
+  }
+
   /** Log-probabilities of the next token (exact softmax of the serving logits, see
    *  logitsInto). Returns a fresh copy each call. */
   logProbs(state: LstmState): Float32Array {
     this.checkAlive();
     let cached = this.logProbsCache.get(state);
-    if (!cached) {
+    const kernel = cached ? null : this.servingKernel();
+    if (kernel) {
+      cached = kernel.logProbs(state.h[state.h.length - 1]);
+      this.logProbsCache.set(state, cached);
+    } else if (!cached) {
       cached = new Float32Array(this.vocabSize);
       const lse = this.logSumExp(cached, this.logitsInto(state, cached));
       for (let v = 0; v < cached.length; v++) cached[v] -= lse;
@@ -289,6 +309,12 @@ export class LstmModel implements LanguageModel<LstmState> {
   private logitsInto(state: LstmState, out: Float32Array): number {
     this.checkAlive();
     const top = state.h[state.h.length - 1];
+    const kernel = this.servingKernel();
+    if (kernel) {
+      const max = kernel.logits(top);
+      out.set(kernel.logitsView);
+      return max;
+    }
     const cache = this.inference();
     if (this.servingOutput === 'int8') return cache.int8!.logits(top, cache.outBias, out);
     const a = tf.tensor2d(top, [1, this.hyper.hiddenDim]);
@@ -320,12 +346,58 @@ export class LstmModel implements LanguageModel<LstmState> {
   /** Keeps batch-1 steps on the float32 output layer ('float32'), or lets large ones use int8
    *  ('auto', the default). For comparisons (bench/step.ts). */
   setServingOutput(mode: 'auto' | 'float32'): void {
-    this.inference().int8 = mode === 'float32' ? null : undefined;
+    const cache = this.inference();
+    cache.int8 = mode === 'float32' ? null : undefined;
+    cache.kernel = undefined;
     this.logProbsCache = new WeakMap();
+  }
+
+  /** Serves batch-1 steps on the wasm serving kernel when the backend is wasm ('auto', the
+   *  default), or on TF.js ops, the reference ('tfjs'). For comparisons and tests. */
+  setServingKernel(mode: 'auto' | 'tfjs'): void {
+    this.kernelMode = mode;
+    this.inference().kernel = undefined;
+    this.logProbsCache = new WeakMap();
+  }
+
+  /** What serves batch-1 steps: the wasm serving kernel or TF.js ops (see setServingKernel). */
+  get servingPath(): 'kernel' | 'tfjs' {
+    return this.servingKernel() ? 'kernel' : 'tfjs';
+  }
+
+  private servingKernel(): LstmServingKernel | null {
+    const cache = this.inference();
+    if (cache.kernel === undefined) cache.kernel = this.kernelMode === 'auto' && tf.getBackend() === 'wasm' ? this.buildKernel() : null;
+    return cache.kernel;
+  }
+
+  private buildKernel(): LstmServingKernel | null {
+    const { vocabSize: V, embedDim: E, hiddenDim: H } = this.hyper;
+    const data = (t: tf.Tensor) => t.dataSync() as Float32Array;
+    // As logitsInto: int8 when large, unless setServingOutput('float32') chose float32.
+    const int8 = this.inference().int8 !== null && H * V >= INT8_MIN_WEIGHTS;
+    try {
+      return new LstmServingKernel(
+        {
+          embedding: this.inference().embedding,
+          layers: this.layers.map((l) => ({ kernel: data(l.kernel), recurrent: data(l.recurrent), bias: data(l.bias) })),
+          outKernel: data(this.outKernel()),
+          outBias: this.inference().outBias,
+        },
+        V, E, H, int8,
+      );
+    } catch (e) {
+      // No WebAssembly SIMD here (CompileError), or no room for the weights (RangeError):
+      // the TF.js path. A kernel that was not built still throws (npm run build).
+      if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError || e instanceof RangeError) return null;
+      throw e;
+    }
   }
 
   /** How a batch-1 step computes the output layer (see logitsInto). */
   get servingOutput(): 'int8' | 'float32' {
+    const kernel = this.servingKernel();
+    if (kernel) return kernel.int8Output ? 'int8' : 'float32';
     const cache = this.inference();
     if (cache.int8 === undefined) cache.int8 = this.buildInt8();
     return cache.int8 ? 'int8' : 'float32';
@@ -441,6 +513,12 @@ export class LstmModel implements LanguageModel<LstmState> {
     throw new Error(`No LSTM weight named '${name}'`);
   }
 
+  private checkToken(tokenId: number): void {
+    if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= this.vocabSize) {
+      throw new Error(`Token id ${tokenId} is outside the vocabulary (0..${this.vocabSize - 1})`);
+    }
+  }
+
   private checkAlive(): void {
     if (this.disposed) throw new Error('This LSTM model was disposed');
   }
@@ -467,6 +545,8 @@ interface InferenceCache {
   outBias: Float32Array;
   /** The int8 output layer; null when float32 is used, undefined until first needed. */
   int8?: Int8Logits | null;
+  /** The wasm serving kernel; null when TF.js ops serve, undefined until first needed. */
+  kernel?: LstmServingKernel | null;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -181,3 +181,48 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, transA: bool, B
   packB(B, ldb, transB, K, N, packedB);
   gemmPacked(M, N, K, A, lda, transA, packedB, C, ldc, acc);
 }
+
+/** y[N] (+)= x[K] · B for one row x (serving's batch-1 step), B packed by packB into `pb`. Two
+ *  panels (16 columns) per pass share each broadcast x value; four accumulators hide the add
+ *  latency. gemmPacked would pad x to a 4-row panel: four times the arithmetic. */
+export function gemvPacked(N: i32, K: i32, x: usize, pb: usize, y: usize, acc: bool): void {
+  const panelBytes = <usize>K << 5;
+  let j0 = 0;
+  for (; j0 + 2 * NR <= N; j0 += 2 * NR) {
+    const b0 = pb + <usize>(j0 / NR) * panelBytes;
+    const b1 = b0 + panelBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let k = 0; k < K; k++) {
+      const xk = v128.load32_splat(x + (<usize>k << 2));
+      const o = <usize>k << 5;
+      a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(b0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(b0 + o, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(xk, v128.load(b1 + o)));
+      a3 = f32x4.add(a3, f32x4.mul(xk, v128.load(b1 + o, 16)));
+    }
+    const d = y + (<usize>j0 << 2);
+    tileStore(d, acc, a0);
+    tileStore(d + 16, acc, a1);
+    tileStore(d + 32, acc, a2);
+    tileStore(d + 48, acc, a3);
+  }
+  // The last panel (8 columns or fewer): lane by lane through the tile scratch.
+  for (; j0 < N; j0 += NR) {
+    const b0 = pb + <usize>(j0 / NR) * panelBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    for (let k = 0; k < K; k++) {
+      const xk = v128.load32_splat(x + (<usize>k << 2));
+      const o = <usize>k << 5;
+      a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(b0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(b0 + o, 16)));
+    }
+    v128.store(tile, a0);
+    v128.store(tile, a1, 16);
+    const cols = min(NR, N - j0);
+    for (let j = 0; j < cols; j++) {
+      const d = y + (<usize>(j0 + j) << 2);
+      const v = load<f32>(tile + (<usize>j << 2));
+      store<f32>(d, acc ? load<f32>(d) + v : v);
+    }
+  }
+}
