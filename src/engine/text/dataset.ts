@@ -5,6 +5,7 @@ import type { Tokenizer } from '../types';
 import { splitLines } from './tokenizer';
 import { Vocab } from './vocab';
 import { throwIfStopped } from '../stop';
+import { pastDeadline, type Deadline } from './deadline';
 
 export interface DatasetOptions {
   /** Tokens seen fewer times in training text map to `<unk>` (default 1: none). */
@@ -15,6 +16,8 @@ export interface DatasetOptions {
   validShare?: number;
   /** Tokenizing tens of megabytes takes seconds: stop (AbortError) when this is aborted. */
   signal?: AbortSignal;
+  /** Tokenize no file after this (one at least): the files not reached are left out, `files` says which were kept. */
+  deadline?: Deadline;
 }
 
 export interface Dataset {
@@ -37,13 +40,23 @@ export interface DatasetFile {
   valid: string[];
 }
 
-/** Every file's split, concatenated in order: the training and held-out token streams. */
-export function splitFiles(files: { path: string; text: string }[], tokenizer: Tokenizer, validShare = 0.1, signal?: AbortSignal): { train: string[]; valid: string[]; files: DatasetFile[] } {
+/**
+ * Every file's split, concatenated in order: the training and held-out token streams. Past
+ * the deadline the remaining files are left out (`files` lists those tokenized).
+ */
+export function splitFiles(
+  files: { path: string; text: string }[],
+  tokenizer: Tokenizer,
+  validShare = 0.1,
+  signal?: AbortSignal,
+  deadline?: Deadline,
+): { train: string[]; valid: string[]; files: DatasetFile[] } {
   const train: string[] = [];
   const valid: string[] = [];
   const out: DatasetFile[] = [];
   for (const f of files) {
     throwIfStopped(signal);
+    if (out.length > 0 && pastDeadline(deadline)) break;
     const parts = splitFile(f.text, tokenizer, validShare);
     for (const t of parts.train) train.push(t);
     for (const t of parts.valid) valid.push(t);
@@ -83,7 +96,7 @@ export function buildDataset(
   const validShare = opts.validShare ?? 0.1;
   if (!(validShare >= 0 && validShare < 1)) throw new Error(`validShare must be in [0, 1), got ${opts.validShare}`);
   if (files.length === 0) throw new Error('No files to build a dataset from (the corpus is empty)');
-  const { train, valid, files: split } = splitFiles(files, tokenizer, validShare, opts.signal);
+  const { train, valid, files: split } = splitFiles(files, tokenizer, validShare, opts.signal, opts.deadline);
   if (train.length === 0) {
     throw new Error(
       `No training text: the ${files.length} file(s) hold ${valid.length} token(s), all in the held-out last ` +
@@ -92,6 +105,25 @@ export function buildDataset(
   }
   const vocab = Vocab.build(train, { minCount: opts.minCount, maxSize: opts.maxVocab, signal: opts.signal });
   return { vocab, train: vocab.encode(train, opts.signal), valid: vocab.encode(valid, opts.signal), tokens: train.length + valid.length, files: split };
+}
+
+/**
+ * The dataset cut to its first files whose training tokens total at most `maxTrainTokens`
+ * (one file at least), so every model of a run counts the same files (the live n-gram removes
+ * a file's own counts on edit). The vocabulary stays: ids keep their meaning.
+ */
+export function truncateDataset(d: Dataset, maxTrainTokens: number): Dataset {
+  let train = 0;
+  let valid = 0;
+  let n = 0;
+  for (const f of d.files) {
+    if (n > 0 && train + f.trainTokens > maxTrainTokens) break;
+    train += f.trainTokens;
+    valid += f.valid.length;
+    n++;
+  }
+  if (n === d.files.length) return d;
+  return { vocab: d.vocab, train: d.train.subarray(0, train), valid: d.valid.subarray(0, valid), tokens: train + valid, files: d.files.slice(0, n) };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */
