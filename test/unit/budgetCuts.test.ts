@@ -100,14 +100,27 @@ test('affordableDataset cuts to what the measured n-gram rate affords, and says 
   assert.ok(d.train.length > 2 * NGRAM_PROBE_TOKENS);
   // The clock reads 0 at the start, then the probe "took" 1 s (100 tokens/ms) at 20 s elapsed.
   const reads = [20_000, 21_000, 21_000];
-  const slow = affordableDataset(d, 60_000, 0, undefined, () => reads.shift() ?? 21_000);
+  const slow = affordableDataset(d, { budgetMs: 60_000, t0: 0, now: () => reads.shift() ?? 21_000 });
   const cap = Math.floor(((NGRAM_BY * 60_000 - 21_000) * 100) / ESTIMATE_SLACK);
   assert.ok(slow.dataset.train.length <= cap && slow.dataset.train.length > cap - d.files[0].trainTokens - 100);
-  assert.match(slow.cut ?? '', new RegExp(`the run uses the first ${slow.dataset.files.length} of 60 files`));
-  const fast = affordableDataset(d, 60_000, 0, undefined, ticking(1));
+  assert.match(slow.cut ?? '', new RegExp(`the run uses the first ${slow.dataset.files.length} of 60 files \\(${slow.dataset.train.length.toLocaleString('en-US')} training tokens\\)`));
+  assert.equal(slow.dataset.vocab, d.vocab, 'no vocabulary options (resuming): the same ids');
+  const fast = affordableDataset(d, { budgetMs: 60_000, t0: 0, now: ticking(1) });
   assert.equal(fast.dataset, d);
   assert.equal(fast.cut, undefined);
-  assert.equal(affordableDataset(d, Infinity, 0).dataset, d, 'no budget: no probe, no cut');
+  assert.equal(affordableDataset(d, { budgetMs: Infinity, t0: 0 }).dataset, d, 'no budget: no probe, no cut');
+});
+
+test('a dataset cut with a rebuilt vocabulary: the words of the kept training text, the same tokens', () => {
+  const d = buildDataset(files(4, 30), ws);
+  const t = truncateDataset(d, d.files[0].trainTokens, {});
+  assert.equal(t.files.length, 1);
+  assert.ok(t.vocab.size < d.vocab.size, 'y1..y3 are gone');
+  assert.equal(t.vocab.has('y1'), false);
+  const text = (ids: Int32Array, v: typeof d.vocab) => Array.from(ids, (id) => v.word(id));
+  assert.deepEqual(text(t.train, t.vocab), text(d.train.subarray(0, t.train.length), d.vocab));
+  assert.equal(t.valid.length, d.files[0].valid.length);
+  assert.ok(text(t.valid, t.vocab).every((w, i) => w === '<unk>' || w === d.files[0].valid[i]));
 });
 
 test('the cache fit reads files spread over the stream, ~maxTokens in all', () => {

@@ -16,7 +16,7 @@ import { PipelineError, readTrainingText, type TrainingText, type TrainingTextOp
 import { truncateDataset, type Dataset } from '../text/dataset';
 import { NGRAM_PROBE_TOKENS, ngramTokenCap } from './budget';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
-import { Vocab } from '../text/vocab';
+import { Vocab, type VocabOptions } from '../text/vocab';
 import type { PipelineEvent, PipelineRequest } from './contract';
 import { sampleValidation, type ValidationSample } from '../lstm/validationSample';
 
@@ -111,22 +111,30 @@ export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, 
 /**
  * The dataset the n-gram (and so the whole run) can afford under a time budget: when the
  * training tokens are more than a probe build's measured rate says fit by the n-gram's share
- * (budget.ts), the first files up to that many tokens, and a sentence saying so.
+ * (budget.ts), the first files up to that many tokens (with a vocabulary of their own unless
+ * resuming: `vocab`), and a sentence saying so.
  */
-export function affordableDataset(dataset: Dataset, budgetMs: number, t0: number, signal?: AbortSignal, now: () => number = Date.now): { dataset: Dataset; cut?: string } {
+export function affordableDataset(
+  dataset: Dataset,
+  budget: { budgetMs: number; t0: number; now?: () => number },
+  signal?: AbortSignal,
+  vocab?: VocabOptions,
+): { dataset: Dataset; cut?: string } {
+  const { budgetMs, t0, now = Date.now } = budget;
   const n = dataset.train.length;
   if (!Number.isFinite(budgetMs) || n <= 2 * NGRAM_PROBE_TOKENS) return { dataset };
   const started = now();
   NgramModel.build(dataset.train.subarray(0, NGRAM_PROBE_TOKENS), dataset.vocab.size, NGRAM_ORDER, signal);
   const cap = ngramTokenCap({ trainTokens: n, probeTokens: NGRAM_PROBE_TOKENS, probeMs: now() - started, budgetMs, elapsedMs: now() - t0 });
   if (cap >= n) return { dataset };
-  const cut = truncateDataset(dataset, cap);
+  const cut = truncateDataset(dataset, cap, vocab && { ...vocab, signal });
   const fmtN = (k: number) => k.toLocaleString('en-US');
   return {
     dataset: cut,
     cut:
       `the time budget affords the ${NGRAM_ORDER}-gram ~${fmtN(cap)} of the ${fmtN(n)} training tokens at the rate measured: ` +
-      `the run uses the first ${fmtN(cut.files.length)} of ${fmtN(dataset.files.length)} files (${fmtN(cut.train.length)} training tokens)`,
+      `the run uses the first ${fmtN(cut.files.length)} of ${fmtN(dataset.files.length)} files (${fmtN(cut.train.length)} training tokens` +
+      (cut.vocab === dataset.vocab ? ')' : `, vocabulary ${fmtN(cut.vocab.size)} of ${fmtN(dataset.vocab.size)})`),
   };
 }
 

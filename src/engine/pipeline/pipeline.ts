@@ -62,12 +62,12 @@ export async function runPipeline(
     };
     const text = await readCorpus(req, resume, signal, () => enter('tokenize'), textDeadlines(budgetMs, t0));
     cutBy(text.cut);
-    const V = text.dataset.vocab.size;
-    vocab = V;
     enter('ngram');
-    const afforded = affordableDataset(text.dataset, budgetMs, t0, signal);
+    const afforded = affordableDataset(text.dataset, { budgetMs, t0 }, signal, resume ? undefined : { minCount: req.minCount, maxSize: req.maxVocab });
     const { dataset } = afforded;
     cutBy(afforded.cut);
+    const V = dataset.vocab.size;
+    vocab = V;
     onEvent(corpusEvent({ ...text, dataset }));
     // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
     const fitted = fitNgram(dataset, onEvent, t0, signal, bounded && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);

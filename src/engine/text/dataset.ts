@@ -3,7 +3,7 @@
 // ../shared/anchors/anchor_torch_lm.py); the vocabulary comes from the training part alone.
 import type { Tokenizer } from '../types';
 import { splitLines } from './tokenizer';
-import { Vocab } from './vocab';
+import { Vocab, type VocabOptions } from './vocab';
 import { throwIfStopped } from '../stop';
 import { pastDeadline, type Deadline } from './deadline';
 
@@ -110,9 +110,11 @@ export function buildDataset(
 /**
  * The dataset cut to its first files whose training tokens total at most `maxTrainTokens`
  * (one file at least), so every model of a run counts the same files (the live n-gram removes
- * a file's own counts on edit). The vocabulary stays: ids keep their meaning.
+ * a file's own counts on edit). With `rebuild`, the vocabulary is built again from the kept
+ * training text (a smaller softmax for what was kept; words already `<unk>` stay so);
+ * without, it stays and ids keep their meaning (a resumed model's vocabulary).
  */
-export function truncateDataset(d: Dataset, maxTrainTokens: number): Dataset {
+export function truncateDataset(d: Dataset, maxTrainTokens: number, rebuild?: VocabOptions): Dataset {
   let train = 0;
   let valid = 0;
   let n = 0;
@@ -123,7 +125,13 @@ export function truncateDataset(d: Dataset, maxTrainTokens: number): Dataset {
     n++;
   }
   if (n === d.files.length) return d;
-  return { vocab: d.vocab, train: d.train.subarray(0, train), valid: d.valid.subarray(0, valid), tokens: train + valid, files: d.files.slice(0, n) };
+  const files = d.files.slice(0, n);
+  const ids = { train: d.train.subarray(0, train), valid: d.valid.subarray(0, valid) };
+  if (!rebuild) return { vocab: d.vocab, ...ids, tokens: train + valid, files };
+  const words = (a: Int32Array) => Array.from(a, (id) => d.vocab.word(id));
+  const trainWords = words(ids.train);
+  const vocab = Vocab.build(trainWords, rebuild);
+  return { vocab, train: vocab.encode(trainWords, rebuild.signal), valid: vocab.encode(words(ids.valid), rebuild.signal), tokens: train + valid, files };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */
