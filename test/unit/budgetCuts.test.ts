@@ -8,9 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ESTIMATE_SLACK, lstmMinutes, lstmSetupMs, MINIMAL_LSTM_SHARE, NGRAM_BY, NGRAM_PROBE_TOKENS, ngramTokenCap, READ_BY, savedWeightBytes, textDeadlines, TOKENIZE_BY } from '../../src/engine/pipeline/budget';
 import { affordableDataset } from '../../src/engine/pipeline/fit';
-import { spreadFiles } from '../../src/engine/pipeline/servable';
 import { readCorpus } from '../../src/engine/text/corpus';
-import { buildDataset, truncateDataset } from '../../src/engine/text/dataset';
+import { buildDataset, spreadPick, subsetDataset } from '../../src/engine/text/dataset';
 import { readTrainingText } from '../../src/engine/text/trainingText';
 import { createTokenizer } from '../../src/engine/text/tokenizer';
 
@@ -82,17 +81,26 @@ test('the n-gram cap: what the probe rate affords by NGRAM_BY, all when it fits,
   assert.equal(ngramTokenCap({ ...base, budgetMs: Infinity, probeMs: 1e9, elapsedMs: 1e9 }), 5_000_000);
 });
 
-test('a truncated dataset keeps whole files (one at least) and the same vocabulary', () => {
+test('spreadPick: items spread over the list, then others that fit, in order; one at least', () => {
+  assert.deepEqual(spreadPick([10, 10, 10, 10], 100), [0, 1, 2, 3]);
+  assert.deepEqual(spreadPick(Array(10).fill(10), 50), [0, 2, 4, 6, 8], 'every 2nd');
+  assert.deepEqual(spreadPick([10, 500, 10, 10, 10, 10], 40), [0, 2, 3, 4], 'a big item is skipped, the others fill in order');
+  assert.deepEqual(spreadPick([500, 10], 5), [0], 'one at least');
+});
+
+test('a dataset subset keeps whole files, its ids in order, and the same vocabulary', () => {
   const d = buildDataset(files(4, 30), ws);
   const per = d.files[0].trainTokens;
-  const t = truncateDataset(d, 2 * per + 5);
-  assert.equal(t.files.length, 2);
-  assert.deepEqual([...t.train], [...d.train.subarray(0, 2 * per)]);
-  assert.deepEqual([...t.valid], [...d.valid.subarray(0, d.files[0].valid.length + d.files[1].valid.length)]);
+  const t = subsetDataset(d, 2 * per + 5);
+  assert.deepEqual(t.files.map((f) => f.path), ['f0', 'f2']);
+  const slice = (a: Int32Array, f: number[]) => f.flatMap((i) => [...a.subarray(i * (a.length / 4), (i + 1) * (a.length / 4))]);
+  assert.ok(d.files.every((f) => f.trainTokens === per && f.valid.length === d.valid.length / 4), 'the fixture: equal files');
+  assert.deepEqual([...t.train], slice(d.train, [0, 2]));
+  assert.deepEqual([...t.valid], slice(d.valid, [0, 2]));
   assert.equal(t.tokens, t.train.length + t.valid.length);
   assert.equal(t.vocab, d.vocab);
-  assert.equal(truncateDataset(d, 1).files.length, 1);
-  assert.equal(truncateDataset(d, d.train.length), d);
+  assert.equal(subsetDataset(d, 1).files.length, 1);
+  assert.equal(subsetDataset(d, d.train.length), d);
 });
 
 test('affordableDataset cuts to what the measured n-gram rate affords, and says so', () => {
@@ -103,7 +111,7 @@ test('affordableDataset cuts to what the measured n-gram rate affords, and says 
   const slow = affordableDataset(d, { budgetMs: 60_000, t0: 0, now: () => reads.shift() ?? 21_000 });
   const cap = Math.floor(((NGRAM_BY * 60_000 - 21_000) * 100) / ESTIMATE_SLACK);
   assert.ok(slow.dataset.train.length <= cap && slow.dataset.train.length > cap - d.files[0].trainTokens - 100);
-  assert.match(slow.cut ?? '', new RegExp(`the run uses the first ${slow.dataset.files.length} of 60 files \\(${slow.dataset.train.length.toLocaleString('en-US')} training tokens\\)`));
+  assert.match(slow.cut ?? '', new RegExp(`the run uses ${slow.dataset.files.length} of the 60 files, spread over them \\(${slow.dataset.train.length.toLocaleString('en-US')} training tokens\\)`));
   assert.equal(slow.dataset.vocab, d.vocab, 'no vocabulary options (resuming): the same ids');
   const fast = affordableDataset(d, { budgetMs: 60_000, t0: 0, now: ticking(1) });
   assert.equal(fast.dataset, d);
@@ -113,7 +121,7 @@ test('affordableDataset cuts to what the measured n-gram rate affords, and says 
 
 test('a dataset cut with a rebuilt vocabulary: the words of the kept training text, the same tokens', () => {
   const d = buildDataset(files(4, 30), ws);
-  const t = truncateDataset(d, d.files[0].trainTokens, {});
+  const t = subsetDataset(d, d.files[0].trainTokens, {});
   assert.equal(t.files.length, 1);
   assert.ok(t.vocab.size < d.vocab.size, 'y1..y3 are gone');
   assert.equal(t.vocab.has('y1'), false);
@@ -121,16 +129,6 @@ test('a dataset cut with a rebuilt vocabulary: the words of the kept training te
   assert.deepEqual(text(t.train, t.vocab), text(d.train.subarray(0, t.train.length), d.vocab));
   assert.equal(t.valid.length, d.files[0].valid.length);
   assert.ok(text(t.valid, t.vocab).every((w, i) => w === '<unk>' || w === d.files[0].valid[i]));
-});
-
-test('the cache fit reads files spread over the stream, ~maxTokens in all', () => {
-  const held = Array.from({ length: 100 }, (_, i) => Array.from({ length: 10 }, () => `t${i}`));
-  const some = spreadFiles(held, 200);
-  assert.ok(some.reduce((n, f) => n + f.length, 0) <= 200);
-  assert.equal(some.length, 20);
-  assert.deepEqual(some.slice(0, 3).map((f) => f[0]), ['t0', 't5', 't10']);
-  assert.equal(spreadFiles(held, Infinity).length, 100);
-  assert.equal(spreadFiles([Array(500).fill('x')], 10).length, 1, 'one file at least');
 });
 
 test('the LSTM loop is given the budget less what its set-up is estimated to take', () => {

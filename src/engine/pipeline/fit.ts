@@ -13,7 +13,7 @@ import { evaluatePerplexity } from '../lstm/perplexity';
 import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
 import { fusedTrainStepper } from '../lstm/fusedTrainStepper';
 import { PipelineError, readTrainingText, type TrainingText, type TrainingTextOptions } from '../text/trainingText';
-import { truncateDataset, type Dataset } from '../text/dataset';
+import { subsetDataset, type Dataset } from '../text/dataset';
 import { NGRAM_PROBE_TOKENS, ngramTokenCap } from './budget';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
 import { Vocab, type VocabOptions } from '../text/vocab';
@@ -111,8 +111,8 @@ export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, 
 /**
  * The dataset the n-gram (and so the whole run) can afford under a time budget: when the
  * training tokens are more than a probe build's measured rate says fit by the n-gram's share
- * (budget.ts), the first files up to that many tokens (with a vocabulary of their own unless
- * resuming: `vocab`), and a sentence saying so.
+ * (budget.ts), files spread over it up to that many tokens (with a vocabulary of their own
+ * unless resuming: `vocab`), and a sentence saying so.
  */
 export function affordableDataset(
   dataset: Dataset,
@@ -127,13 +127,13 @@ export function affordableDataset(
   NgramModel.build(dataset.train.subarray(0, NGRAM_PROBE_TOKENS), dataset.vocab.size, NGRAM_ORDER, signal);
   const cap = ngramTokenCap({ trainTokens: n, probeTokens: NGRAM_PROBE_TOKENS, probeMs: now() - started, budgetMs, elapsedMs: now() - t0 });
   if (cap >= n) return { dataset };
-  const cut = truncateDataset(dataset, cap, vocab && { ...vocab, signal });
+  const cut = subsetDataset(dataset, cap, vocab && { ...vocab, signal });
   const fmtN = (k: number) => k.toLocaleString('en-US');
   return {
     dataset: cut,
     cut:
       `the time budget affords the ${NGRAM_ORDER}-gram ~${fmtN(cap)} of the ${fmtN(n)} training tokens at the rate measured: ` +
-      `the run uses the first ${fmtN(cut.files.length)} of ${fmtN(dataset.files.length)} files (${fmtN(cut.train.length)} training tokens` +
+      `the run uses ${fmtN(cut.files.length)} of the ${fmtN(dataset.files.length)} files, spread over them (${fmtN(cut.train.length)} training tokens` +
       (cut.vocab === dataset.vocab ? ')' : `, vocabulary ${fmtN(cut.vocab.size)} of ${fmtN(dataset.vocab.size)})`),
   };
 }

@@ -5,7 +5,7 @@
 import { collectCacheSamples, fitCacheWeights } from '../decode/cacheFit';
 import { CacheMixture } from '../decode/cacheMixture';
 import type { NgramModel } from '../ngram/ngram';
-import type { Dataset } from '../text/dataset';
+import { spreadPick, type Dataset } from '../text/dataset';
 import type { CacheSettings, TokenizerKind } from '../types';
 import type { NgramSnapshot } from './contract';
 
@@ -24,25 +24,11 @@ export const CACHE_MIN_TOKEN_PROB = 0.7;
  * there are more (a time budget: scoring 678k tokens took ~13 s).
  */
 export function fitCacheSettings(ngram: NgramModel, dataset: Dataset, maxTokens = Infinity): CacheSettings {
-  const heldOut = spreadFiles(dataset.files.map((f) => f.valid).filter((t) => t.length > 0), maxTokens);
+  const all = dataset.files.map((f) => f.valid).filter((t) => t.length > 0);
+  const heldOut = spreadPick(all.map((t) => t.length), maxTokens).map((i) => all[i]);
   const samples = collectCacheSamples(ngram, dataset.vocab, heldOut, { order: CACHE_ORDER });
   const weights = fitCacheWeights(samples, CacheMixture.buckets(CACHE_ORDER)).map((w) => [w[0], w[1], w[2]] as [number, number, number]);
   return { order: CACHE_ORDER, weights, minTokenProb: CACHE_MIN_TOKEN_PROB };
-}
-
-/** Every k-th file (k from the total), in order, up to `maxTokens` tokens in all (one file at least). */
-export function spreadFiles<T>(files: readonly (readonly T[])[], maxTokens: number): (readonly T[])[] {
-  const total = files.reduce((n, f) => n + f.length, 0);
-  if (total <= maxTokens) return [...files];
-  const stride = Math.ceil(total / maxTokens);
-  const out: (readonly T[])[] = [];
-  let n = 0;
-  for (let i = 0; i < files.length; i += stride) {
-    if (out.length > 0 && n + files[i].length > maxTokens) continue;
-    out.push(files[i]);
-    n += files[i].length;
-  }
-  return out;
 }
 
 /** The n-gram half of the run, with each file's own training ids (slices of the stream). */

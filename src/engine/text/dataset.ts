@@ -108,30 +108,57 @@ export function buildDataset(
 }
 
 /**
- * The dataset cut to its first files whose training tokens total at most `maxTrainTokens`
- * (one file at least), so every model of a run counts the same files (the live n-gram removes
- * a file's own counts on edit). With `rebuild`, the vocabulary is built again from the kept
- * training text (a smaller softmax for what was kept; words already `<unk>` stay so);
- * without, it stays and ids keep their meaning (a resumed model's vocabulary).
+ * Indices (ascending) of items whose sizes total at most `max`, one at least: every k-th item
+ * (k from the total, so they spread over the list), then any others that still fit.
  */
-export function truncateDataset(d: Dataset, maxTrainTokens: number, rebuild?: VocabOptions): Dataset {
-  let train = 0;
-  let valid = 0;
-  let n = 0;
+export function spreadPick(sizes: readonly number[], max: number): number[] {
+  const total = sizes.reduce((n, x) => n + x, 0);
+  if (total <= max) return sizes.map((_, i) => i);
+  const stride = Math.max(1, Math.ceil(total / Math.max(max, 1)));
+  const picked = new Set<number>();
+  let sum = 0;
+  const take = (i: number) => {
+    if (picked.size > 0 && sum + sizes[i] > max) return;
+    picked.add(i);
+    sum += sizes[i];
+  };
+  for (let i = 0; i < sizes.length; i += stride) take(i);
+  for (let i = 0; i < sizes.length; i++) if (!picked.has(i)) take(i);
+  return [...picked].sort((x, y) => x - y);
+}
+
+/**
+ * The dataset cut to files spread over it whose training tokens total at most
+ * `maxTrainTokens` (spreadPick), so every model of a run counts the same files (the live
+ * n-gram removes a file's own counts on edit). With `rebuild`, the vocabulary is built again
+ * from the kept training text (a smaller softmax for what was kept; words already `<unk>`
+ * stay so); without, it stays and ids keep their meaning (a resumed model's vocabulary).
+ */
+export function subsetDataset(d: Dataset, maxTrainTokens: number, rebuild?: VocabOptions): Dataset {
+  const keep = spreadPick(d.files.map((f) => f.trainTokens), maxTrainTokens);
+  if (keep.length === d.files.length) return d;
+  const at = { train: [0], valid: [0] };
   for (const f of d.files) {
-    if (n > 0 && train + f.trainTokens > maxTrainTokens) break;
-    train += f.trainTokens;
-    valid += f.valid.length;
-    n++;
+    at.train.push(at.train[at.train.length - 1] + f.trainTokens);
+    at.valid.push(at.valid[at.valid.length - 1] + f.valid.length);
   }
-  if (n === d.files.length) return d;
-  const files = d.files.slice(0, n);
-  const ids = { train: d.train.subarray(0, train), valid: d.valid.subarray(0, valid) };
-  if (!rebuild) return { vocab: d.vocab, ...ids, tokens: train + valid, files };
+  const gather = (ids: Int32Array, starts: number[]) => {
+    const out = new Int32Array(keep.reduce((n, i) => n + starts[i + 1] - starts[i], 0));
+    let o = 0;
+    for (const i of keep) {
+      out.set(ids.subarray(starts[i], starts[i + 1]), o);
+      o += starts[i + 1] - starts[i];
+    }
+    return out;
+  };
+  const ids = { train: gather(d.train, at.train), valid: gather(d.valid, at.valid) };
+  const files = keep.map((i) => d.files[i]);
+  const tokens = ids.train.length + ids.valid.length;
+  if (!rebuild) return { vocab: d.vocab, ...ids, tokens, files };
   const words = (a: Int32Array) => Array.from(a, (id) => d.vocab.word(id));
   const trainWords = words(ids.train);
   const vocab = Vocab.build(trainWords, rebuild);
-  return { vocab, train: vocab.encode(trainWords, rebuild.signal), valid: vocab.encode(words(ids.valid), rebuild.signal), tokens: train + valid, files };
+  return { vocab, train: vocab.encode(trainWords, rebuild.signal), valid: vocab.encode(words(ids.valid), rebuild.signal), tokens, files };
 }
 
 /** Ids of another text under a vocabulary (for evaluating a file). */
