@@ -25,8 +25,11 @@ export async function runPipeline(
   signal?: AbortSignal,
   /** Given the n-gram half as soon as it is built (the server serves it while the LSTM trains). */
   onNgram?: (snapshot: NgramSnapshot) => void,
+  /** The clock the budget's shares are planned on (tests move it by hand); durations reported are wall. */
+  now: () => number = Date.now,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
+  const budget0 = now();
   const startedAt = new Date(t0);
   // The budget covers the whole run: what reading and the n-gram use is the LSTM's loss.
   const budgetMs = runBudgetMs(req.minutes, req.epochs, DEFAULT_TRAINING.minutes);
@@ -60,10 +63,10 @@ export async function runPipeline(
       cuts.push(cut);
       onEvent({ event: 'warning', message: cut });
     };
-    const text = await readCorpus(req, resume, signal, () => enter('tokenize'), textDeadlines(budgetMs, t0));
+    const text = await readCorpus(req, resume, signal, () => enter('tokenize'), textDeadlines(budgetMs, budget0, now));
     cutBy(text.cut);
     enter('ngram');
-    const afforded = affordableDataset(text.dataset, { budgetMs, t0 }, signal, resume ? undefined : { minCount: req.minCount, maxSize: req.maxVocab });
+    const afforded = affordableDataset(text.dataset, { budgetMs, t0: budget0, now }, signal, resume ? undefined : { minCount: req.minCount, maxSize: req.maxVocab });
     const { dataset } = afforded;
     cutBy(afforded.cut);
     const V = dataset.vocab.size;
@@ -84,7 +87,7 @@ export async function runPipeline(
       signal,
       onSaving: () => enter('save'),
     });
-    const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0, lstmSetupMs(hyper));
+    const lstmBudget = lstmMinutes(budgetMs, now() - budget0, lstmSetupMs(hyper));
     const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
     enter('train');
     const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
