@@ -57,6 +57,10 @@ test('tokenizing stops at its deadline: the dataset holds the files tokenized, c
   assert.equal(d.train.length, d.files.reduce((n, f) => n + f.trainTokens, 0));
   assert.equal(d.valid.length, d.files.reduce((n, f) => n + f.valid.length, 0));
   assert.equal(buildDataset(files(5, 20), ws, { deadline: { at: 0, now: () => 5 } }).files.length, 1);
+  // A one-line file is all held-out text: tokenizing goes on past the deadline until there is training text.
+  const late = buildDataset([{ path: 'one', text: 'just a line' }, ...files(3, 20)], ws, { deadline: { at: 0, now: () => 5 } });
+  assert.deepEqual(late.files.map((f) => f.path), ['one', 'f0']);
+  assert.ok(late.train.length > 0);
 });
 
 test('readTrainingText says what the deadlines left out; nothing when they left nothing out', async () => {

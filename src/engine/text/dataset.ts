@@ -16,7 +16,7 @@ export interface DatasetOptions {
   validShare?: number;
   /** Tokenizing tens of megabytes takes seconds: stop (AbortError) when this is aborted. */
   signal?: AbortSignal;
-  /** Tokenize no file after this (one at least): the files not reached are left out, `files` says which were kept. */
+  /** Tokenize no file after this (once there is training text): the files not reached are left out, `files` says which were kept. */
   deadline?: Deadline;
 }
 
@@ -56,7 +56,7 @@ export function splitFiles(
   const out: DatasetFile[] = [];
   for (const f of files) {
     throwIfStopped(signal);
-    if (out.length > 0 && pastDeadline(deadline)) break;
+    if (train.length > 0 && pastDeadline(deadline)) break; // some training text first: a model needs it
     const parts = splitFile(f.text, tokenizer, validShare);
     for (const t of parts.train) train.push(t);
     for (const t of parts.valid) valid.push(t);
