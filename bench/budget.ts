@@ -10,7 +10,8 @@
 // For each corpus and budget it prints one JSON line: wall seconds against the promise, the
 // phase times seen on the --json event stream (read+tokenize until `corpus`, n-gram until
 // `ngram`, training until `fitting`, λ fit until `interpolation`, save until exit), how
-// valid_ppl was computed, the backend and the load average.
+// valid_ppl was computed, what the budget cut (budget_cut), the backend, the load average and
+// the child's CPU seconds (user + system, by /usr/bin/time when there is one).
 //   npx tsx bench/budget.ts [--minutes 1,2] [--corpora wiki,prose,code] [--work DIR] [--data DIR]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -77,6 +78,7 @@ interface Run {
   corpus_event: Record<string, unknown> | null;
   load_start: number;
   load_end: number;
+  cpu_s: number | null;
 }
 
 function train(corpus: string, args: string[], minutes: number, out: string): Promise<Run> {
@@ -85,7 +87,12 @@ function train(corpus: string, args: string[], minutes: number, out: string): Pr
   const at: Record<string, number> = {};
   let done: Record<string, unknown> | null = null;
   let corpusEvent: Record<string, unknown> | null = null;
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/wordlens.js'), 'train', ...args, '--minutes', String(minutes), '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [path.join(ROOT, 'bin/wordlens.js'), 'train', ...args, '--minutes', String(minutes), '--out', out, '--json'];
+  const timeFile = `${out}.time`;
+  const timed = existsSync('/usr/bin/time');
+  const child = timed
+    ? spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -124,7 +131,13 @@ function train(corpus: string, args: string[], minutes: number, out: string): Pr
       } catch {
         meta = null;
       }
-      resolve({ corpus, minutes, promise_s: +promise.toFixed(1), wall_s: +wall.toFixed(1), kept: wall <= promise, phases_s: phases, done, meta_metrics: meta, corpus_event: corpusEvent, load_start, load_end: loadavg()[0] });
+      let cpu: number | null = null;
+      try {
+        if (timed) cpu = +readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((a, b) => a + Number(b), 0).toFixed(1);
+      } catch {
+        cpu = null;
+      }
+      resolve({ corpus, minutes, promise_s: +promise.toFixed(1), wall_s: +wall.toFixed(1), kept: wall <= promise, phases_s: phases, done, meta_metrics: meta, corpus_event: corpusEvent, load_start, load_end: loadavg()[0], cpu_s: cpu });
     });
   });
 }

@@ -21,10 +21,11 @@ export async function trainLstmModel(request: PipelineRequest, out: Output): Pro
     });
     // The done line is the CLI's contract: exactly these fields (and `kept` after a stop).
     const { backend, vocab, tokens, seconds, valid_ppl: validPpl } = result;
-    const done: TrainResult & { kept?: KeptModel | null; valid_tokens?: number; valid_sampled?: boolean; lstm_budget_minimal?: boolean } = { event: 'done', backend, vocab, tokens, seconds, valid_ppl: validPpl };
+    const done: TrainResult & { kept?: KeptModel | null; valid_tokens?: number; valid_sampled?: boolean; lstm_budget_minimal?: boolean; budget_cut?: string } = { event: 'done', backend, vocab, tokens, seconds, valid_ppl: validPpl };
     // How valid_ppl was computed: on how many validation tokens, a subsample or all of them.
     if (result.valid_tokens !== undefined) Object.assign(done, { valid_tokens: result.valid_tokens, valid_sampled: result.valid_sampled });
     if (result.lstm_budget_minimal) done.lstm_budget_minimal = true;
+    if (result.budget_cut) done.budget_cut = result.budget_cut;
     if (result.cancelled) {
       done.cancelled = true;
       done.kept = result.kept ?? null;
@@ -37,7 +38,8 @@ export async function trainLstmModel(request: PipelineRequest, out: Output): Pro
         `vocabulary ${fmt(vocab)}, ${fmt(tokens)} tokens trained in ${fmt(seconds, 3)} s on ${backend}` +
         (validPpl === null ? ' (no validation text: perplexity unknown)' : `, validation perplexity ${fmt(validPpl)}`) +
         (result.valid_sampled ? ` on a subsample of ${fmt(result.valid_tokens ?? 0)} tokens (the budget's share)` : '') +
-        (result.lstm_budget_minimal ? '; reading and the n-gram used the budget, the LSTM got a minimal share' : ''),
+        (result.lstm_budget_minimal ? '; reading and the n-gram used the budget, the LSTM got a minimal share' : '') +
+        (result.budget_cut ? `; ${result.budget_cut}` : ''),
     );
   } finally {
     stopListening();

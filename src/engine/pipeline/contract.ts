@@ -90,6 +90,8 @@ export interface PipelineResult extends TrainResult {
   valid_sampled?: boolean;
   /** Reading and the n-gram used the time budget: the LSTM trained on a minimal share of it. */
   lstm_budget_minimal?: boolean;
+  /** What the time budget left out of the workspace (reading, tokenizing or the n-gram's share ran out), in words for the user. */
+  budget_cut?: string;
   /** When cancelled: the complete model left in outDir (null: none). */
   kept?: KeptModel | null;
   /** When cancelled: the phase the stop was seen in. */

@@ -12,10 +12,11 @@ import { LstmModel } from '../lstm/lstm';
 import { evaluatePerplexity } from '../lstm/perplexity';
 import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
 import { fusedTrainStepper } from '../lstm/fusedTrainStepper';
-import { PipelineError, readTrainingText, type TrainingText } from '../text/trainingText';
-import type { Dataset } from '../text/dataset';
+import { PipelineError, readTrainingText, type TrainingText, type TrainingTextOptions } from '../text/trainingText';
+import { subsetDataset, type Dataset } from '../text/dataset';
+import { NGRAM_PROBE_TOKENS, ngramTokenCap } from './budget';
 import type { LstmHyper, ModelMeta, NamedWeight } from '../types';
-import { Vocab } from '../text/vocab';
+import { Vocab, type VocabOptions } from '../text/vocab';
 import type { PipelineEvent, PipelineRequest } from './contract';
 import { sampleValidation, type ValidationSample } from '../lstm/validationSample';
 
@@ -40,6 +41,7 @@ export async function readCorpus(
   resume: ResumeFrom | undefined,
   signal?: AbortSignal,
   onTokenizing?: () => void,
+  deadlines?: TrainingTextOptions['deadlines'],
 ): Promise<TrainingText> {
   const text = await readTrainingText(req.roots, {
     tokenizer: resume ? resume.meta.tokenizer : req.tokenizer,
@@ -51,6 +53,7 @@ export async function readCorpus(
     vocab: resume?.vocab,
     signal,
     onTokenizing,
+    deadlines,
   });
   const V = text.dataset.vocab.size;
   if (V < 3) throw new PipelineError(`The text has only ${V} distinct token(s); a language model needs more variety.`);
@@ -103,6 +106,36 @@ export function fitNgram(dataset: Dataset, onEvent: (e: PipelineEvent) => void, 
   const scoreMs = Date.now() - scored;
   onEvent({ event: 'ngram', order: NGRAM_ORDER, validPpl, seconds: (Date.now() - t0) / 1000 });
   return { ngram, validPpl, validTokens, scoreMs };
+}
+
+/**
+ * The dataset the n-gram (and so the whole run) can afford under a time budget: when the
+ * training tokens are more than a probe build's measured rate says fit by the n-gram's share
+ * (budget.ts), files spread over it up to that many tokens (with a vocabulary of their own
+ * unless resuming: `vocab`), and a sentence saying so.
+ */
+export function affordableDataset(
+  dataset: Dataset,
+  budget: { budgetMs: number; t0: number; now?: () => number },
+  signal?: AbortSignal,
+  vocab?: VocabOptions,
+): { dataset: Dataset; cut?: string } {
+  const { budgetMs, t0, now = Date.now } = budget;
+  const n = dataset.train.length;
+  if (!Number.isFinite(budgetMs) || n <= 2 * NGRAM_PROBE_TOKENS) return { dataset };
+  const started = now();
+  NgramModel.build(dataset.train.subarray(0, NGRAM_PROBE_TOKENS), dataset.vocab.size, NGRAM_ORDER, signal);
+  const cap = ngramTokenCap({ trainTokens: n, probeTokens: NGRAM_PROBE_TOKENS, probeMs: now() - started, budgetMs, elapsedMs: now() - t0 });
+  if (cap >= n) return { dataset };
+  const cut = subsetDataset(dataset, cap, vocab && { ...vocab, signal });
+  const fmtN = (k: number) => k.toLocaleString('en-US');
+  return {
+    dataset: cut,
+    cut:
+      `the time budget affords the ${NGRAM_ORDER}-gram ~${fmtN(cap)} of the ${fmtN(n)} training tokens at the rate measured: ` +
+      `the run uses ${fmtN(cut.files.length)} of the ${fmtN(dataset.files.length)} files, spread over them (${fmtN(cut.train.length)} training tokens` +
+      (cut.vocab === dataset.vocab ? ')' : `, vocabulary ${fmtN(cut.vocab.size)} of ${fmtN(dataset.vocab.size)})`),
+  };
 }
 
 /**

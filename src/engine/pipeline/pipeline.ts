@@ -7,10 +7,10 @@
 import { initBackend } from '../kernels/backend';
 import { corpusEvent, type NgramSnapshot, type PipelineEvent, type PipelinePhase, type PipelineRequest, type PipelineResult } from './contract';
 import { fitCacheSettings, ngramSnapshot, trainFiles } from './servable';
-import { fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
+import { affordableDataset, fitLstm, fitMixture, fitNgram, lstmHyper, numberOrNull, openForResume, readCorpus, resumedMetrics } from './fit';
 import { keptModel } from './keptModel';
 import { ModelFolderWriter } from './save';
-import { afterLoopReserve, lstmMinutes, NGRAM_VALID_TOKENS, runBudgetMs } from './budget';
+import { afterLoopReserve, CACHE_FIT_TOKENS, lstmMinutes, lstmSetupMs, NGRAM_VALID_TOKENS, runBudgetMs, textDeadlines } from './budget';
 import { DEFAULT_TRAINING } from '../lstm/train';
 import type { LstmModel } from '../lstm/lstm';
 import { isStopError } from '../stop';
@@ -25,8 +25,11 @@ export async function runPipeline(
   signal?: AbortSignal,
   /** Given the n-gram half as soon as it is built (the server serves it while the LSTM trains). */
   onNgram?: (snapshot: NgramSnapshot) => void,
+  /** The clock the budget's shares are planned on (tests move it by hand); durations reported are wall. */
+  now: () => number = Date.now,
 ): Promise<PipelineResult> {
   const t0 = Date.now();
+  const budget0 = now();
   const startedAt = new Date(t0);
   // The budget covers the whole run: what reading and the n-gram use is the LSTM's loss.
   const budgetMs = runBudgetMs(req.minutes, req.epochs, DEFAULT_TRAINING.minutes);
@@ -52,27 +55,39 @@ export async function runPipeline(
   try {
     enter('read');
     const resume = req.resume ? await openForResume(req.outDir) : undefined;
-    const text = await readCorpus(req, resume, signal, () => enter('tokenize'));
-    const { dataset } = text;
+    const bounded = Number.isFinite(budgetMs);
+    // What a budget's share leaves out is said at once (a warning) and in the result and meta.
+    const cuts: string[] = [];
+    const cutBy = (cut: string | undefined) => {
+      if (!cut) return;
+      cuts.push(cut);
+      onEvent({ event: 'warning', message: cut });
+    };
+    const text = await readCorpus(req, resume, signal, () => enter('tokenize'), textDeadlines(budgetMs, budget0, now));
+    cutBy(text.cut);
+    enter('ngram');
+    const afforded = affordableDataset(text.dataset, { budgetMs, t0: budget0, now }, signal, resume ? undefined : { minCount: req.minCount, maxSize: req.maxVocab });
+    const { dataset } = afforded;
+    cutBy(afforded.cut);
     const V = dataset.vocab.size;
     vocab = V;
-    onEvent(corpusEvent(text));
-    enter('ngram');
+    onEvent(corpusEvent({ ...text, dataset }));
     // The λ fit scores the LSTM's (smaller) validation sample with the n-gram: this pass's time bounds it.
-    const fitted = fitNgram(dataset, onEvent, t0, signal, Number.isFinite(budgetMs) && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);
+    const fitted = fitNgram(dataset, onEvent, t0, signal, bounded && !req.validateAll ? NGRAM_VALID_TOKENS : Infinity);
     const { ngram, validPpl: ngramPpl, validTokens: ngramValidTokens, scoreMs: ngramScoreMs } = fitted;
-    const cache = fitCacheSettings(ngram, dataset);
+    const cache = fitCacheSettings(ngram, dataset, bounded ? CACHE_FIT_TOKENS : Infinity);
     onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
     const initialized = await initBackend(req.backend);
     backend = initialized;
     const hyper = lstmHyper(req, resume, V, initialized);
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
-    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramFiles: trainFiles(dataset), ngramPpl, cache, corpus: text.summary, metrics };
+    const corpus = afforded.cut ? { ...text.summary, filesUsed: dataset.files.length, trainTokensUsed: dataset.train.length, validTokensUsed: dataset.valid.length } : text.summary;
+    const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramFiles: trainFiles(dataset), ngramPpl, cache, corpus, metrics };
     const folder = await ModelFolderWriter.open(req.outDir, content, numberOrNull(resume?.meta.metrics.valid_ppl_lstm), onEvent, {
       signal,
       onSaving: () => enter('save'),
     });
-    const lstmBudget = lstmMinutes(budgetMs, Date.now() - t0);
+    const lstmBudget = lstmMinutes(budgetMs, now() - budget0, lstmSetupMs(hyper));
     const reserveAfterMs = afterLoopReserve({ hyper, fixedBytes: folder.fixedBytes, ngramScoreMs, lastSaveMs: () => folder.lastSaveMs });
     enter('train');
     const onValidation = (final: boolean) => enter(final ? 'final-validation' : 'validate');
@@ -106,11 +121,13 @@ export async function runPipeline(
         valid_sampled: mix.sampled ? 'subsample' : 'all',
         budget_seconds: Number.isFinite(budgetMs) ? budgetMs / 1000 : null,
         lstm_budget: lstmBudget.minimal ? 'minimal: reading and the n-gram used the budget' : 'rest of the budget',
+        budget_cut: cuts.length ? cuts.join('; ') : null,
       },
       curve,
     );
     const done: PipelineResult = { event: 'done', backend, vocab: V, tokens: result.tokens, outDir: req.outDir, seconds, valid_ppl: mix.validPpl, valid_tokens: mix.tokens, valid_sampled: mix.sampled, saved: true };
     if (lstmBudget.minimal) done.lstm_budget_minimal = true;
+    if (cuts.length) done.budget_cut = cuts.join('; ');
     return done;
   } catch (error) {
     if (isStopError(error)) return await stopped();

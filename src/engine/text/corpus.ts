@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { compileGlobs } from './glob';
 import { type Gitignore, inheritedGitignore } from './gitignore';
 import { throwIfStopped } from '../stop';
+import { pastDeadline, type Deadline } from './deadline';
 
 /**
  * Why a file is not in the corpus. 'invalid-utf8' is the exception: such files are kept
@@ -32,6 +33,8 @@ export interface CorpusOptions {
   maxTotalBytes?: number;
   /** Stop after this many files (`stoppedAt` says so). */
   maxFiles?: number;
+  /** Stop reading more files at this time, one file at least (`stoppedAt` says so): a time budget's share. */
+  deadline?: Deadline;
   /** Honour .gitignore files and .git/info/exclude (default true). Explicit file roots are always read. */
   respectGitignore?: boolean;
   signal?: AbortSignal;
@@ -53,8 +56,8 @@ export interface Corpus {
   repaired: string[];
   /** UTF-8 bytes of the files read. */
   bytes: number;
-  /** Set when a maxFiles / maxTotalBytes limit ended the walk early. */
-  stoppedAt?: 'maxFiles' | 'maxTotalBytes';
+  /** Set when a maxFiles / maxTotalBytes limit or the deadline ended the walk early. */
+  stoppedAt?: 'maxFiles' | 'maxTotalBytes' | 'deadline';
 }
 
 const MIB = 1024 * 1024;
@@ -179,7 +182,7 @@ export function summarizeSkipped(counts: Record<SkipReason, number>): string {
 }
 
 class LimitReached extends Error {
-  constructor(readonly limit: 'maxFiles' | 'maxTotalBytes') {
+  constructor(readonly limit: NonNullable<Corpus['stoppedAt']>) {
     super(limit);
   }
 }
@@ -212,6 +215,7 @@ export async function readCorpus(roots: string[], opts: CorpusOptions = {}): Pro
     if (seen.has(abs)) return;
     seen.add(abs);
     if (corpus.files.length >= maxFiles) throw new LimitReached('maxFiles');
+    if (corpus.files.length > 0 && pastDeadline(opts.deadline)) throw new LimitReached('deadline');
     const v = await readTextFile(abs, maxFileBytes);
     if (!v.ok) return skip(shown, v.reason);
     if (corpus.bytes + v.bytes > maxTotalBytes) throw new LimitReached('maxTotalBytes');
