@@ -60,7 +60,7 @@ export async function loadServingModel(dir: string, files: readonly LiveFile[] =
   const model = assemble(dir, await loadModel(dir), files);
   // An imported large vocabulary comes with its approximate neighbour index.
   const ivf = model.embeddings ? await readIvf(dir, model.embeddings.size, model.embeddings.dim, log) : undefined;
-  if (ivf) model.embeddings!.attachApproximate(ivf);
+  if (ivf) model.embeddings!.attachApproximate(ivf, log);
   return model;
 }
 
