@@ -38,6 +38,10 @@ test('int8 row scores match the float dot products within the quantisation bound
       assert.ok(Math.abs(rows.out[t] - exact) <= bound, `dim ${dim}, row ${i}: ${rows.out[t]} vs ${exact} (bound ${bound})`);
       if (i === 3) assert.equal(rows.out[t], 0);
     }
+    rows.copyRow(5, 6); // row 6 now scores as row 5
+    rows.index.set([5, 6], 0);
+    rows.score(0, 2);
+    assert.equal(rows.out[1], rows.out[0]);
   }
 });
 
@@ -45,6 +49,7 @@ test('int8 rows refuse bad shapes, rows and ranges with a clear message', () => 
   assert.throws(() => new Int8Rows(10, 0, 10), /bad shape 10 x 0/);
   const rows = new Int8Rows(4, 20, 8);
   assert.throws(() => rows.setRow(4, new Float32Array(20)), /row 4 outside 0..3/);
+  assert.throws(() => rows.copyRow(0, 4), /rows 0, 4 outside 0..3/);
   assert.throws(() => rows.setQuery(new Float32Array(19)), /query has 19 values, expected 20/);
   assert.throws(() => rows.score(5, 4), /entries 5..9 outside the index of 8/);
   assert.throws(() => new Int8Rows(20_000_000, 300, 1), /exceed a wasm memory/);

@@ -1,8 +1,7 @@
 // The IVF index's lists scanned in int8 (kernels/int8Rows.ts): the unit rows quantised and laid
-// out in list order — each row once, after the other rows of the first list that holds it, so
-// most of a list is one contiguous run — then a query scores the probed lists with the SIMD
-// kernel, keeps the best `candidates` and re-scores those exactly in float32. Same lists, same
-// nprobe as IvfIndex.search; the int8 copy costs n x dim bytes (300 MB at 1M x 300).
+// out in list order, then a query scores the probed lists with the SIMD kernel, keeps the best
+// `candidates` and re-scores those exactly in float32. Same lists, same nprobe as
+// IvfIndex.search; the int8 copy costs dim bytes a list entry (600 MB at 1M x 300, two lists a row).
 import { Int8Rows } from '../kernels/int8Rows';
 import { optionalKernelModule } from '../kernels/wasmModule';
 import { dot, type IvfHit, type IvfIndex, TopK } from './ivfIndex';
@@ -12,20 +11,24 @@ export class Int8IvfScan {
   private readonly seen: Uint32Array;
   private stamp = 0;
 
-  /** `unit`: the n x dim unit rows the index was built for (kept and read for re-scoring). */
-  constructor(readonly ivf: IvfIndex, private readonly unit: Float32Array) {
+  /** `unit`: the n x dim unit rows the index was built for (kept and read for re-scoring).
+   *  `everyList` (default): a copy of a row in each of its lists, so every list is one contiguous
+   *  run (2x the memory with two lists a row, ~2x faster scans: bench/neighbors-1m.ts); else each
+   *  row once, after the other rows of its first list, the rest of a list scattered. */
+  constructor(readonly ivf: IvfIndex, private readonly unit: Float32Array, everyList = true) {
     const { n, dim, ids } = ivf;
     if (unit.length !== n * dim) throw new Error(`Int8IvfScan: ${unit.length} values, expected ${n} x ${dim}`);
-    this.rows = new Int8Rows(n, dim, ids.length);
-    // A row's position: its place among the rows of its first list; entries point at positions.
-    const position = new Uint32Array(n).fill(0xffffffff);
-    let next = 0;
+    const rows = (this.rows = new Int8Rows(everyList ? ids.length : n, dim, ids.length));
+    const NONE = 0xffffffff;
+    const first = new Uint32Array(n).fill(NONE); // where each row was first stored
+    let next = 0, distinct = 0;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j];
-      if (position[id] === 0xffffffff) { position[id] = next; this.rows.setRow(next++, unit, id * dim); }
-      this.rows.index[j] = position[id];
+      if (first[id] === NONE) { first[id] = next; rows.setRow(next, unit, id * dim); rows.index[j] = next++; distinct++; }
+      else if (everyList) { rows.copyRow(first[id], next); rows.index[j] = next++; }
+      else rows.index[j] = first[id];
     }
-    if (next !== n) throw new Error(`Int8IvfScan: the index lists ${next} of ${n} rows`);
+    if (distinct !== n) throw new Error(`Int8IvfScan: the index lists ${distinct} of ${n} rows`);
     this.seen = new Uint32Array(n);
   }
 

@@ -54,6 +54,13 @@ export class Int8Rows {
     this.scales[r] = quantize(values, from, this.dim, 127, this.rows, r * this.cols) / 127;
   }
 
+  /** Row `to` becomes a copy of row `from`. */
+  copyRow(from: number, to: number): void {
+    if (from < 0 || from >= this.count || to < 0 || to >= this.count) throw new Error(`Int8Rows: rows ${from}, ${to} outside 0..${this.count - 1}`);
+    this.rows.copyWithin(to * this.cols, from * this.cols, (from + 1) * this.cols);
+    this.scales[to] = this.scales[from];
+  }
+
   /** The query later scores are taken against (dim floats). */
   setQuery(q: Float32Array): void {
     if (q.length !== this.dim) throw new Error(`Int8Rows: query has ${q.length} values, expected ${this.dim}`);
