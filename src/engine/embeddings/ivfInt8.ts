@@ -13,8 +13,8 @@ export class Int8IvfScan {
 
   /** `unit`: the n x dim unit rows the index was built for (kept and read for re-scoring).
    *  `everyList` (default): a copy of a row in each of its lists, so every list is one contiguous
-   *  run (2x the memory with two lists a row, ~2x faster scans: bench/neighbors-1m.ts); else each
-   *  row once, after the other rows of its first list, the rest of a list scattered. */
+   *  run (2x the memory with two lists a row, 5-6x faster scans at 1M: bench/neighbors-1m.ts);
+   *  else each row once, after the other rows of its first list, the rest of a list scattered. */
   constructor(readonly ivf: IvfIndex, private readonly unit: Float32Array, everyList = true) {
     const { n, dim, ids } = ivf;
     if (unit.length !== n * dim) throw new Error(`Int8IvfScan: ${unit.length} values, expected ${n} x ${dim}`);
