@@ -22,8 +22,9 @@ export async function openEmbeddings(dir: string): Promise<OpenEmbeddings> {
   const words = model.vocab.words;
   const dim = emb.shape[1];
   const index = new EmbeddingIndex(words, emb.values, dim);
-  const ivf = await readIvf(dir, words.length, dim, (problem) => process.stderr.write(`warning: ${problem}\n`));
-  if (ivf) index.attachApproximate(ivf);
+  const warn = (problem: string) => process.stderr.write(`warning: ${problem}\n`);
+  const ivf = await readIvf(dir, words.length, dim, warn);
+  if (ivf) index.attachApproximate(ivf, warn);
   return { meta: model.meta, words, matrix: emb.values, dim, index, backend };
 }
 

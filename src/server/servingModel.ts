@@ -65,7 +65,7 @@ export async function loadServingModel(dir: string, files: readonly LiveFile[] =
   const model = assemble(dir, saved, files.length ? files : countedFiles(dir, saved, log));
   // An imported large vocabulary comes with its approximate neighbour index.
   const ivf = model.embeddings ? await readIvf(dir, model.embeddings.size, model.embeddings.dim, log) : undefined;
-  if (ivf) model.embeddings!.attachApproximate(ivf);
+  if (ivf) model.embeddings!.attachApproximate(ivf, log);
   return model;
 }
 

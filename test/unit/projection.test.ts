@@ -83,6 +83,19 @@ test('pca above PCA_SAMPLE_ROWS: the covariance from a sample still finds the pl
   assert.ok(Math.abs(coords[(n - 1) * 2] - (5 * a[n - 1] * Math.sign(coords[0] / a[0]))) < 0.1);
 });
 
+test('pca: a 3-D projection extends the 2-D one; a 1-D matrix gets a zero second axis; a bad sample size is refused', () => {
+  const { matrix } = blobs(3, 40, 8, 1);
+  const two = pca(matrix, 120, 8, 2).coords, three = pca(matrix, 120, 8, 3).coords;
+  for (let i = 0; i < 120; i++) {
+    assert.ok(Math.abs(three[i * 3] - two[i * 2]) < 1e-5 && Math.abs(three[i * 3 + 1] - two[i * 2 + 1]) < 1e-5, `row ${i}`);
+  }
+  assert.ok(new Set(Array.from({ length: 120 }, (_, i) => three[i * 3 + 2])).size > 100, 'the third axis varies');
+  const line = Float32Array.from({ length: 50 }, (_, i) => i);
+  const flat = pca(line, 50, 1, 2).coords;
+  assert.ok(flat.every((v, i) => (i % 2 === 1 ? v === 0 : Number.isFinite(v))));
+  assert.throws(() => pca(matrix, 120, 8, 2, 1), /sampleRows must be an integer >= 2, got 1/);
+});
+
 test('umapProject: shapes, same seed same map, another seed another map', async () => {
   const { matrix } = blobs(3, 40, 8, 1);
   const a = await umapProject(matrix, 120, 8, { seed: 7, nEpochs: 60, nNeighbors: 10 });

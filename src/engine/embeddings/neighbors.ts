@@ -3,6 +3,7 @@
 // the XNNPACK path (2.5 ms at 50k x 300) where transposeB=true takes a scalar loop (15 ms).
 import * as tf from '@tensorflow/tfjs';
 import { dotAll, type IvfIndex } from './ivfIndex';
+import { int8Scan, type Int8IvfScan } from './ivfInt8';
 import type { Metric } from '../types';
 
 export type AnalogyMethod = '3cosadd' | '3cosmul';
@@ -27,6 +28,7 @@ export class EmbeddingIndex {
   private unitT: tf.Tensor2D | undefined;
   private disposed = false;
   private approximate: IvfIndex | undefined;
+  private scan: Int8IvfScan | undefined;
   private rawT: tf.Tensor2D | undefined; // [D,V], built on the first euclidean query
   private rawSqNorms: tf.Tensor2D | undefined;
 
@@ -55,10 +57,12 @@ export class EmbeddingIndex {
     return this.size * this.dim <= TENSOR_MAX_FLOATS;
   }
 
-  /** Answer cosine `nearest` queries from an approximate index (built for this matrix). */
-  attachApproximate(ivf: IvfIndex): void {
+  /** Answer cosine `nearest` queries from an approximate index (built for this matrix), its
+   *  lists scanned in int8 where WebAssembly SIMD is available (n x dim bytes more memory). */
+  attachApproximate(ivf: IvfIndex, onProblem?: (message: string) => void): void {
     if (ivf.n !== this.size || ivf.dim !== this.dim) throw new Error(`approximate index is for ${ivf.n} x ${ivf.dim}, the embeddings are ${this.size} x ${this.dim}`);
     this.approximate = ivf;
+    this.scan = int8Scan(ivf, this.unit, onProblem);
   }
 
   /** The approximate index in use, if any (its nprobe and measured recall). */
@@ -91,7 +95,8 @@ export class EmbeddingIndex {
       q = Float32Array.from(query);
     }
     if (metric === 'cosine' && this.approximate && !exact) {
-      return this.approximate.search(this.unit, normalize(q), k, skip).map(({ id, score }) => ({ word: this.words[id], id, score }));
+      const hits = this.scan ? this.scan.search(normalize(q), k, skip) : this.approximate.search(this.unit, normalize(q), k, skip);
+      return hits.map(({ id, score }) => ({ word: this.words[id], id, score }));
     }
     if (metric === 'cosine') return this.top(this.similarities([normalize(q)])[0], k, skip, true);
     if (metric === 'euclidean') return this.top(this.distances(q), k, skip, false);
