@@ -71,6 +71,8 @@ export interface ReplicaLayout {
   logits: number;
   evalLogits: number;
   evalRows: number;
+  /** Float64 log p(target) of each row of the last evaluation step, time-major [T, batch]. */
+  evalScores: number;
   dTrue: number;
   colSum: number;
   dWs: number;
@@ -117,7 +119,10 @@ export class FusedReplica {
     return loss;
   }
 
-  /** Summed full-softmax NLL of T steps of an evaluation workspace (output layer pre-packed). */
+  /**
+   * Summed full-softmax NLL of T steps of an evaluation workspace (output layer pre-packed);
+   * each row's log p(target) is left in layout.evalScores.
+   */
   evalStep(T: number, w: WorkspaceAddr = this.layout.evaluation!): number {
     const { k, layout } = this;
     const { V, H } = layout;
@@ -128,7 +133,7 @@ export class FusedReplica {
     for (let r0 = 0; r0 < N; r0 += layout.evalRows) {
       const r = Math.min(layout.evalRows, N - r0);
       k.gemmPacked(r, V, H, top + r0 * H * 4, H, 0, layout.packedOut, layout.evalLogits, V, 0);
-      total += k.softmaxNll(layout.evalLogits, r, V, layout.outBias.x, w.targets + r0 * 4);
+      total += k.softmaxNll(layout.evalLogits, r, V, layout.outBias.x, w.targets + r0 * 4, layout.evalScores + r0 * 8);
     }
     this.carryState(w, T);
     return total;

@@ -105,8 +105,11 @@ export function targetGradients(hidden: usize, dHidden: usize, outW: usize, grad
   }
 }
 
-/** Σ_r (logsumexp(logits[r] + bias) - (logits[r, t_r] + bias[t_r])): full-softmax NLL, float64. */
-export function softmaxNll(logits: usize, N: i32, V: i32, bias: usize, targets: usize): f64 {
+/**
+ * Σ_r (logsumexp(logits[r] + bias) - (logits[r, t_r] + bias[t_r])): full-softmax NLL, float64.
+ * Each row's log p(target) also goes to `scores` (float64 [N]) unless it is 0.
+ */
+export function softmaxNll(logits: usize, N: i32, V: i32, bias: usize, targets: usize, scores: usize): f64 {
   let total: f64 = 0;
   for (let r = 0; r < N; r++) {
     const row = logits + (<usize>r * <usize>V << 2);
@@ -118,7 +121,9 @@ export function softmaxNll(logits: usize, N: i32, V: i32, bias: usize, targets: 
     }
     const sum = expSumRow(row, V, max, false);
     const t = load<i32>(targets + (<usize>r << 2));
-    total += <f64>max + Math.log(sum) - <f64>load<f32>(row + (<usize>t << 2));
+    const nll = <f64>max + Math.log(sum) - <f64>load<f32>(row + (<usize>t << 2));
+    if (scores) store<f64>(scores + (<usize>r << 3), -nll);
+    total += nll;
   }
   return total;
 }
