@@ -66,13 +66,17 @@ test('scoring leaves no tensors behind', async () => {
 const shapes = [
   { label: 'tied, 1 layer', hyper: { vocabSize: 57, embedDim: 8, hiddenDim: 8, layers: 1, tied: true, dropout: 0 } },
   { label: 'untied, 2 layers', hyper: { vocabSize: 57, embedDim: 5, hiddenDim: 9, layers: 2, tied: false, dropout: 0.3 } },
+  // More words than one slice of the fused softmax (1,024): the running log-sum-exp across slices.
+  { label: 'V = 2,500: three vocabulary slices', hyper: { vocabSize: 2500, embedDim: 4, hiddenDim: 4, layers: 1, tied: true, dropout: 0 } },
 ];
-const text = Int32Array.from({ length: 1501 }, (_, i) => (i * 13 + ((i * i) % 7)) % 57);
+const textOf = (V: number) => Int32Array.from({ length: 1501 }, (_, i) => (i * 1013 + ((i * i) % 7)) % V);
+const text = textOf(57);
 
 for (const { label, hyper: h } of shapes) {
   test(`the fused kernels score the same tokens, positions and log-probabilities as TF.js (${label})`, async () => {
     await initBackend();
     const model = LstmModel.create(h, 8);
+    const text = textOf(h.vocabSize);
     // Non-zero output biases, so the bias path is compared too.
     const w = model.weights();
     w.find((x) => x.name === 'dense/bias')!.values.forEach((_, i, a) => (a[i] = Math.sin(i)));

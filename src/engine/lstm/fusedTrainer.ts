@@ -61,6 +61,8 @@ const B1 = 0.9;
 const B2 = 0.999;
 const EPS = 1e-8;
 const EVAL_ROWS = 128;
+/** Vocabulary columns per evaluation slice (128 × 1,024 logits: 512 KB, in L2 at any V); a multiple of 8 (packed panels). */
+const EVAL_COLS = 1024;
 
 export class FusedLstmTrainer {
   readonly hyper: LstmHyper;
@@ -154,8 +156,10 @@ export class FusedLstmTrainer {
         outList: f32(V),
         targetAdj: f32(N),
         logits: f32(N * S),
-        evalLogits: f32(EVAL_ROWS * V),
+        evalLogits: f32(EVAL_ROWS * Math.min(V, EVAL_COLS)),
         evalRows: EVAL_ROWS,
+        evalCols: EVAL_COLS,
+        evalState: kern.alloc(EVAL_ROWS * 16),
         evalScores: kern.alloc(this.evalSplit[r][1] * evalSteps * 8),
         dTrue: f32(N),
         colSum: f32(S),
