@@ -6,23 +6,18 @@ import { FusedLstmTrainer } from './fusedTrainer';
 import type { LstmModel } from './lstm';
 import type { LstmScoreOptions, TokenScores } from './evaluate';
 
-/** Multiply-adds of the output layer per evaluation block: ~2 GFLOP, a fraction of a second between stop checks. */
-const BLOCK_MACS = 2 ** 30;
-
 /**
  * Scores as lstmTokenScores; null when the model's copy does not fit the kernels' memory
  * (the caller then scores on TF.js).
  */
 export async function fusedTokenScores(model: LstmModel, ids: Int32Array, opts: LstmScoreOptions & { threads?: number } = {}): Promise<Omit<TokenScores, 'kernels'> | null> {
-  const { vocabSize: V, hiddenDim: H } = model.hyper;
   const B = Math.max(1, Math.min(opts.batch ?? 10, Math.floor(ids.length / 2)));
   const threads = Math.max(1, Math.min(opts.threads ?? Math.min(2, os.availableParallelism()), B));
-  const steps = Math.max(1, Math.min(64, Math.floor(BLOCK_MACS / (B * V * H))));
   let trainer: FusedLstmTrainer;
   try {
     // Training buffers at their smallest (one step of one stream per thread, full softmax).
     trainer = new FusedLstmTrainer({ ...model.hyper, dropout: 0 }, model.weights(), {
-      batch: threads, bptt: 1, sampler: null, threads, evalBatch: B, evalSteps: steps,
+      batch: threads, bptt: 1, sampler: null, threads, evalBatch: B, evalSteps: 64, // fewer at a large V (the trainer bounds a block's work)
     });
   } catch (error) {
     if (error instanceof RangeError) return null; // WebAssembly.Memory could not grow

@@ -41,7 +41,7 @@ export interface FusedTrainerOptions {
   threads?: number;
   /** Streams evaluate() runs at once (default 32). */
   evalBatch?: number;
-  /** Time steps an evaluation block runs (default bptt): bounds the time between stop checks. */
+  /** Most time steps an evaluation block runs (default bptt; fewer when a block's output layer would exceed EVAL_BLOCK_MACS). */
   evalSteps?: number;
 }
 
@@ -63,6 +63,8 @@ const EPS = 1e-8;
 const EVAL_ROWS = 128;
 /** Vocabulary columns per evaluation slice (128 × 1,024 logits: 512 KB, in L2 at any V); a multiple of 8 (packed panels). */
 const EVAL_COLS = 1024;
+/** Output-layer multiply-adds of one evaluation block (~2 GFLOP): tokenScores sees a stop within a fraction of a second at any V. */
+const EVAL_BLOCK_MACS = 2 ** 30;
 
 export class FusedLstmTrainer {
   readonly hyper: LstmHyper;
@@ -135,7 +137,7 @@ export class FusedLstmTrainer {
     this.trainSplit = split(opts.batch);
     const evalBatch = Math.max(threads, opts.evalBatch ?? 32);
     this.evalSplit = split(evalBatch);
-    const evalSteps = Math.max(1, opts.evalSteps ?? opts.bptt);
+    const evalSteps = Math.max(1, Math.min(opts.evalSteps ?? opts.bptt, Math.floor(EVAL_BLOCK_MACS / (evalBatch * V * H))));
     for (let r = 0; r < threads; r++) {
       // Replica 0 accumulates into the weights' own gradient buffers; the others into theirs.
       const own = (p: ParamAddr): ParamAddr => (r === 0 ? p : { x: p.x, g: f32(p.size), size: p.size });
