@@ -49,20 +49,7 @@ export function sampledSoftmaxRows(
     for (; k < H; k++) dot += load<f32>(hr + (<usize>k << 2)) * load<f32>(wr + (<usize>k << 2));
     const trueLogit: f32 = dot + load<f32>(bias + (<usize>t << 2)) + load<f32>(targetAdj + (<usize>r << 2));
     const row = logits + (<usize>r * <usize>S << 2);
-    let maxv = f32x4.splat(trueLogit);
-    let j = 0;
-    for (; j + 4 <= S; j += 4) {
-      const o = <usize>j << 2;
-      const v = f32x4.add(v128.load(row + o), v128.load(sampleAdj + o));
-      v128.store(row + o, v);
-      maxv = f32x4.max(maxv, v);
-    }
-    let max = Mathf.max(Mathf.max(f32x4.extract_lane(maxv, 0), f32x4.extract_lane(maxv, 1)), Mathf.max(f32x4.extract_lane(maxv, 2), f32x4.extract_lane(maxv, 3)));
-    for (; j < S; j++) {
-      const v = load<f32>(row + (<usize>j << 2)) + load<f32>(sampleAdj + (<usize>j << 2));
-      store<f32>(row + (<usize>j << 2), v);
-      if (v > max) max = v;
-    }
+    const max = Mathf.max(trueLogit, addBiasMax(row, S, sampleAdj));
     const hit = load<i32>(posOf + (<usize>t << 2));
     if (hit >= 0) store<f32>(row + (<usize>hit << 2), -1e9);
     const eTrue = Mathf.exp(trueLogit - max);
@@ -70,7 +57,7 @@ export function sampledSoftmaxRows(
     loss += <f64>max + Math.log(sum) - <f64>trueLogit;
     const scale = <f32>(invN / sum);
     const sv = f32x4.splat(scale);
-    j = 0;
+    let j = 0;
     for (; j + 4 <= S; j += 4) v128.store(row + (<usize>j << 2), f32x4.mul(v128.load(row + (<usize>j << 2)), sv));
     for (; j < S; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * scale);
     store<f32>(dTrue + (<usize>r << 2), <f32>(<f64>eTrue * invN / sum - invN));
