@@ -44,7 +44,7 @@ export const DEFAULT_TRAINING = {
   samples: 2048, // sampled softmax: measured 4.4x fewer CPU ms per step than the full softmax at 1,024; 2,048 halves the estimate's variance for ~11% more
   samplerAlpha: 0.75, // unigram^0.75 proposal (word2vec's): frequent words often, rare ones still drawn
   decayFrom: 0.5, // linear learning-rate decay to 10% over the budget's second half: budget-aware annealing
-  validEverySeconds: 300, // plus every epoch end: a full-softmax pass over WikiText's 22k validation tokens measured ~20 CPU-s, 7% of a 5-minute budget
+  validEverySeconds: 300, // plus every epoch end: a full-softmax pass over WikiText's 22k validation tokens measured ~20 CPU-s on TF.js, ~5 on the fused kernels (bench/eval-speed.ts)
 };
 
 export interface TrainData {
