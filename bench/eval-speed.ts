@@ -1,23 +1,22 @@
 // Exact (full-softmax) evaluation speed, old vs new in one run (issue 10, item 4), on
 // WikiText-2 test.txt with the default model shape (V from valid.txt, embed = hidden = 200,
-// tied; weights as initialised, or --model DIR: the time does not depend on them):
-//   old   evaluatePerplexity (lstm/perplexity.ts: 35-step chunks of 10 streams, the whole
-//         [350, V] logits block through tf.logSumExp and a gather) — what `eval` ran before;
-//   new   lstmTokenScores (lstm/evaluate.ts: 1024-row blocks, log-sum-exp over 4096-word
-//         slices of the vocabulary, target logits from their own output rows) with 10 streams
-//         (the same scored tokens and contexts as old: the perplexities must agree) and with
-//         --batch-wide streams (more tokens per recurrent step; a slightly different scored set).
-// Prints the backend, tokens per wall and per CPU-second, the ratios, the perplexities and the
-// projected seconds for all of test.txt.
-//   npx tsx bench/eval-speed.ts [--tokens 20000] [--wide 128] [--full] [--model DIR] [--data DIR]
+// tied; weights as initialised, or --model DIR: the time does not depend on them), 10 streams
+// each (the scored tokens and contexts of `wordlens eval` and PyTorch's evaluation):
+//   old     lstmTokenScores on TF.js ops (kernels: 'tfjs') — what `eval` ran before;
+//   fused   lstmTokenScores on the fused WebAssembly kernels, 2 threads (what `eval` runs now
+//           without native TensorFlow), and fusedTokenScores on 1 thread (the per-CPU cost).
+// Prints the backend, tokens per wall and per CPU-second (all threads), the ratios, the largest
+// per-token difference, and the projected wall and CPU seconds for all of test.txt.
+//   npx tsx bench/eval-speed.ts [--tokens 20000] [--full] [--model DIR] [--data DIR]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../src/engine/kernels/backend';
 import { buildDataset, encodeText } from '../src/engine/text/dataset';
 import { createTokenizer } from '../src/engine/text/tokenizer';
-import { DEFAULT_TRAINING, evaluatePerplexity } from '../src/engine/lstm/train';
-import { lstmTokenScores, perplexityOf } from '../src/engine/lstm/evaluate';
+import { DEFAULT_TRAINING } from '../src/engine/lstm/train';
+import { lstmTokenScores, perplexityOf, type TokenScores } from '../src/engine/lstm/evaluate';
+import { fusedTokenScores } from '../src/engine/lstm/fusedScores';
 import { LstmModel } from '../src/engine/lstm/lstm';
 import { loadModel } from '../src/engine/io/store';
 import { Vocab } from '../src/engine/text/vocab';
@@ -59,24 +58,27 @@ async function main() {
   }
   const test = encodeText(readFileSync(path.join(dir, 'test.txt'), 'utf8'), tokenizer, vocab);
   const ids = process.argv.includes('--full') ? test : test.subarray(0, Number(option('tokens', '20000')));
-  const wide = Number(option('wide', '128'));
-  const scored = (batch: number) => async () => {
-    const s = await lstmTokenScores(model, ids, { batch });
+  const runs: Record<string, TokenScores> = {};
+  const scored = (name: string, fn: () => Promise<TokenScores | Omit<TokenScores, 'kernels'> | null>) => async () => {
+    const s = (runs[name] = (await fn()) as TokenScores);
     return { ppl: perplexityOf(s.logProbs), tokens: s.logProbs.length };
   };
   const load_start = loadavg()[0];
-  const old = await timed(() => evaluatePerplexity(model, ids));
-  const new10 = await timed(scored(10));
-  const newWide = await timed(scored(wide));
-  const project = (r: { tokens_per_s: number }) => Math.round(test.length / r.tokens_per_s);
+  const old = await timed(scored('old', () => lstmTokenScores(model, ids, { batch: 10, kernels: 'tfjs' })));
+  const fused2 = await timed(scored('fused2', () => lstmTokenScores(model, ids, { batch: 10, kernels: 'fused' })));
+  const fused1 = await timed(scored('fused1', () => fusedTokenScores(model, ids, { batch: 10, threads: 1 })));
+  let worst = 0;
+  for (let i = 0; i < runs.old.logProbs.length; i++) worst = Math.max(worst, Math.abs(runs.fused2.logProbs[i] / runs.old.logProbs[i] - 1));
+  const project = (r: { tokens_per_s: number; tokens_per_cpu_s: number }) => ({ wall: Math.round(test.length / r.tokens_per_s), cpu: Math.round(test.length / r.tokens_per_cpu_s) });
   console.log(
     JSON.stringify({
       bench: 'eval-speed', backend, vocab: vocab.size, tokens: ids.length, load_start, load_end: loadavg()[0],
-      old_10_streams: old, new_10_streams: new10, [`new_${wide}_streams`]: newWide,
-      same_ppl_10_streams: Math.abs(old.ppl - new10.ppl) / old.ppl < 1e-4,
-      ratio_wall: { new_10: +(new10.tokens_per_s / old.tokens_per_s).toFixed(2), [`new_${wide}`]: +(newWide.tokens_per_s / old.tokens_per_s).toFixed(2) },
-      ratio_cpu: { new_10: +(new10.tokens_per_cpu_s / old.tokens_per_cpu_s).toFixed(2), [`new_${wide}`]: +(newWide.tokens_per_cpu_s / old.tokens_per_cpu_s).toFixed(2) },
-      projected_test_wall_s: { old: project(old), new_10: project(new10), [`new_${wide}`]: project(newWide) },
+      old_tfjs: old, fused_2_threads: fused2, fused_1_thread: fused1,
+      same_positions: runs.old.positions.every((p, i) => p === runs.fused2.positions[i]),
+      worst_token_rel_diff: worst,
+      ratio_wall: { fused_2: +(fused2.tokens_per_s / old.tokens_per_s).toFixed(2), fused_1: +(fused1.tokens_per_s / old.tokens_per_s).toFixed(2) },
+      ratio_cpu: { fused_2: +(fused2.tokens_per_cpu_s / old.tokens_per_cpu_s).toFixed(2), fused_1: +(fused1.tokens_per_cpu_s / old.tokens_per_cpu_s).toFixed(2) },
+      projected_test_s: { old: project(old), fused_2: project(fused2) },
     }),
   );
   model.dispose();

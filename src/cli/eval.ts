@@ -71,9 +71,9 @@ export const evalCommand: Command = {
       const oovRate = unk / ids.length;
       const what = lm.ngram && lm.lambda < 1 ? `LSTM + n-gram (λ = ${fmt(lm.lambda, 3)})` : 'LSTM';
       out.result(
-        { ppl, tokens: scores.logProbs.length, oov_rate: oovRate, backend: lm.backend },
+        { ppl, tokens: scores.logProbs.length, oov_rate: oovRate, backend: lm.backend, kernels: scores.kernels },
         `perplexity ${fmt(ppl)} (${what}) over ${fmt(scores.logProbs.length)} tokens, ` +
-          `${fmt(100 * oovRate, 3)}% <unk>, ${fmt((Date.now() - t0) / 1000, 2)} s on ${lm.backend}`,
+          `${fmt(100 * oovRate, 3)}% <unk>, ${fmt((Date.now() - t0) / 1000, 2)} s on ${scores.kernels === 'fused' ? 'the fused wasm kernels' : lm.backend}`,
       );
     } finally {
       lm.dispose();

@@ -176,7 +176,8 @@ test('train -> eval -> neighbors -> complete -> generate -> export -> import: th
     wordlens(['export', '--model', model, '--format', 'word2vec', '--out', vectorsFile, '--json']),
   ]);
   const ev = jsonResult(evalRun);
-  assert.deepEqual(Object.keys(ev).sort(), ['backend', 'oov_rate', 'ppl', 'tokens']);
+  assert.deepEqual(Object.keys(ev).sort(), ['backend', 'kernels', 'oov_rate', 'ppl', 'tokens']);
+  assert.equal(ev.kernels, ev.backend === 'tensorflow' ? 'tfjs' : 'fused');
   assert.equal(ev.oov_rate, 0);
   assert.ok(ev.ppl > 1 && ev.ppl < 15 && ev.tokens > 1000);
   const evLstm = jsonResult(lstmOnly);

@@ -62,3 +62,52 @@ test('scoring leaves no tensors behind', async () => {
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });
+
+const shapes = [
+  { label: 'tied, 1 layer', hyper: { vocabSize: 57, embedDim: 8, hiddenDim: 8, layers: 1, tied: true, dropout: 0 } },
+  { label: 'untied, 2 layers', hyper: { vocabSize: 57, embedDim: 5, hiddenDim: 9, layers: 2, tied: false, dropout: 0.3 } },
+  // More words than one slice of the fused softmax (1,024): the running log-sum-exp across slices.
+  { label: 'V = 2,500: three vocabulary slices', hyper: { vocabSize: 2500, embedDim: 4, hiddenDim: 4, layers: 1, tied: true, dropout: 0 } },
+];
+const textOf = (V: number) => Int32Array.from({ length: 1501 }, (_, i) => (i * 1013 + ((i * i) % 7)) % V);
+const text = textOf(57);
+
+for (const { label, hyper: h } of shapes) {
+  test(`the fused kernels score the same tokens, positions and log-probabilities as TF.js (${label})`, async () => {
+    await initBackend();
+    const model = LstmModel.create(h, 8);
+    const text = textOf(h.vocabSize);
+    // Non-zero output biases, so the bias path is compared too.
+    const w = model.weights();
+    w.find((x) => x.name === 'dense/bias')!.values.forEach((_, i, a) => (a[i] = Math.sin(i)));
+    model.assignWeights(w);
+    for (const [batch, ids] of [[10, text], [3, text], [10, text.subarray(0, 9)]] as const) {
+      const ref = await lstmTokenScores(model, ids, { batch, kernels: 'tfjs' });
+      const got = await lstmTokenScores(model, ids, { batch, kernels: 'fused' });
+      assert.equal(ref.kernels, 'tfjs');
+      assert.equal(got.kernels, 'fused');
+      assert.deepEqual(got.positions, ref.positions, `positions at batch ${batch}, ${ids.length} ids`);
+      for (let i = 0; i < ref.logProbs.length; i++) {
+        assert.ok(Math.abs(got.logProbs[i] - ref.logProbs[i]) <= 1e-4 * Math.abs(ref.logProbs[i]), `token ${i}: ${got.logProbs[i]} vs ${ref.logProbs[i]}`);
+      }
+    }
+    model.dispose();
+  });
+}
+
+test('fused scoring reports progress up to every token and stops at an abort with an AbortError', async () => {
+  await initBackend();
+  const model = LstmModel.create(shapes[0].hyper, 9);
+  const seen: [number, number][] = [];
+  const all = await lstmTokenScores(model, text, { batch: 2, kernels: 'fused', onProgress: (d, t) => seen.push([d, t]) });
+  assert.ok(seen.length >= 1);
+  assert.deepEqual(seen.at(-1), [all.logProbs.length, all.logProbs.length]);
+  const abort = new AbortController();
+  let calls = 0;
+  await assert.rejects(
+    lstmTokenScores(model, text, { batch: 10, kernels: 'fused', signal: abort.signal, onProgress: () => (++calls === 1 ? abort.abort() : undefined) }),
+    { name: 'AbortError' },
+  );
+  assert.equal(calls, 1, 'no block after the abort');
+  model.dispose();
+});

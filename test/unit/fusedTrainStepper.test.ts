@@ -1,11 +1,12 @@
 // The fused step plugged into train.ts's loop (fusedTrainStepper.ts): the same losses as the
 // TF.js step while lazy and dense Adam still coincide, and a returned model that holds the
-// fused weights (validation and the result read the LstmModel after syncModel).
+// fused weights; validation scores the fused trainer's own weights (no copy to the LstmModel).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainLstm, evaluatePerplexity, type TrainOptions } from '../../src/engine/lstm/train';
 import { fusedTrainStepper } from '../../src/engine/lstm/fusedTrainStepper';
 import { mulberry32 } from '../../src/engine/prng';
+import { LstmModel } from '../../src/engine/lstm/lstm';
 
 const V = 40;
 const r = mulberry32(4);
@@ -34,4 +35,22 @@ test('train.ts with the fused stepper: first losses equal the TF.js step, and th
   assert.ok(Math.abs(own.ppl - fused.result.valid_ppl!) / own.ppl < 1e-6, `${own.ppl} vs ${fused.result.valid_ppl}`);
   tfjs.model.dispose();
   fused.model.dispose();
+});
+
+test('the fused stepper validates its current weights without syncModel: TF.js on the synced model agrees; a stop gives null', async () => {
+  const model = LstmModel.create({ vocabSize: V, embedDim: 16, hiddenDim: 16, layers: 2, tied: false, dropout: 0.1 }, 5);
+  const stepper = fusedTrainStepper({ bptt: 10, threads: 2 })(model, { batch: 4, dropout: 0.1, clip: 0.25, optimizer: 'adam', sampled: null });
+  const before = await evaluatePerplexity(model, data.valid);
+  for (let s = 0; s < 5; s++) await stepper.step(data.train.subarray(s * 40, s * 40 + 40), data.train.subarray(s * 40 + 1, s * 40 + 41), 10, 0.02);
+  const fused = await stepper.evaluate!(data.valid);
+  // Not yet synced: the LstmModel still scores the initial weights.
+  assert.equal((await evaluatePerplexity(model, data.valid)).ppl, before.ppl);
+  assert.ok(Math.abs(fused!.ppl - before.ppl) / before.ppl > 1e-3, 'five steps moved the weights');
+  stepper.syncModel();
+  const synced = await evaluatePerplexity(model, data.valid);
+  assert.equal(fused!.tokens, synced.tokens);
+  assert.ok(Math.abs(fused!.ppl - synced.ppl) / synced.ppl < 1e-5, `${fused!.ppl} vs ${synced.ppl}`);
+  assert.equal(await stepper.evaluate!(data.valid, AbortSignal.abort()), null);
+  stepper.dispose();
+  model.dispose();
 });

@@ -7,13 +7,19 @@ import type { LstmModel, TensorState } from './lstm';
 import type { LanguageModel } from '../types';
 import { tokenLogProbs } from '../decode/interpolate';
 import { throwIfStopped } from '../stop';
+import { fusedTokenScores } from './fusedScores';
 
 export interface TokenScores {
   /** Natural-log probability of each scored token. */
   logProbs: Float64Array;
   /** Index in the evaluated ids of the token each score belongs to. */
   positions: Int32Array;
+  /** Which implementation scored them (see LstmScoreOptions.kernels). */
+  kernels: ScoreKernels;
 }
+
+/** 'fused': our WebAssembly kernels on 2 threads (fusedScores.ts); 'tfjs': TF.js ops on its backend. */
+export type ScoreKernels = 'fused' | 'tfjs';
 
 /**
  * Logits computed at once: at width 200 a slice is ~0.4 GFLOP, well under 250 ms on the wasm
@@ -30,6 +36,8 @@ export interface LstmScoreOptions {
   vocabChunk?: number;
   signal?: AbortSignal;
   onProgress?: (tokensDone: number, tokens: number) => void;
+  /** Default: TF.js on native TensorFlow (its own fast kernels), the fused kernels otherwise. */
+  kernels?: ScoreKernels;
 }
 
 /**
@@ -39,12 +47,18 @@ export interface LstmScoreOptions {
  * the recurrence runs as many steps as fill a block of `blockRows` rows, then the block's
  * normalisers come from large matMuls over slices of the vocabulary (log-sum-exp per slice,
  * combined), and each target's logit from its own output row. The scores do not depend on
- * the block or slice sizes, only on `batch` (which fixes the contexts).
+ * the block or slice sizes, only on `batch` (which fixes the contexts). Without native
+ * TensorFlow the fused kernels compute the same scores (fusedScores.ts; `kernels` chooses).
  */
 export async function lstmTokenScores(model: LstmModel, ids: Int32Array, opts: LstmScoreOptions = {}): Promise<TokenScores> {
   if (ids.length < 2) throw new Error(`Evaluation needs at least 2 tokens, got ${ids.length}`);
   for (let i = 0; i < ids.length; i++) {
     if (ids[i] < 0 || ids[i] >= model.vocabSize) throw new Error(`Token id ${ids[i]} at position ${i} is outside the vocabulary`);
+  }
+  if ((opts.kernels ?? (tf.getBackend() === 'tensorflow' ? 'tfjs' : 'fused')) === 'fused') {
+    // null: the model's copy did not fit the kernels' memory; TF.js scores it instead.
+    const fused = await fusedTokenScores(model, ids, opts);
+    if (fused) return { ...fused, kernels: 'fused' };
   }
   const B = Math.max(1, Math.min(opts.batch ?? 10, Math.floor(ids.length / 2)));
   // Blocks of blockRows rows, fewer when the vocabulary is large so a stop is seen between
@@ -86,7 +100,7 @@ export async function lstmTokenScores(model: LstmModel, ids: Int32Array, opts: L
     for (const t of [...state.h, ...state.c]) t.dispose();
     for (const sl of slices) tf.dispose([sl.w, sl.b]);
   }
-  return { logProbs, positions };
+  return { logProbs, positions, kernels: 'tfjs' };
 }
 
 /** The output layer cut into column slices [H, ≤chunk] with their biases, made once per evaluation. */

@@ -69,8 +69,13 @@ export interface ReplicaLayout {
   outList: number;
   targetAdj: number;
   logits: number;
+  /** Logits of evalRows rows × evalCols vocabulary columns, and each row's running softmax state (16 bytes). */
   evalLogits: number;
   evalRows: number;
+  evalCols: number;
+  evalState: number;
+  /** Float64 log p(target) of each row of the last evaluation step, time-major [T, batch]. */
+  evalScores: number;
   dTrue: number;
   colSum: number;
   dWs: number;
@@ -117,7 +122,10 @@ export class FusedReplica {
     return loss;
   }
 
-  /** Summed full-softmax NLL of T steps of an evaluation workspace (output layer pre-packed). */
+  /**
+   * Summed full-softmax NLL of T steps of an evaluation workspace (output layer pre-packed);
+   * each row's log p(target) is left in layout.evalScores.
+   */
   evalStep(T: number, w: WorkspaceAddr = this.layout.evaluation!): number {
     const { k, layout } = this;
     const { V, H } = layout;
@@ -127,8 +135,13 @@ export class FusedReplica {
     let total = 0;
     for (let r0 = 0; r0 < N; r0 += layout.evalRows) {
       const r = Math.min(layout.evalRows, N - r0);
-      k.gemmPacked(r, V, H, top + r0 * H * 4, H, 0, layout.packedOut, layout.evalLogits, V, 0);
-      total += k.softmaxNll(layout.evalLogits, r, V, layout.outBias.x, w.targets + r0 * 4);
+      // A slice of the vocabulary at a time: scratch independent of V, its logits still in cache for the softmax.
+      for (let c0 = 0; c0 < V; c0 += layout.evalCols) {
+        const c = Math.min(layout.evalCols, V - c0);
+        k.gemmPacked(r, c, H, top + r0 * H * 4, H, 0, layout.packedOut + c0 * H * 4, layout.evalLogits, c, 0);
+        k.softmaxSlice(layout.evalLogits, r, c, layout.outBias.x + c0 * 4, c0, w.targets + r0 * 4, layout.evalState);
+      }
+      total += k.softmaxSliceNll(r, layout.evalState, layout.evalScores + r0 * 8);
     }
     this.carryState(w, T);
     return total;

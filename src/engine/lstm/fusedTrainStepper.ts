@@ -1,13 +1,15 @@
 // The training step on the fused WebAssembly path (fusedTrainer.ts) behind train.ts's
 // TrainStepper contract: `trainLstm(data, { stepper: fusedTrainStepper({ bptt, threads }) })`.
 // The weights live in the fused trainer's memory while training; syncModel() copies them
-// into the LstmModel (validation, checkpoints and the returned model use it as before).
+// into the LstmModel (the returned model); validation scores the trainer's own weights.
 // Adam only: the anchor's plain SGD stays on the TF.js stepper.
 import type { LstmModel } from './lstm';
 import { FusedLstmTrainer, type RowUpdates } from './fusedTrainer';
 import { createTfjsTrainStepper } from './tfjsTrainStepper';
 import type { StepperSetup, TrainStepper, TrainStepperFactory } from './trainStepper';
 import type { NamedWeight } from '../types';
+import { perplexityOf } from './evaluate';
+import { isStopError } from '../stop';
 
 export interface FusedStepperOptions {
   /** The longest step the loop will ask for (train.ts's bptt). */
@@ -40,6 +42,7 @@ class FusedTrainStepper implements TrainStepper {
       seed: opts.seed,
       threads: opts.threads,
       rowUpdates: opts.rowUpdates,
+      evalBatch: 10, // validation's streams (train.ts): the same scored tokens as on TF.js
     });
   }
 
@@ -58,6 +61,16 @@ class FusedTrainStepper implements TrainStepper {
 
   syncModel(): void {
     this.model.assignWeights(this.trainer.weights());
+  }
+
+  async evaluate(ids: Int32Array, signal?: AbortSignal): Promise<{ ppl: number; tokens: number } | null> {
+    try {
+      const { logProbs } = await this.trainer.tokenScores(ids, { signal });
+      return { ppl: perplexityOf(logProbs), tokens: logProbs.length };
+    } catch (error) {
+      if (isStopError(error)) return null;
+      throw error;
+    }
   }
 
   dispose(): void {

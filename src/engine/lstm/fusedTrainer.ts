@@ -16,6 +16,7 @@ import { CTL, OP, startReplicaWorker, waitFor } from './fusedWorker';
 import { validateHyper, weightSpecs } from './lstm';
 import type { UnigramSampler } from './sampledSoftmax';
 import { batchify } from './batches';
+import { throwIfStopped } from '../stop';
 
 /**
  * How the embedding / output rows and the output bias are updated.
@@ -40,6 +41,8 @@ export interface FusedTrainerOptions {
   threads?: number;
   /** Streams evaluate() runs at once (default 32). */
   evalBatch?: number;
+  /** Most time steps an evaluation block runs (default bptt; fewer when a block's output layer would exceed EVAL_BLOCK_MACS). */
+  evalSteps?: number;
 }
 
 /** A set of negatives for one step, as UnigramSampler.sample returns it. */
@@ -58,6 +61,10 @@ const B1 = 0.9;
 const B2 = 0.999;
 const EPS = 1e-8;
 const EVAL_ROWS = 128;
+/** Vocabulary columns per evaluation slice (128 × 1,024 logits: 512 KB, in L2 at any V); a multiple of 8 (packed panels). */
+const EVAL_COLS = 1024;
+/** Output-layer multiply-adds of one evaluation block (~2 GFLOP): tokenScores sees a stop within a fraction of a second at any V. */
+const EVAL_BLOCK_MACS = 2 ** 30;
 
 export class FusedLstmTrainer {
   readonly hyper: LstmHyper;
@@ -130,6 +137,7 @@ export class FusedLstmTrainer {
     this.trainSplit = split(opts.batch);
     const evalBatch = Math.max(threads, opts.evalBatch ?? 32);
     this.evalSplit = split(evalBatch);
+    const evalSteps = Math.max(1, Math.min(opts.evalSteps ?? opts.bptt, Math.floor(EVAL_BLOCK_MACS / (evalBatch * V * H))));
     for (let r = 0; r < threads; r++) {
       // Replica 0 accumulates into the weights' own gradient buffers; the others into theirs.
       const own = (p: ParamAddr): ParamAddr => (r === 0 ? p : { x: p.x, g: f32(p.size), size: p.size });
@@ -150,8 +158,11 @@ export class FusedLstmTrainer {
         outList: f32(V),
         targetAdj: f32(N),
         logits: f32(N * S),
-        evalLogits: f32(EVAL_ROWS * V),
+        evalLogits: f32(EVAL_ROWS * Math.min(V, EVAL_COLS)),
         evalRows: EVAL_ROWS,
+        evalCols: EVAL_COLS,
+        evalState: kern.alloc(EVAL_ROWS * 16),
+        evalScores: kern.alloc(this.evalSplit[r][1] * evalSteps * 8),
         dTrue: f32(N),
         colSum: f32(S),
         dWs: f32(S * H),
@@ -160,7 +171,7 @@ export class FusedLstmTrainer {
         gemmB: f32(Math.max(Math.max(E, H) * 4 * H, H * roundUp(S, 8), S * roundUp(H, 8), N * 4 * H, 4 * H * roundUp(Math.max(E, H), 8))),
         tile: f32(32),
         train: this.workspace(Br, opts.bptt, true),
-        evaluation: this.workspace(this.evalSplit[r][1], opts.bptt, false),
+        evaluation: this.workspace(this.evalSplit[r][1], evalSteps, false),
       };
       layout.layers = layers.map((x) => ({ ...x, kernel: own(x.kernel), recurrent: own(x.recurrent), bias: own(x.bias) }));
       layout.out = hyper.tied ? layout.embedding : own(out);
@@ -253,13 +264,59 @@ export class FusedLstmTrainer {
    * the state restarting at each column's start). Leaves the training state alone.
    */
   evaluate(ids: Int32Array, opts: { bptt?: number } = {}): { ppl: number; tokens: number } {
+    let total = 0;
+    let count = 0;
+    for (const block of this.evalBlocks(ids, opts.bptt)) {
+      total += block.nll;
+      count += block.n * block.b;
+    }
+    return { ppl: Math.exp(total / count), tokens: count };
+  }
+
+  /**
+   * evaluate()'s scores token by token, as lstmTokenScores (evaluate.ts) returns them: the
+   * log-probability of each predicted token and its index in `ids`. Yields to the event loop
+   * between blocks, so `signal` (AbortError) and `onProgress` are seen as on the TF.js path.
+   */
+  async tokenScores(
+    ids: Int32Array,
+    opts: { signal?: AbortSignal; onProgress?: (tokensDone: number, tokens: number) => void } = {},
+  ): Promise<{ logProbs: Float64Array; positions: Int32Array }> {
+    let logProbs = new Float64Array(0);
+    let positions = new Int32Array(0);
+    let done = 0;
+    throwIfStopped(opts.signal);
+    for (const { i, n, b, rows, split } of this.evalBlocks(ids)) {
+      if (done === 0) {
+        logProbs = new Float64Array((rows - 1) * b);
+        positions = new Int32Array((rows - 1) * b);
+      }
+      split.forEach(([first, count], r) => {
+        const s = new Float64Array(this.kern.memory.buffer, this.layouts[r].evalScores, n * count);
+        for (let t = 0; t < n; t++) {
+          for (let j = 0; j < count; j++) {
+            logProbs[done + t * b + first + j] = s[t * count + j];
+            positions[done + t * b + first + j] = (first + j) * rows + i + t + 1;
+          }
+        }
+      });
+      done += n * b;
+      opts.onProgress?.(done, logProbs.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      throwIfStopped(opts.signal);
+    }
+    return { logProbs, positions };
+  }
+
+  /** Runs evaluation one block of steps at a time; each row's score is in its replica's evalScores until the next block. */
+  private *evalBlocks(ids: Int32Array, maxSteps?: number) {
     this.checkAlive();
     if (ids.length < 2) throw new Error(`Perplexity needs at least 2 tokens, got ${ids.length}`);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= this.V) throw new Error(`Evaluation id ${ids[i]} at position ${i} is outside the vocabulary (0..${this.V - 1})`);
     }
     const steps = this.layouts[0].evaluation!.steps;
-    const bptt = Math.min(opts.bptt ?? steps, steps);
+    const bptt = Math.min(maxSteps ?? steps, steps);
     let b = this.evalSplit.reduce((a, [, n]) => a + n, 0);
     let split = this.evalSplit;
     let layouts = this.layouts;
@@ -278,8 +335,6 @@ export class FusedLstmTrainer {
     const threaded = layouts.length > 1;
     if (threaded) this.onWorkers(OP.resetEval, 0, 0, 0, () => {});
     const { data, rows } = batchify(ids, b);
-    let total = 0;
-    let count = 0;
     for (let i = 0; i < rows - 1; i += bptt) {
       const n = Math.min(bptt, rows - 1 - i);
       layouts.forEach((layout, r) => {
@@ -287,15 +342,14 @@ export class FusedLstmTrainer {
         this.placeColumns(data.subarray(i * b, (i + n) * b), b, split[r], w.ids);
         this.placeColumns(data.subarray((i + 1) * b, (i + 1 + n) * b), b, split[r], w.targets);
       });
-      const main = () => (total += this.replicas[0].evalStep(n, mainSpace));
+      let nll = 0;
+      const main = () => (nll += this.replicas[0].evalStep(n, mainSpace));
       if (threaded) {
         const others = this.onWorkers(OP.evaluate, n, 0, 0, main); // runs main() too
-        total += others;
-      }
-      else main();
-      count += n * b;
+        nll += others;
+      } else main();
+      yield { i, n, b, rows, split, nll };
     }
-    return { ppl: Math.exp(total / count), tokens: count };
   }
 
   // ---- the step ----

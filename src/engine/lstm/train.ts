@@ -44,7 +44,7 @@ export const DEFAULT_TRAINING = {
   samples: 2048, // sampled softmax: measured 4.4x fewer CPU ms per step than the full softmax at 1,024; 2,048 halves the estimate's variance for ~11% more
   samplerAlpha: 0.75, // unigram^0.75 proposal (word2vec's): frequent words often, rare ones still drawn
   decayFrom: 0.5, // linear learning-rate decay to 10% over the budget's second half: budget-aware annealing
-  validEverySeconds: 300, // plus every epoch end: a full-softmax pass over WikiText's 22k validation tokens measured ~20 CPU-s, 7% of a 5-minute budget
+  validEverySeconds: 300, // plus every epoch end: a full-softmax pass over WikiText's 22k validation tokens measured ~20 CPU-s on TF.js, ~5 on the fused kernels (bench/eval-speed.ts)
 };
 
 export interface TrainData {
@@ -184,15 +184,20 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   };
   // Under a time budget the full-softmax rate is measured first, and validation scores a fixed
   // subsample sized from it (all of the text when that fits).
-  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
+  // Validation runs where the steps run: the fused stepper scores its own weights (no copy).
+  const evaluate = (ids: Int32Array, sig?: AbortSignal) => {
+    if (stepper.evaluate) return stepper.evaluate(ids, sig);
+    stepper.syncModel();
+    return perplexityAsync(model, ids, 10, bptt, sig);
+  };
+  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(evaluate, model.vocabSize, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
   /** Resolves to whether the weights are the best so far. */
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
     if (!sample) return false;
     opts.onValidation?.(final);
-    stepper.syncModel();
     const started = now();
-    const r = await perplexityAsync(model, sample.ids, 10, bptt, signal);
+    const r = await evaluate(sample.ids, signal);
     if (!r) return false; // aborted mid-pass
     budget.measured(r.tokens, now() - started, !final);
     progress(r.ppl);
@@ -254,17 +259,25 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
 }
 
 /**
- * Times a short full-softmax pass (~4M logits: big enough that fixed costs do not hide the
- * rate; after an untimed pass of the same shape, which grows the heap and warms the kernels)
- * to learn the rate validation runs at; returns how many validation tokens a pass may score.
+ * Times a short full-softmax pass of `evaluate` (validation's own path; ~4M logits: big enough
+ * that fixed costs do not hide the rate; after an untimed pass of the same shape, which grows
+ * the heap and warms the kernels) to learn the rate validation runs at; returns how many
+ * validation tokens a pass may score.
  */
-async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number, all = false): Promise<number> {
-  const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * model.vocabSize))));
+async function probeRate(
+  evaluate: (ids: Int32Array) => Promise<{ ppl: number; tokens: number } | null>,
+  vocabSize: number,
+  valid: Int32Array,
+  budget: TrainBudget,
+  now: () => number,
+  all = false,
+): Promise<number> {
+  const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * vocabSize))));
   const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
   if (probe.length < 20) return valid.length;
-  await perplexityAsync(model, probe, 10, 35);
+  await evaluate(probe);
   const started = now();
-  const r = await perplexityAsync(model, probe, 10, 35);
+  const r = await evaluate(probe);
   if (r) budget.measured(r.tokens, now() - started, false);
   return budget.sampleTokens(valid.length, all);
 }

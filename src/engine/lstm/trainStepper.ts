@@ -30,6 +30,12 @@ export interface TrainStepper {
   weights(): NamedWeight[];
   /** Makes the model given to the factory hold the trained weights (before it is validated or returned). */
   syncModel(): void;
+  /**
+   * Optional: exact full-softmax perplexity of `ids` in 10 streams (perplexity.ts's layout and
+   * scored tokens) on the weights as trained so far, without syncModel(); null when `signal`
+   * stops it. Without it the loop syncs the model and validates on TF.js.
+   */
+  evaluate?(ids: Int32Array, signal?: AbortSignal): Promise<{ ppl: number; tokens: number } | null>;
   /** Frees the state and the optimizer; the model stays. */
   dispose(): void;
 }

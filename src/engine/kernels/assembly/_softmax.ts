@@ -2,7 +2,7 @@
 // each row scores its target plus one shared set of S sampled words, logits corrected by
 // log expected counts, a sampled word equal to the row's target masked out (accidental hit);
 // the loss's gradient replaces the logits in place, no one-hot or hit matrices. Full softmax
-// negative log-likelihood for exact evaluation.
+// negative log-likelihood for exact evaluation, a cache-sized slice of columns at a time.
 import { exp4 } from './_simdMath';
 
 /** Σ exp(row[j] - max) over n floats, the exps written back to row when `keep`. */
@@ -49,20 +49,7 @@ export function sampledSoftmaxRows(
     for (; k < H; k++) dot += load<f32>(hr + (<usize>k << 2)) * load<f32>(wr + (<usize>k << 2));
     const trueLogit: f32 = dot + load<f32>(bias + (<usize>t << 2)) + load<f32>(targetAdj + (<usize>r << 2));
     const row = logits + (<usize>r * <usize>S << 2);
-    let maxv = f32x4.splat(trueLogit);
-    let j = 0;
-    for (; j + 4 <= S; j += 4) {
-      const o = <usize>j << 2;
-      const v = f32x4.add(v128.load(row + o), v128.load(sampleAdj + o));
-      v128.store(row + o, v);
-      maxv = f32x4.max(maxv, v);
-    }
-    let max = Mathf.max(Mathf.max(f32x4.extract_lane(maxv, 0), f32x4.extract_lane(maxv, 1)), Mathf.max(f32x4.extract_lane(maxv, 2), f32x4.extract_lane(maxv, 3)));
-    for (; j < S; j++) {
-      const v = load<f32>(row + (<usize>j << 2)) + load<f32>(sampleAdj + (<usize>j << 2));
-      store<f32>(row + (<usize>j << 2), v);
-      if (v > max) max = v;
-    }
+    const max = Mathf.max(trueLogit, addBiasMax(row, S, sampleAdj));
     const hit = load<i32>(posOf + (<usize>t << 2));
     if (hit >= 0) store<f32>(row + (<usize>hit << 2), -1e9);
     const eTrue = Mathf.exp(trueLogit - max);
@@ -70,7 +57,7 @@ export function sampledSoftmaxRows(
     loss += <f64>max + Math.log(sum) - <f64>trueLogit;
     const scale = <f32>(invN / sum);
     const sv = f32x4.splat(scale);
-    j = 0;
+    let j = 0;
     for (; j + 4 <= S; j += 4) v128.store(row + (<usize>j << 2), f32x4.mul(v128.load(row + (<usize>j << 2)), sv));
     for (; j < S; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * scale);
     store<f32>(dTrue + (<usize>r << 2), <f32>(<f64>eTrue * invN / sum - invN));
@@ -105,20 +92,63 @@ export function targetGradients(hidden: usize, dHidden: usize, outW: usize, grad
   }
 }
 
-/** Σ_r (logsumexp(logits[r] + bias) - (logits[r, t_r] + bias[t_r])): full-softmax NLL, float64. */
-export function softmaxNll(logits: usize, N: i32, V: i32, bias: usize, targets: usize): f64 {
+/** row += bias over n floats; returns the row's largest value. */
+function addBiasMax(row: usize, n: i32, bias: usize): f32 {
+  let m4 = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const v = f32x4.add(v128.load(row + o), v128.load(bias + o));
+    v128.store(row + o, v);
+    m4 = f32x4.max(m4, v);
+  }
+  let best = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  for (; j < n; j++) {
+    const v = load<f32>(row + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2));
+    store<f32>(row + (<usize>j << 2), v);
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/**
+ * One slice of columns [c0, c0 + C) of a full softmax over N rows, folded into each row's running
+ * state (float32 max, float32 target logit, float64 Σexp; 16 bytes a row at `state`; c0 = 0
+ * starts afresh): logits [N, C] get the slice's biases added. The slices are small enough to
+ * stay in cache between the GEMM that writes them and this pass (fusedReplica.evalStep).
+ */
+export function softmaxSlice(logits: usize, N: i32, C: i32, bias: usize, c0: i32, targets: usize, state: usize): void {
+  for (let r = 0; r < N; r++) {
+    const row = logits + (<usize>r * <usize>C << 2);
+    const st = state + (<usize>r << 4);
+    const m = addBiasMax(row, C, bias);
+    let max = c0 == 0 ? m : load<f32>(st);
+    let sum: f64 = 0;
+    if (c0 > 0) {
+      sum = load<f64>(st, 8);
+      if (m > max) {
+        sum *= Math.exp(<f64>max - <f64>m);
+        max = m;
+      }
+    }
+    store<f64>(st, sum + expSumRow(row, C, max, false), 8);
+    store<f32>(st, max);
+    const t = load<i32>(targets + (<usize>r << 2)) - c0;
+    if (t >= 0 && t < C) store<f32>(st, load<f32>(row + (<usize>t << 2)), 4);
+  }
+}
+
+/**
+ * Σ_r (logsumexp_r - target logit_r) of the rows softmaxSlice folded every column into: the
+ * full-softmax NLL, float64. Each row's log p(target) also goes to `scores` (float64 [N]).
+ */
+export function softmaxSliceNll(N: i32, state: usize, scores: usize): f64 {
   let total: f64 = 0;
   for (let r = 0; r < N; r++) {
-    const row = logits + (<usize>r * <usize>V << 2);
-    let max: f32 = -Infinity;
-    for (let j = 0; j < V; j++) {
-      const v = load<f32>(row + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2));
-      store<f32>(row + (<usize>j << 2), v);
-      if (v > max) max = v;
-    }
-    const sum = expSumRow(row, V, max, false);
-    const t = load<i32>(targets + (<usize>r << 2));
-    total += <f64>max + Math.log(sum) - <f64>load<f32>(row + (<usize>t << 2));
+    const st = state + (<usize>r << 4);
+    const nll = <f64>load<f32>(st) + Math.log(load<f64>(st, 8)) - <f64>load<f32>(st, 4);
+    store<f64>(scores + (<usize>r << 3), -nll);
+    total += nll;
   }
   return total;
 }

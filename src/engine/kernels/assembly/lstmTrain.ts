@@ -5,5 +5,5 @@
 export { setGemmScratch, packB, gemmPacked, gemm } from './_gemm';
 export { lstmGatesForward, lstmGatesBackward } from './_lstm';
 export { gatherRows, scatterAddRows, touchRows, fillRows, addColumnSums, mulInPlace, mulInto, setSeed, getSeed, dropoutMask, sumSquares, sumSquaresRows, addAndClear, mergeRows } from './_rows';
-export { sampledSoftmaxRows, targetGradients, softmaxNll } from './_softmax';
+export { sampledSoftmaxRows, targetGradients, softmaxSlice, softmaxSliceNll } from './_softmax';
 export { adamDense, adamRows } from './_adam';
