@@ -126,7 +126,17 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const seed = opts.seed ?? 1;
   const signal = opts.signal;
 
+  const wall0 = Date.now();
+  // Setting up (the model, the trainer, the rate probe) takes seconds each at a large vocabulary:
+  // a stop between them returns at once, with no step taken and nothing to keep.
+  const stoppedBeforeSteps = (model: LstmModel): TrainOutcome => ({
+    model,
+    result: { event: 'done', backend, vocab: data.vocabSize, tokens: 0, seconds: (Date.now() - wall0) / 1000, valid_ppl: opts.resume?.validPpl ?? null, cancelled: true },
+    curve: [],
+    validation: null,
+  });
   const model = opts.resume ? LstmModel.fromWeights(hyper, opts.resume.weights) : LstmModel.create(hyper, seed);
+  if (stopRequested(signal)) return stoppedBeforeSteps(model);
   const sampler = sampled ? UnigramSampler.fromIds(data.train, data.vocabSize, opts.samplerAlpha ?? D.samplerAlpha, mulberry32(seed + 7)) : null;
   const stepper = (opts.stepper ?? createTfjsTrainStepper)(model, {
     batch,
@@ -135,6 +145,10 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     optimizer: opts.optimizer ?? D.optimizer,
     sampled: sampler ? { sampler, samples } : null,
   });
+  if (stopRequested(signal)) {
+    stepper.dispose();
+    return stoppedBeforeSteps(model);
+  }
   const schedule = new LearningRateSchedule(opts.lr ?? (opts.optimizer === 'sgd' ? 20 : D.lr), opts.decayFrom ?? D.decayFrom);
   const checkpoints = new BestCheckpoint(opts.onCheckpoint, opts.resume?.validPpl ?? null);
   const { data: cols, rows } = batchify(data.train, batch);
@@ -142,7 +156,6 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const hasValid = data.valid.length >= 2;
 
   const now = opts.clock ?? Date.now;
-  const wall0 = Date.now();
   const t0 = now();
   const budgetMs = minutes * 60_000;
   const budget = new TrainBudget({ budgetMs, validShare: opts.validShare, reserveAfterMs: opts.reserveAfterMs });
@@ -184,7 +197,11 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   };
   // Under a time budget the full-softmax rate is measured first, and validation scores a fixed
   // subsample sized from it (all of the text when that fits).
-  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
+  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(model, data.valid, budget, now, opts.validateAll, signal) : data.valid.length, 10, seed) : null;
+  if (stopRequested(signal)) {
+    stepper.dispose();
+    return stoppedBeforeSteps(model);
+  }
   /** Resolves to whether the weights are the best so far. */
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
@@ -258,13 +275,13 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
  * rate; after an untimed pass of the same shape, which grows the heap and warms the kernels)
  * to learn the rate validation runs at; returns how many validation tokens a pass may score.
  */
-async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number, all = false): Promise<number> {
+async function probeRate(model: LstmModel, valid: Int32Array, budget: TrainBudget, now: () => number, all = false, signal?: AbortSignal): Promise<number> {
   const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * model.vocabSize))));
   const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
   if (probe.length < 20) return valid.length;
-  await perplexityAsync(model, probe, 10, 35);
+  await perplexityAsync(model, probe, 10, 35, signal);
   const started = now();
-  const r = await perplexityAsync(model, probe, 10, 35);
+  const r = await perplexityAsync(model, probe, 10, 35, signal);
   if (r) budget.measured(r.tokens, now() - started, false);
   return budget.sampleTokens(valid.length, all);
 }
