@@ -250,7 +250,9 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     if (!cancelled && !stopRequested(signal)) await validate(true);
     // A stop during any validation (the final one included) is a cancel, never a finished run.
     if (stopRequested(signal)) cancelled = true;
-    stepper.syncModel();
+    // Copying the weights back takes seconds at a large vocabulary; a stopped run's last weights
+    // are not kept (its best validated ones are, below), so a stop does not wait for the copy.
+    if (!cancelled) stepper.syncModel();
   } finally {
     stepper.dispose();
   }
