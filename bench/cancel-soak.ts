@@ -6,8 +6,9 @@
 // Prints every stop time (cancel → the train request's answer; SIGTERM → exit), p50/p99/max,
 // peak RSS of the server and of the CLI (VmHWM), and the completion latency p50/p99/max.
 // Run: npx tsx bench/cancel-soak.ts [--root DIR] [--rounds 20] [--cli-rounds 5] [--minutes 1]
-//        [--dim 128] [--seed 1] [--normal-priority]   (npm run build first: the server and CLI
-//        bundles run; --normal-priority: wordlens.trainingLowPriority off, the thread at nice 0)
+//        [--dim 128] [--seed 1] [--normal-priority] [--phases train,final-validation]
+//        (npm run build first: the server and CLI bundles run; --normal-priority:
+//        wordlens.trainingLowPriority off, the thread at nice 0; --phases: only those, in turn)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import type { PipelinePhase } from '../src/engine/pipeline/pipeline';
 import { startTestServer, type TestServer } from '../test/server/lspClient';
 
 const ROOT = path.resolve(__dirname, '..');
-const PHASES: PipelinePhase[] = ['read', 'tokenize', 'ngram', 'train', 'final-validation'];
+const ALL_PHASES: PipelinePhase[] = ['read', 'tokenize', 'ngram', 'train', 'final-validation'];
 
 function option(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +35,7 @@ const minutes = Number(option('minutes', '1'));
 const dim = Number(option('dim', '128'));
 const random = mulberry32(Number(option('seed', '1')));
 const normalPriority = process.argv.includes('--normal-priority');
+const PHASES = option('phases', ALL_PHASES.join(',')).split(',') as PipelinePhase[];
 
 const json = (o: object) => console.log(JSON.stringify({ bench: 'cancel-soak', ...o }));
 function percentile(xs: number[], q: number): number {
@@ -53,7 +55,7 @@ function peakRss(pid: number): number {
 }
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 /** The phase a server progress line announces, if it is one. */
-const phaseOfLine = (line: string | undefined) => PHASES.find((p) => PHASE_LINES[p] === line);
+const phaseOfLine = (line: string | undefined) => ALL_PHASES.find((p) => PHASE_LINES[p] === line);
 
 /** Completions of the serving model every 50 ms until stopped; latencies in ms. */
 function completionLoop(server: TestServer, uri: string, text: string) {
@@ -85,9 +87,13 @@ async function lspRound(server: TestServer, round: number, phase: PipelinePhase,
   const workDoneToken = `soak-${round}`;
   let cancelledAt = 0;
   let reached: PipelinePhase | undefined;
+  // Seconds into the run each phase started: how long a round took to reach its target.
+  const phaseAt: Partial<Record<PipelinePhase, number>> = {};
+  const started = performance.now();
   const listener = server.connection.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
     const seen = phaseOfLine((value as WorkDoneProgressReport).message);
     if (seen) reached = seen;
+    if (seen && phaseAt[seen] === undefined) phaseAt[seen] = Math.round((performance.now() - started) / 100) / 10;
     if (seen === phase && !cancelledAt) {
       setTimeout(() => {
         cancelledAt = performance.now();
@@ -95,12 +101,11 @@ async function lspRound(server: TestServer, round: number, phase: PipelinePhase,
       }, delayMs);
     }
   });
-  const started = performance.now();
   const result = (await server.connection.sendRequest(TrainRequest, {
     workDoneToken, roots: [corpusRoot], exclude: [], budgetMinutes: minutes, dim,
   })) as TrainResult;
   listener.dispose();
-  return { result, stopMs: cancelledAt ? performance.now() - cancelledAt : NaN, reached, seconds: (performance.now() - started) / 1000 };
+  return { result, stopMs: cancelledAt ? performance.now() - cancelledAt : NaN, reached, phaseAt, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One CLI training run sent SIGTERM `delayMs` after `phase` starts (phases from its --json lines). */
@@ -141,7 +146,7 @@ async function cliRound(outDir: string, phase: PipelinePhase, delayMs: number) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(tmpdir(), 'wordlens-cancel-soak-'));
   process.env.WORDLENS_TEST_SERVER ??= 'dist';
-  json({ corpusRoot, rounds, cliRounds, minutes, dim, normalPriority, load: loadavg()[0] });
+  json({ corpusRoot, rounds, cliRounds, minutes, dim, normalPriority, phases: PHASES, load: loadavg()[0] });
   const server = await startTestServer({
     storagePath: path.join(tmp, 'storage'),
     ...(normalPriority ? { settings: { trainingLowPriority: false } } : {}),
@@ -161,7 +166,7 @@ async function main() {
       const delayMs = Math.round(random() * 2000);
       const r = await lspRound(server, round, phase, delayMs);
       stops.push(r.stopMs);
-      json({ round, target: phase, delayMs, reached: r.reached, stoppedIn: r.result.stoppedIn, cancelled: r.result.cancelled, stopMs: Math.round(r.stopMs), kept: r.result.kept ?? null, seconds: r.seconds, serverPeakRssMb: mb(peakRss(server.process.pid!)) });
+      json({ round, target: phase, delayMs, reached: r.reached, phaseAt: r.phaseAt, vocab: r.result.vocab, stoppedIn: r.result.stoppedIn, cancelled: r.result.cancelled, stopMs: Math.round(r.stopMs), kept: r.result.kept ?? null, seconds: r.seconds, serverPeakRssMb: mb(peakRss(server.process.pid!)) });
     }
     await completions.stop();
     json({

@@ -38,19 +38,19 @@ export const exportCommand: Command = {
     const words = rows.map((i) => model.vocab.words[i]);
     const matrix = new Float32Array(rows.length * dim);
     rows.forEach((row, i) => matrix.set(emb.values.subarray(row * dim, (row + 1) * dim), i * dim));
+    const files = format === 'tsv' ? [path, tsvMetadataPath(path)] : [path];
     const abort = new AbortController();
     const stopListening = onInterrupt(out, () => abort.abort(), 'stopping the export');
     try {
       await writeVectors(path, format, words, matrix, dim, { signal: abort.signal });
     } catch (error) {
       if (!isStopError(error)) throw error;
-      out.result({ cancelled: true, path }, `stopped: ${path} was not written (an older file there is as it was)`);
+      out.result({ cancelled: true, path }, `stopped: ${files.join(' and ')} not written (older files there are as they were)`);
       return;
     } finally {
       stopListening();
     }
     const skipped = model.vocab.words.length - rows.length;
-    const files = format === 'tsv' ? [path, tsvMetadataPath(path)] : [path];
     out.result(
       { path, format, words: words.length, dim, skipped },
       `wrote ${fmt(words.length)} vectors of dimension ${dim} to ${files.join(' and ')}` +

@@ -5,6 +5,8 @@ import { openEmbeddings } from './embeddings';
 import { checkOutputParent } from './files';
 import { fmt, UserError } from './output';
 import { writeFileAtomic } from '../engine/io/atomic';
+import { isStopError } from '../engine/stop';
+import { onInterrupt } from './interrupt';
 import { pca, umapProject } from '../engine/projection/projection';
 
 export const projectCommand: Command = {
@@ -41,19 +43,29 @@ export const projectCommand: Command = {
       const nNeighbors = args.number('neighbors', 15);
       if (n <= nNeighbors) throw new UserError(`UMAP needs more than ${nNeighbors} words (the model has ${n}); use --method pca or a smaller --neighbors`);
       let last = 0;
-      const r = await umapProject(matrix, n, e.dim, {
+      const abort = new AbortController();
+      const stopListening = onInterrupt(out, () => abort.abort(), 'stopping the projection');
+      try {
+        coords = (await umapProject(matrix, n, e.dim, {
         nComponents: dims,
         nNeighbors,
         nEpochs: args.number('epochs'),
         seed: args.number('seed', 42),
         init: pca(matrix, n, e.dim, dims),
+          signal: abort.signal,
         onEpoch: (_c, epoch, total) => {
           if (Date.now() - last < 1000 && epoch < total) return;
           last = Date.now();
           out.progress({ event: 'progress', epoch, epochs: total }, `UMAP epoch ${epoch}/${total}`);
         },
-      });
-      coords = r.coords;
+        })).coords;
+      } catch (error) {
+        if (!isStopError(error)) throw error;
+        out.result({ cancelled: true, path: file }, `stopped: ${file} was not written (an older file there is as it was)`);
+        return;
+      } finally {
+        stopListening();
+      }
     }
     const rows: number[][] = [];
     for (let i = 0; i < n; i++) rows.push(Array.from(coords.subarray(i * dims, (i + 1) * dims)));

@@ -86,7 +86,7 @@ export async function importVectors(file: string, dir: string, opts: ImportOptio
         await fh.close();
       }
     }
-  });
+  }, opts.signal); // a stop before the commit point rolls back (the syncs take a while at 1 GB)
   return result!;
 }
 

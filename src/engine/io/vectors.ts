@@ -140,19 +140,21 @@ export async function writeVectors(
   }
   const result = { written: words.length, skipped };
   if (format === 'tsv') {
-    const metadataPath = opts.metadataPath ?? tsvMetadataPath(path);
-    await atomicWrite(path, signal, async (out) => {
-      for (let r = 0; r < words.length; r++) {
-        const row: string[] = [];
-        for (let k = 0; k < dim; k++) row.push(formatFloat(matrix[r * dim + k]));
-        await out.write(row.join('\t') + '\n');
-      }
-    });
-    await atomicWrite(metadataPath, signal, async (out) => { for (const w of words) await out.write(w + '\n'); });
+    // One commit for the pair: a stop or error while either is written leaves both old files.
+    await atomicWrite([
+      [path, async (out) => {
+        for (let r = 0; r < words.length; r++) {
+          const row: string[] = [];
+          for (let k = 0; k < dim; k++) row.push(formatFloat(matrix[r * dim + k]));
+          await out.write(row.join('\t') + '\n');
+        }
+      }],
+      [opts.metadataPath ?? tsvMetadataPath(path), async (out) => { for (const w of words) await out.write(w + '\n'); }],
+    ], signal);
     return result;
   }
   const binary = format === 'word2vec-bin';
-  await atomicWrite(path, signal, async (out) => {
+  await atomicWrite([[path, async (out) => {
     if (format !== 'glove') await out.write(`${words.length} ${dim}\n`);
     for (let r = 0; r < words.length; r++) {
       const row = matrix.subarray(r * dim, (r + 1) * dim);
@@ -169,7 +171,7 @@ export async function writeVectors(
         await out.write(line + '\n');
       }
     }
-  });
+  }]], signal);
   return result;
 }
 
@@ -418,10 +420,29 @@ class ByteReader {
 
 interface Sink { write(chunk: string | Buffer): Promise<void> }
 
-/** Writes through a buffered sink into a temp file beside `path`, then renames it over `path`. */
-/** Writes `path` through a temp file; a stop (checked at every flushed megabyte and before the rename) removes the temp. */
-async function atomicWrite(path: string, signal: AbortSignal | undefined, body: (out: Sink) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+/**
+ * Writes each file through a temp beside it, then renames them all in: a stop (checked at every
+ * flushed megabyte and before the first rename) or an error removes the temps and leaves every
+ * old file as it was. (Only a crash between the renames, microseconds, could mix versions.)
+ */
+async function atomicWrite(files: [path: string, body: (out: Sink) => Promise<void>][], signal: AbortSignal | undefined): Promise<void> {
+  const temps: string[] = [];
+  try {
+    for (const [path, body] of files) {
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+      temps.push(tmp);
+      await writeTemp(tmp, signal, body);
+    }
+    throwIfStopped(signal);
+    for (let i = 0; i < files.length; i++) await fsp.rename(temps[i], files[i][0]);
+  } catch (e) {
+    for (const tmp of temps) await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes `tmp` through a 1 MB buffer and syncs it; the stop is checked at every flush. */
+async function writeTemp(tmp: string, signal: AbortSignal | undefined, body: (out: Sink) => Promise<void>): Promise<void> {
   const fh = await fsp.open(tmp, 'w');
   try {
     let pending: Buffer[] = [], size = 0;
@@ -438,13 +459,8 @@ async function atomicWrite(path: string, signal: AbortSignal | undefined, body: 
     });
     await flush();
     await fh.sync();
+  } finally {
     await fh.close();
-    throwIfStopped(signal);
-    await fsp.rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true });
-    throw e;
   }
 }
 

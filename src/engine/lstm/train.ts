@@ -126,7 +126,17 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const seed = opts.seed ?? 1;
   const signal = opts.signal;
 
+  const wall0 = Date.now();
+  // Setting up (the model, the trainer, the rate probe) takes seconds each at a large vocabulary:
+  // a stop between them returns at once, with no step taken and nothing to keep.
+  const stoppedBeforeSteps = (model: LstmModel): TrainOutcome => ({
+    model,
+    result: { event: 'done', backend, vocab: data.vocabSize, tokens: 0, seconds: (Date.now() - wall0) / 1000, valid_ppl: opts.resume?.validPpl ?? null, cancelled: true },
+    curve: [],
+    validation: null,
+  });
   const model = opts.resume ? LstmModel.fromWeights(hyper, opts.resume.weights) : LstmModel.create(hyper, seed);
+  if (stopRequested(signal)) return stoppedBeforeSteps(model);
   const sampler = sampled ? UnigramSampler.fromIds(data.train, data.vocabSize, opts.samplerAlpha ?? D.samplerAlpha, mulberry32(seed + 7)) : null;
   const stepper = (opts.stepper ?? createTfjsTrainStepper)(model, {
     batch,
@@ -135,6 +145,10 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     optimizer: opts.optimizer ?? D.optimizer,
     sampled: sampler ? { sampler, samples } : null,
   });
+  if (stopRequested(signal)) {
+    stepper.dispose();
+    return stoppedBeforeSteps(model);
+  }
   const schedule = new LearningRateSchedule(opts.lr ?? (opts.optimizer === 'sgd' ? 20 : D.lr), opts.decayFrom ?? D.decayFrom);
   const checkpoints = new BestCheckpoint(opts.onCheckpoint, opts.resume?.validPpl ?? null);
   const { data: cols, rows } = batchify(data.train, batch);
@@ -142,7 +156,6 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
   const hasValid = data.valid.length >= 2;
 
   const now = opts.clock ?? Date.now;
-  const wall0 = Date.now();
   const t0 = now();
   const budgetMs = minutes * 60_000;
   const budget = new TrainBudget({ budgetMs, validShare: opts.validShare, reserveAfterMs: opts.reserveAfterMs });
@@ -190,7 +203,11 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     stepper.syncModel();
     return perplexityAsync(model, ids, 10, bptt, sig);
   };
-  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(evaluate, model.vocabSize, data.valid, budget, now, opts.validateAll) : data.valid.length, 10, seed) : null;
+  const sample = hasValid ? sampleValidation(data.valid, budget.bounded ? await probeRate(evaluate, model.vocabSize, data.valid, budget, now, opts.validateAll, signal) : data.valid.length, 10, seed) : null;
+  if (stopRequested(signal)) {
+    stepper.dispose();
+    return stoppedBeforeSteps(model);
+  }
   /** Resolves to whether the weights are the best so far. */
   const validate = async (final = false): Promise<boolean> => {
     lastValidAt = now();
@@ -238,7 +255,9 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
     if (!cancelled && !stopRequested(signal)) await validate(true);
     // A stop during any validation (the final one included) is a cancel, never a finished run.
     if (stopRequested(signal)) cancelled = true;
-    stepper.syncModel();
+    // Copying the weights back takes seconds at a large vocabulary; a stopped run's last weights
+    // are not kept (its best validated ones are, below), so a stop does not wait for the copy.
+    if (!cancelled) stepper.syncModel();
   } finally {
     stepper.dispose();
   }
@@ -265,19 +284,20 @@ export async function trainLstm(data: TrainData, opts: TrainOptions = {}): Promi
  * validation tokens a pass may score.
  */
 async function probeRate(
-  evaluate: (ids: Int32Array) => Promise<{ ppl: number; tokens: number } | null>,
+  evaluate: (ids: Int32Array, signal?: AbortSignal) => Promise<{ ppl: number; tokens: number } | null>,
   vocabSize: number,
   valid: Int32Array,
   budget: TrainBudget,
   now: () => number,
   all = false,
+  signal?: AbortSignal,
 ): Promise<number> {
   const rows = Math.max(2, Math.min(35, Math.floor((1 << 22) / (10 * vocabSize))));
   const probe = valid.subarray(0, Math.min(valid.length, 10 * (rows + 1)));
   if (probe.length < 20) return valid.length;
-  await evaluate(probe);
+  await evaluate(probe, signal);
   const started = now();
-  const r = await evaluate(probe);
+  const r = await evaluate(probe, signal);
   if (r) budget.measured(r.tokens, now() - started, false);
   return budget.sampleTokens(valid.length, all);
 }
