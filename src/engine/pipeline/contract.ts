@@ -96,6 +96,8 @@ export interface PipelineResult extends TrainResult {
   kept?: KeptModel | null;
   /** When cancelled: the phase the stop was seen in. */
   stoppedIn?: PipelinePhase;
+  /** When cancelled: the run did not stop by itself within pipelineJob's STOP_GRACE_MS (a unit of work that polls no stop) and its worker was ended. */
+  forced?: boolean;
 }
 
 export type CorpusEvent = Extract<PipelineEvent, { event: 'corpus' }>;

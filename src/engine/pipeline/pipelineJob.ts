@@ -2,8 +2,18 @@
 // answering completions, the CLI catching Ctrl-C) stays free; the worker runs pipelineWorker.ts.
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers';
-import type { NgramSnapshot, PipelineEvent, PipelineRequest, PipelineResult } from './pipeline';
+import type { NgramSnapshot, PipelineEvent, PipelinePhase, PipelineRequest, PipelineResult } from './pipeline';
 import { createStopFlag, raiseStopFlag, type StopFlag } from '../stop';
+import { recoverFolder } from '../io/atomic';
+import { keptModel } from './keptModel';
+
+/**
+ * How long a cancelled run may take to stop by itself. Every phase polls the stop flag, but a
+ * few units of work cannot (a model's set-up at a vocabulary of 200k: seconds on a loaded
+ * machine); past this the worker is ended. Saves are atomic, so the folder then holds the
+ * last complete model either way (an interrupted save is finished or undone by recoverFolder).
+ */
+export const STOP_GRACE_MS = 1200;
 
 export interface PipelineJob {
   /** Resolves with the result (also when cancelled); rejects with the pipeline's error (its name kept). */
@@ -26,6 +36,8 @@ export interface PipelineJobOptions {
   lowPriority?: boolean;
   /** Post the n-gram half as soon as it is built (onNgram of startPipelineJob). */
   ngramSnapshot?: boolean;
+  /** Tests only: the worker blocks its thread for `ms` when `phase` starts, as a unit of work that polls no stop flag would. */
+  faultStall?: { phase: PipelinePhase; ms: number };
 }
 /** workerData key of the job's PipelineJobOptions. */
 export const PIPELINE_JOB_OPTIONS = 'wordlensPipelineOptions';
@@ -51,13 +63,25 @@ export function startPipelineJob(
   onNgram?: (snapshot: NgramSnapshot) => void,
 ): PipelineJob {
   const stop = createStopFlag();
+  const startedAt = new Date();
   const worker = spawn(request, { ...jobOptions, ngramSnapshot: onNgram !== undefined }, stop);
   let settled = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  // What a forced stop reports: the latest the worker said (the backend is named only in its result).
+  const seen = { phase: 'read' as PipelinePhase, vocab: 0, tokens: 0, backend: '' };
+  const note = (e: PipelineEvent) => {
+    if (e.event === 'phase') seen.phase = e.phase;
+    else if (e.event === 'corpus') [seen.vocab, seen.tokens] = [e.vocab, e.tokens];
+  };
+  let settle: (result: PipelineResult) => void = () => undefined;
   const done = new Promise<PipelineResult>((resolve, reject) => {
+    settle = resolve;
     worker.on('message', (m: FromPipelineWorker) => {
       if (settled) return;
-      if (m.type === 'event') onEvent(m.event);
-      else if (m.type === 'ngram') onNgram?.(m.snapshot);
+      if (m.type === 'event') {
+        note(m.event);
+        onEvent(m.event);
+      } else if (m.type === 'ngram') onNgram?.(m.snapshot);
       else if (m.type === 'done') {
         settled = true;
         resolve(m.result);
@@ -70,6 +94,7 @@ export function startPipelineJob(
       }
     });
     worker.on('error', (error) => {
+      if (settled) return;
       settled = true;
       reject(error);
     });
@@ -77,7 +102,22 @@ export function startPipelineJob(
       if (!settled) reject(new Error(`the training worker stopped unexpectedly (exit code ${code})`));
     });
   });
-  done.finally(() => void worker.terminate()).catch(() => undefined);
+  done.finally(() => {
+    clearTimeout(graceTimer);
+    void worker.terminate();
+  }).catch(() => undefined);
+  const forceStop = async () => {
+    if (settled) return;
+    settled = true;
+    await worker.terminate();
+    await recoverFolder(request.outDir).catch(() => undefined);
+    const kept = await keptModel(request.outDir, startedAt);
+    settle({
+      event: 'done', backend: seen.backend, vocab: seen.vocab, tokens: seen.tokens, outDir: request.outDir,
+      seconds: (Date.now() - startedAt.getTime()) / 1000, valid_ppl: kept?.fromThisRun ? kept.validPpl : null,
+      cancelled: true, saved: kept?.fromThisRun ?? false, kept, stoppedIn: seen.phase, forced: true,
+    });
+  };
   return {
     done,
     cancel: () => {
@@ -85,6 +125,7 @@ export function startPipelineJob(
       // The flag reaches a synchronous loop at its next poll; the message wakes an await.
       raiseStopFlag(stop);
       worker.postMessage({ type: 'cancel' } satisfies ToPipelineWorker);
+      graceTimer ??= setTimeout(() => void forceStop(), STOP_GRACE_MS);
     },
     terminate: () => void worker.terminate(),
   };

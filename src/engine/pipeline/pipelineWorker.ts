@@ -2,7 +2,7 @@
 // runs the pipeline, posts its events, stops on cancel.
 import * as os from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runPipeline, type NgramSnapshot, type PipelineRequest } from './pipeline';
+import { runPipeline, type NgramSnapshot, type PipelineEvent, type PipelineRequest } from './pipeline';
 import { linkStopFlag, type StopFlag } from '../stop';
 import {
   PIPELINE_JOB_OPTIONS,
@@ -41,7 +41,15 @@ function runWorker(port: NonNullable<typeof parentPort>, request: PipelineReques
   const onNgram = options.ngramSnapshot
     ? (snapshot: NgramSnapshot) => port.postMessage({ type: 'ngram', snapshot } satisfies FromPipelineWorker, [snapshot.ngram.buffer, ...snapshot.files.map((f) => f.ids.buffer)] as ArrayBuffer[])
     : undefined;
-  runPipeline(request, (event) => post({ type: 'event', event }), abort.signal, onNgram).then(
+  const stall = options.faultStall;
+  const onEvent = (event: PipelineEvent) => {
+    post({ type: 'event', event });
+    if (stall && event.event === 'phase' && event.phase === stall.phase) {
+      const until = Date.now() + stall.ms;
+      while (Date.now() < until); // blocks the thread, as a unit of work that polls nothing
+    }
+  };
+  runPipeline(request, onEvent, abort.signal, onNgram).then(
     (result) => {
       post({ type: 'done', result });
       port.close();
