@@ -32,7 +32,7 @@ import { defaultSettings, ServerStatusRequest } from '../src/protocol';
 import { assemble } from '../src/server/servingModel';
 import { startTestServer } from '../test/server/lspClient';
 import { BigramModel } from './lib/bigramModel';
-import { bodyStart, sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
+import { bodyStart, documentOf, sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
 import { simulateTyping, type TypingResult, type TypingTarget } from './lib/typingSimulation';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -81,13 +81,6 @@ async function trainOrReuse(train: SourceFile[], minutes: number, dim: number, r
   json({ phase: 'train', ...done, loadavg: load() });
   if (!done.saved) throw new Error('training saved no model');
   return modelDir;
-}
-
-/** Held-out files joined (repeated if need be) into a document of exactly `lines` lines. */
-function documentOf(heldOut: SourceFile[], lines: number): string {
-  const out: string[] = [];
-  while (out.length < lines) for (const f of heldOut) out.push(...f.text.split('\n'));
-  return out.slice(0, lines).join('\n') + '\n';
 }
 
 interface LatencyResult {

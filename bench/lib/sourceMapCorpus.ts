@@ -60,3 +60,10 @@ export function bodyStart(text: string): number {
   const end = text.indexOf('*/');
   return end < 0 ? 0 : text.indexOf('\n', end) + 1;
 }
+
+/** Files joined (repeated if need be) into a document of exactly `lines` lines. */
+export function documentOf(files: SourceFile[], lines: number): string {
+  const out: string[] = [];
+  while (out.length < lines) for (const f of files) out.push(...f.text.split('\n'));
+  return out.slice(0, lines).join('\n') + '\n';
+}

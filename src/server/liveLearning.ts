@@ -9,6 +9,7 @@ import { InterpolatedModel } from '../engine/decode/interpolate';
 import { concatFiles, LiveNgramModel, type LiveFile } from '../engine/ngram/liveNgram';
 import { buildNgramInWorker } from '../engine/ngram/ngramBuildWorker';
 import { LiveNgramView } from '../engine/ngram/liveView';
+import { DocumentIds } from './documentIds';
 import type { NgramModel } from '../engine/ngram/ngram';
 import type { Vocab } from '../engine/text/vocab';
 import type { CacheSettings, LanguageModel, Tokenizer } from '../engine/types';
@@ -29,6 +30,8 @@ export interface LiveParts {
 
 /** Recently saved files' tokens the recent cache keeps. */
 const RECENT_TOKENS = 50_000;
+/** Edited documents whose tokens are kept for re-reading only what an edit changed. */
+const KEPT_DOCUMENTS = 16;
 
 export class LiveLearning {
   private live: LiveNgramModel | undefined;
@@ -36,6 +39,8 @@ export class LiveLearning {
   private model: LanguageModel | undefined;
   readonly mixture: CacheMixture | undefined;
   readonly minTokenProb: number;
+  /** The latest ids of the documents absorbed most recently (oldest first). */
+  private readonly documents = new Map<string, DocumentIds>();
 
   constructor(private readonly parts: LiveParts) {
     this.live = parts.ngram ? LiveNgramModel.over(parts.ngram, parts.files) : undefined;
@@ -57,8 +62,19 @@ export class LiveLearning {
   /** Replaces a file's contribution to the counts by `text`'s: the milliseconds it took, and the n-gram occurrences removed + added. */
   absorb(fileId: string, text: string): { ms: number; changed: number } {
     const t0 = performance.now();
-    const update = this.live?.update(fileId, this.parts.vocab.encode(this.parts.tokenizer.tokenize(text)));
+    if (!this.live) return { ms: performance.now() - t0, changed: 0 };
+    const { ids, changed } = this.idsOf(fileId, text);
+    const update = changed ? this.live.update(fileId, ids) : undefined;
     return { ms: performance.now() - t0, changed: update ? update.added + update.removed : 0 };
+  }
+
+  /** The ids of a document's text (re-reading only what changed since its last absorb), and whether the n-gram has yet to see them. */
+  private idsOf(fileId: string, text: string): { ids: Int32Array; changed: boolean } {
+    let doc = this.documents.get(fileId);
+    if (doc) this.documents.delete(fileId);
+    this.documents.set(fileId, (doc ??= new DocumentIds(this.parts.tokenizer, this.parts.vocab)));
+    if (this.documents.size > KEPT_DOCUMENTS) this.documents.delete(this.documents.keys().next().value as string);
+    return doc.update(text);
   }
 
   /** A saved file joins the recent-files cache. */

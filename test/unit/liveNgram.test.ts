@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concatFiles, LiveNgramModel, type LiveFile } from '../../src/engine/ngram/liveNgram';
 import { buildNgramInWorker } from '../../src/engine/ngram/ngramBuildWorker';
+import { LiveNgramView } from '../../src/engine/ngram/liveView';
 import { NgramModel, type NgramState } from '../../src/engine/ngram/ngram';
 import type { LanguageModel } from '../../src/engine/types';
 import { mulberry32 } from '../../src/engine/prng';
@@ -219,4 +220,22 @@ test('compaction off the thread: a base built (in a worker) from a snapshot, wit
   assert.equal(rebased.overlaySize() < live.overlaySize(), true, 'the overlay shrank to the edits made during the build');
   assert.deepEqual(rebased.fileIds(), live.fileIds());
   assertSameModel(rebased, rebuilt(live), rnd, 'rebased');
+});
+
+test('LiveNgramView.advanceMany gives the state of advancing token by token (any order, after updates too); bad ids are refused', () => {
+  const rnd = mulberry32(9);
+  for (const order of [1, 2, 3, 5]) {
+    const live = LiveNgramModel.fromFiles(startFiles(3), V, order);
+    const view = new LiveNgramView(live);
+    for (let trial = 0; trial < 40; trial++) {
+      const ids = Array.from({ length: Math.floor(rnd() * 12) }, () => Math.floor(rnd() * V));
+      const start = readState(view, ids.slice(0, 2));
+      // Now and then the counts change after `start` was read (a state of an older version).
+      if (trial % 10 === 5) live.update('f0', Array.from({ length: 30 }, () => Math.floor(rnd() * V)));
+      const [from, to] = [Math.min(2, ids.length), ids.length];
+      const stepped = ids.slice(from, to).reduce((s, id) => view.advance(s, id), start);
+      assert.deepEqual(view.advanceMany(start, ids, from, to), stepped, `order ${order}, [${ids}]`);
+    }
+    assert.throws(() => view.advanceMany(view.initialState(), [V, 1, 2, 3, 4, 5, 6], 0, 7), /outside the vocabulary/);
+  }
 });

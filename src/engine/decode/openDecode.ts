@@ -54,9 +54,17 @@ export function openGreedy<S>(
     const bestId = argmax(pm, { allow: first ? opts.firstAllow : undefined, exclude });
     let word = bestId >= 0 ? vocab.word(bestId) : undefined;
     let best = word === undefined ? -1 : score(word, bestId);
+    // Past the first token every id may be picked, so no cached word's model term exceeds
+    // wm·pm[bestId]: a word whose score bounded so (the other cache's term by its largest, then
+    // by its value) cannot beat `best` is skipped (float rounding is monotone, so exactly).
+    const pmTop = bestId >= 0 ? pm[bestId] : 0;
+    const [pdTop, prTop] = first ? [0, 0] : [largest(pd), largest(pr)];
     for (const cached of [pd, pr]) {
-      for (const w of cached.keys()) {
+      const isDocument = cached === pd;
+      for (const [w, p] of cached) {
         if (!first) {
+          if ((isDocument ? wm * pmTop + wd * p + wr * prTop : wm * pmTop + wd * pdTop + wr * p) <= best) continue;
+          if (!isDocument && wm * pmTop + wd * (pd.get(w) ?? 0) + wr * p <= best) continue;
           const s = score(w, idOf(w));
           if (s > best) [word, best] = [w, s];
           continue;
@@ -81,6 +89,13 @@ export function openGreedy<S>(
     state = model.advance(state, id >= 0 ? id : vocab.unkId);
   }
   return out;
+}
+
+/** The largest probability of a cache's distribution (0 when empty). */
+function largest(distribution: ReadonlyMap<string, number>): number {
+  let top = 0;
+  for (const p of distribution.values()) if (p > top) top = p;
+  return top;
 }
 
 /** An identifier `word` with its leading space matched to the partial word's (added or dropped); other words as they are. */

@@ -25,6 +25,21 @@ export class LiveNgramView implements LanguageModel<VersionedNgramState> {
     return this.tag(this.live.advance(this.fresh(state), tokenId));
   }
 
+  /**
+   * The state holds only the last order − 1 tokens, so advancing through just those gives the
+   * same state: a cold read of n tokens costs the n-gram a few lookups, not n (ids still checked).
+   */
+  advanceMany(state: VersionedNgramState, ids: ArrayLike<number>, start: number, end: number): VersionedNgramState {
+    const from = Math.max(start, end - (this.live.order - 1));
+    for (let i = start; i < from; i++) {
+      if (!(ids[i] >= 0 && ids[i] < this.vocabSize)) throw new Error(`Token id ${ids[i]} is outside the vocabulary (size ${this.vocabSize})`);
+    }
+    if (start >= end) return state; // as advance would: nothing read, nothing refreshed
+    let s = this.fresh(state);
+    for (let i = from; i < end; i++) s = this.live.advance(s, ids[i]);
+    return this.tag(s);
+  }
+
   logProbs(state: VersionedNgramState): Float32Array {
     return this.live.logProbs(this.fresh(state));
   }
