@@ -4,7 +4,9 @@
 // recall of our kNN graph (NN-descent above EXACT_KNN_MAX points) against the exact one.
 // The machine is shared, so every stage prints CPU seconds (process.cpuUsage: the engine is
 // single-threaded here) beside wall seconds, and the load average while it ran.
-// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N]
+// --compare-layout: the epochs again on our kNN graph, the JS loop against the wasm kernel,
+// same run, same seed (CPU of graph + init + epochs; NP of each).
+// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N] [--compare-layout]
 //   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 5000
 import * as os from 'node:os';
 import { UMAP } from 'umap-js';
@@ -70,6 +72,13 @@ async function main(): Promise<void> {
     const cpuOurs = first.cpu + ours.cpu, wallOurs = first.wall + ours.wall;
     console.log(`n=${n}: PCA ${f(first.cpu, 2)} s CPU (${f(first.wall, 2)} wall), NP ${f(npPca, 3)}; exact kNN for reference ${f(knn.cpu)} s CPU (${f(knn.wall)} wall)`);
     console.log(`n=${n}: ours (PCA + UMAP) ${f(cpuOurs)} s CPU (${f(wallOurs)} wall, load ${f(ours.load)}): wall kNN ${f(tm.knn)} (${ours.value.knnMethod}, recall ${f(recall, 3)}), graph ${f(tm.graph)}, init ${f(tm.init)}, ${ours.value.epochs} epochs ${f(tm.epochs)}; NP ${f(npOurs, 3)}`);
+
+    if (args.includes('--compare-layout')) {
+      for (const layoutKernel of ['js', 'wasm'] as const) {
+        const run = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, knn: ours.value.knn, layoutKernel }));
+        console.log(`n=${n}: layout ${layoutKernel} (${run.value.threads} threads): ${f(run.cpu)} s CPU, epochs ${f(run.value.timings.epochs)} s wall (load ${f(run.load)}); NP ${f(neighborhoodPreservation(knn.value, run.value, K), 3)}`);
+      }
+    }
 
     let base = `${'-'.padStart(11)} ${'-'.padStart(11)} ${'-'.padStart(10)} ${'-'.padStart(9)}`;
     if (n <= baselineMax) {
