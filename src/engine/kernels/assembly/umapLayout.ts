@@ -25,6 +25,14 @@ const E0: f64 = 0.9999998957624473, E1: f64 = 0.6931546200329586, E2: f64 = 0.24
   return <f64>reinterpret<f32>((<i32>k + 127) << 23) * (E0 + f * (E1 + f * (E2 + f * (E3 + f * (E4 + f * E5)))));
 }
 
+/** The attraction's gradient coefficient at squared distance d2 > 0: -2ab d2^(b-1) / (1 + a d2^b),
+ *  in the JS's order of operations. */
+// @ts-ignore: decorator
+@inline function attraction(d2: f64, a: f64, b: f64, twoAB: f64): f64 {
+  const pb = fastPow(d2, b);
+  return (-twoAB * (pb / d2)) / (a * pb + 1);
+}
+
 /** fastPow on both lanes of x (f64x2): the scalar operations lane by lane, so the same bits;
  *  a lane outside the polynomial's range takes the scalar fallback. */
 // @ts-ignore: decorator
@@ -75,8 +83,7 @@ export function edges2d(
     const dx = cx - load<f64>(oth), dy = cy - load<f64>(oth, 8);
     const d2 = dx * dx + dy * dy;
     if (d2 > 0) {
-      const pb = fastPow(d2, b);
-      const coeff = (-twoAB * (pb / d2)) / (a * pb + 1);
+      const coeff = attraction(d2, a, b, twoAB);
       const gx = clip(coeff * dx) * alpha, gy = clip(coeff * dy) * alpha;
       cx += gx;
       cy += gy;
@@ -89,62 +96,33 @@ export function edges2d(
     const nNeg = Math.floor((n - nextNeg) / perNeg);
     // Repulsions measured from the position before them, as the JS does.
     // Two draws at a time on f64x2 lanes (independent, as both read px, py), their steps then
-    // added in draw order: the same sums as one at a time.
+    // added in draw order: the same sums as one at a time. An odd last draw pairs with the
+    // point itself (k1 = h), which is skipped as the JS skips it.
     const px = cx, py = cy;
-    let p = 0;
-    for (; <f64>(p + 1) < nNeg; p += 2) {
+    for (let p = 0; <f64>p < nNeg; p += 2) {
       rng ^= rng << 13;
       rng ^= <i32>(<u32>rng >> 17);
       rng ^= rng << 5;
       const k0 = <i32>Math.floor(<f64><u32>rng * TWO_TO_MINUS_32 * nv);
-      rng ^= rng << 13;
-      rng ^= <i32>(<u32>rng >> 17);
-      rng ^= rng << 5;
-      const k1 = <i32>Math.floor(<f64><u32>rng * TWO_TO_MINUS_32 * nv);
+      let k1 = h;
+      if (<f64>(p + 1) < nNeg) {
+        rng ^= rng << 13;
+        rng ^= <i32>(<u32>rng >> 17);
+        rng ^= rng << 5;
+        k1 = <i32>Math.floor(<f64><u32>rng * TWO_TO_MINUS_32 * nv);
+      }
       const o0 = yNeg + (<usize>k0 << 4), o1 = yNeg + (<usize>k1 << 4);
       const ex = f64x2.sub(f64x2.splat(px), f64x2.replace_lane(f64x2.splat(load<f64>(o0)), 1, load<f64>(o1)));
       const ey = f64x2.sub(f64x2.splat(py), f64x2.replace_lane(f64x2.splat(load<f64>(o0, 8)), 1, load<f64>(o1, 8)));
       const e2 = f64x2.add(f64x2.mul(ex, ex), f64x2.mul(ey, ey));
       const den = f64x2.mul(f64x2.add(f64x2.splat(0.001), e2), f64x2.add(f64x2.mul(f64x2.splat(a), fastPow2(e2, b)), f64x2.splat(1)));
       const rc = f64x2.div(f64x2.splat(twoGammaB), den);
-      const gx = f64x2.mul(clip2(f64x2.mul(rc, ex)), f64x2.splat(alpha));
-      const gy = f64x2.mul(clip2(f64x2.mul(rc, ey)), f64x2.splat(alpha));
-      if (k0 != h) {
-        if (f64x2.extract_lane(e2, 0) > 0) {
-          cx += f64x2.extract_lane(gx, 0);
-          cy += f64x2.extract_lane(gy, 0);
-        } else {
-          cx += CLIP * alpha;
-          cy += CLIP * alpha;
-        }
-      }
-      if (k1 != h) {
-        if (f64x2.extract_lane(e2, 1) > 0) {
-          cx += f64x2.extract_lane(gx, 1);
-          cy += f64x2.extract_lane(gy, 1);
-        } else {
-          cx += CLIP * alpha;
-          cy += CLIP * alpha;
-        }
-      }
-    }
-    for (; <f64>p < nNeg; p++) {
-      rng ^= rng << 13;
-      rng ^= <i32>(<u32>rng >> 17);
-      rng ^= rng << 5;
-      const k = <i32>Math.floor(<f64><u32>rng * TWO_TO_MINUS_32 * nv);
-      if (k == h) continue;
-      const o = yNeg + (<usize>k << 4);
-      const ex = px - load<f64>(o), ey = py - load<f64>(o, 8);
-      const e2 = ex * ex + ey * ey;
-      if (e2 > 0) {
-        const rc = twoGammaB / ((0.001 + e2) * (a * fastPow(e2, b) + 1));
-        cx += clip(rc * ex) * alpha;
-        cy += clip(rc * ey) * alpha;
-      } else {
-        cx += CLIP * alpha;
-        cy += CLIP * alpha;
-      }
+      // Coincident points (e2 = 0) get the full clipped step, as in the JS.
+      const apart = f64x2.gt(e2, f64x2.splat(0)), full = f64x2.splat(CLIP * alpha);
+      const sx = v128.bitselect(f64x2.mul(clip2(f64x2.mul(rc, ex)), f64x2.splat(alpha)), full, apart);
+      const sy = v128.bitselect(f64x2.mul(clip2(f64x2.mul(rc, ey)), f64x2.splat(alpha)), full, apart);
+      if (k0 != h) { cx += f64x2.extract_lane(sx, 0); cy += f64x2.extract_lane(sy, 0); }
+      if (k1 != h) { cx += f64x2.extract_lane(sx, 1); cy += f64x2.extract_lane(sy, 1); }
     }
     store<f64>(cur, cx);
     store<f64>(cur, cy, 8);
