@@ -6,7 +6,8 @@
 // single-threaded here) beside wall seconds, and the load average while it ran.
 // --compare-layout: the epochs again on our kNN graph, the JS loop against the wasm kernel,
 // same run, same seed (CPU of graph + init + epochs; NP of each).
-// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N] [--compare-layout]
+// --threads N: threads for our epochs (default: umapProject's, 2 above EXACT_KNN_MAX points).
+// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N] [--compare-layout] [--threads N]
 //   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 5000
 import * as os from 'node:os';
 import { UMAP } from 'umap-js';
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const sizes = (args.find((a) => /^\d/.test(a)) ?? '5000,20000').split(',').map(Number);
   const capAt = args.indexOf('--no-baseline-above');
   const baselineMax = capAt >= 0 ? Number(args[capAt + 1]) : 20000;
+  const threadsAt = args.indexOf('--threads');
+  const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : undefined;
   const backend = await initBackend();
   console.log(`backend: ${backend}; D=${DIM}, k=${K}; NP over up to 5000 points; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => f(l, 2)).join(' ')}`);
   const rows: string[] = [];
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
         index.dispose();
       }
     });
-    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value }));
+    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, threads }));
     const tm = ours.value.timings;
     const npOurs = neighborhoodPreservation(knn.value, ours.value, K);
     const npPca = neighborhoodPreservation(knn.value, first.value, K);
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
 
     if (args.includes('--compare-layout')) {
       for (const layoutKernel of ['js', 'wasm'] as const) {
-        const run = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, knn: ours.value.knn, layoutKernel }));
+        const run = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, knn: ours.value.knn, layoutKernel, threads }));
         console.log(`n=${n}: layout ${layoutKernel} (${run.value.threads} threads): ${f(run.cpu)} s CPU, epochs ${f(run.value.timings.epochs)} s wall (load ${f(run.load)}); NP ${f(neighborhoodPreservation(knn.value, run.value, K), 3)}`);
       }
     }
