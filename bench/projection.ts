@@ -4,7 +4,10 @@
 // recall of our kNN graph (NN-descent above EXACT_KNN_MAX points) against the exact one.
 // The machine is shared, so every stage prints CPU seconds (process.cpuUsage: the engine is
 // single-threaded here) beside wall seconds, and the load average while it ran.
-// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N]
+// --compare-layout: the epochs again on our kNN graph, the JS loop against the wasm kernel,
+// same run, same seed (CPU of graph + init + epochs; NP of each).
+// --threads N: threads for our epochs (default: umapProject's, 2 above EXACT_KNN_MAX points).
+// Run: npx tsx bench/projection.ts [sizes, default 5000,20000] [--no-baseline-above N] [--compare-layout] [--threads N]
 //   e.g. npx tsx bench/projection.ts 5000,20000,50000 --no-baseline-above 5000
 import * as os from 'node:os';
 import { UMAP } from 'umap-js';
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
   const sizes = (args.find((a) => /^\d/.test(a)) ?? '5000,20000').split(',').map(Number);
   const capAt = args.indexOf('--no-baseline-above');
   const baselineMax = capAt >= 0 ? Number(args[capAt + 1]) : 20000;
+  const threadsAt = args.indexOf('--threads');
+  const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : undefined;
   const backend = await initBackend();
   console.log(`backend: ${backend}; D=${DIM}, k=${K}; NP over up to 5000 points; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => f(l, 2)).join(' ')}`);
   const rows: string[] = [];
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
         index.dispose();
       }
     });
-    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value }));
+    const ours = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, threads }));
     const tm = ours.value.timings;
     const npOurs = neighborhoodPreservation(knn.value, ours.value, K);
     const npPca = neighborhoodPreservation(knn.value, first.value, K);
@@ -70,6 +75,13 @@ async function main(): Promise<void> {
     const cpuOurs = first.cpu + ours.cpu, wallOurs = first.wall + ours.wall;
     console.log(`n=${n}: PCA ${f(first.cpu, 2)} s CPU (${f(first.wall, 2)} wall), NP ${f(npPca, 3)}; exact kNN for reference ${f(knn.cpu)} s CPU (${f(knn.wall)} wall)`);
     console.log(`n=${n}: ours (PCA + UMAP) ${f(cpuOurs)} s CPU (${f(wallOurs)} wall, load ${f(ours.load)}): wall kNN ${f(tm.knn)} (${ours.value.knnMethod}, recall ${f(recall, 3)}), graph ${f(tm.graph)}, init ${f(tm.init)}, ${ours.value.epochs} epochs ${f(tm.epochs)}; NP ${f(npOurs, 3)}`);
+
+    if (args.includes('--compare-layout')) {
+      for (const layoutKernel of ['js', 'wasm'] as const) {
+        const run = await timed(() => umapProject(matrix, n, DIM, { nNeighbors: K, seed: 1, init: first.value, knn: ours.value.knn, layoutKernel, threads }));
+        console.log(`n=${n}: layout ${layoutKernel} (${run.value.threads} threads): ${f(run.cpu)} s CPU, epochs ${f(run.value.timings.epochs)} s wall (load ${f(run.load)}); NP ${f(neighborhoodPreservation(knn.value, run.value, K), 3)}`);
+      }
+    }
 
     let base = `${'-'.padStart(11)} ${'-'.padStart(11)} ${'-'.padStart(10)} ${'-'.padStart(9)}`;
     if (n <= baselineMax) {

@@ -14,6 +14,7 @@ const common = ['--runtime', 'stub', '-O3', '--noAssert', '--enable', 'simd', '-
 const extra = {
   sgnsShared: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
   lstmServe: ['--importMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
+  umapLayout: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
   lstmTrain: ['--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'threads'],
 };
 

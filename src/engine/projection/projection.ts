@@ -34,6 +34,8 @@ export interface UmapOptions {
   /** Threads for the epochs, this one included. More than 1 is faster but not bit-for-bit
    *  reproducible (default: 2 above EXACT_KNN_MAX points when the machine has them, else 1). */
   threads?: number;
+  /** The epoch loop: 'wasm' (default, 2-D) or 'js' (the reference; benches compare the two). */
+  layoutKernel?: 'wasm' | 'js';
   /** A PCA of the same matrix already computed (the first picture), reused as the start. */
   init?: Projection;
   /** Called with a copy of the coordinates every `reportEvery` epochs and at the end. */
@@ -159,7 +161,7 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
   for (let i = 0; i < embedding.length; i++) embedding[i] = start.coords[i] * scale + gaussian(random) * 1e-4;
   const { a, b } = findABParams(opts.spread ?? 1, opts.minDist ?? 0.1);
   const nEpochs = opts.nEpochs ?? defaultEpochs(n);
-  const layout = new UmapLayout(graph, embedding, nComponents, { a, b, nEpochs, threads }, random);
+  const layout = new UmapLayout(graph, embedding, nComponents, { a, b, nEpochs, threads, kernel: opts.layoutKernel }, random);
   const tInit = clock() - t;
 
   t = clock();

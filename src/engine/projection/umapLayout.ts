@@ -4,8 +4,11 @@
 // With threads > 1 the edges are split between this thread and helper worker threads that
 // update the same shared coordinates without locks, in step epoch by epoch (Hogwild, as
 // umap-learn does when parallel): faster, but no longer bit-for-bit reproducible.
+// In 2-D the epochs run in a WebAssembly kernel (kernels/umapEdges.ts) over arrays in its
+// shared memory; edges2d below stays as the reference and the fallback.
 import { workerData, type Worker } from 'node:worker_threads';
 import { startWorker } from '../workers';
+import { createUmapEdgesModule, instantiateUmapEdges, UMAP_MEMORY_BASE, type Edges2d } from '../kernels/umapEdges';
 import type { FuzzyGraph } from './umapGraph';
 
 export interface LayoutParams {
@@ -17,6 +20,8 @@ export interface LayoutParams {
   negativeSampleRate?: number;
   /** Threads running the epochs, this one included (default 1: deterministic). */
   threads?: number;
+  /** 'wasm' (default; 2-D only, JS where it cannot load) or 'js' (the reference loop). */
+  kernel?: 'wasm' | 'js';
 }
 
 /** What an epoch reads and writes; typed arrays, so they can live in shared memory. */
@@ -160,6 +165,7 @@ function layoutKernels() {
 
   return {
     fastPow,
+    edges2d,
     edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array) =>
       (s.dim === 2 ? edges2d : edgesAnyDim)(s, from, to, n, alpha, rng, yNeg),
   };
@@ -167,6 +173,37 @@ function layoutKernels() {
 
 const kernels = layoutKernels();
 export const fastPow = kernels.fastPow;
+
+/** Typed arrays carved one after another from a buffer (8-byte aligned). */
+function arena(buffer: ArrayBufferLike, start: number) {
+  let at = start;
+  const take = (bytes: number) => {
+    const offset = at;
+    at += Math.ceil(bytes / 8) * 8;
+    return offset;
+  };
+  return {
+    f64: (n: number) => new Float64Array(buffer, take(n * 8), n),
+    i32: (n: number) => new Int32Array(buffer, take(n * 4), n),
+  };
+}
+
+/** Typed arrays each in a buffer of its own (shared when threads will read them). */
+function separate(shared: boolean) {
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return { f64: (n: number) => new Float64Array(buffer(n * 8)), i32: (n: number) => new Int32Array(buffer(n * 4)) };
+}
+
+/** The epoch loop over `state`: the wasm kernel when the state lives in its memory. */
+function edgeRunner(wasm: Edges2d | undefined) {
+  if (!wasm) return kernels.edges;
+  return (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number =>
+    wasm(
+      s.head.byteOffset, s.tail.byteOffset, s.epochsPerSample.byteOffset, s.epochOfNextSample.byteOffset,
+      s.epochsPerNegativeSample.byteOffset, s.epochOfNextNegativeSample.byteOffset, s.y.byteOffset, yNeg.byteOffset,
+      s.y.length / 2, from, to, n, alpha, rng, s.a, s.b, s.gamma,
+    );
+}
 
 // Shared control words: [epochs started, helpers finished, stop]; and [epoch, alpha].
 const GO = 0, DONE = 1, STOP = 2;
@@ -189,6 +226,9 @@ export class UmapLayout {
    *  repulsions read. Reading the shared array there, where the other threads keep writing,
    *  stalls every thread on cache-line transfers (2 threads were only ~1.25x faster). */
   private readonly snapshot: Float64Array | undefined;
+  private readonly runEdges: ReturnType<typeof edgeRunner>;
+  /** Whether the epochs run in the wasm kernel (then state.y is a copy of the embedding in its memory). */
+  readonly wasm: boolean;
 
   /** `embedding` (n x dim, row-major) is updated in place; with threads > 1 it must be backed
    *  by a SharedArrayBuffer. Call dispose() when done (it stops the helper threads). */
@@ -198,17 +238,25 @@ export class UmapLayout {
     this.rngState = ((random() * 4294967296) | 0) || 1;
     const negativeRate = params.negativeSampleRate ?? 5;
     const threads = Math.max(1, Math.floor(params.threads ?? 1));
-    if (threads > 1 && !(embedding.buffer instanceof SharedArrayBuffer)) throw new Error('UmapLayout: threads need the embedding in a SharedArrayBuffer');
     // Edges too weak to be sampled even once in nEpochs are dropped, as umap-js does.
     let max = 0;
     for (const w of graph.weights) if (w > max) max = w;
     const keep: number[] = [];
     for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e] > 0 && graph.weights[e] >= max / this.nEpochs) keep.push(e);
     const m = keep.length;
-    const memory = threads > 1 ? (bytes: number) => new SharedArrayBuffer(bytes) : (bytes: number) => new ArrayBuffer(bytes);
-    const head = new Int32Array(memory(m * 4));
-    const tail = new Int32Array(memory(m * 4));
-    const epochsPerSample = new Float64Array(memory(m * 8));
+    const points = embedding.length;
+    // Coordinates, a snapshot a thread, head and tail, the four epoch arrays.
+    const bytes = points * 8 * (1 + (threads > 1 ? threads : 0)) + 2 * Math.ceil(m / 2) * 8 + 4 * m * 8;
+    const wasm = dim === 2 && params.kernel !== 'js' ? createUmapEdgesModule(bytes) : undefined;
+    this.wasm = wasm !== undefined;
+    if (!wasm && threads > 1 && !(embedding.buffer instanceof SharedArrayBuffer)) throw new Error('UmapLayout: threads need the embedding in a SharedArrayBuffer');
+    const alloc = wasm ? arena(wasm.memory.buffer, UMAP_MEMORY_BASE) : separate(threads > 1);
+    const y = wasm ? alloc.f64(points) : embedding;
+    if (wasm) y.set(embedding);
+    this.snapshot = threads > 1 ? alloc.f64(points) : undefined;
+    const head = alloc.i32(m);
+    const tail = alloc.i32(m);
+    const epochsPerSample = alloc.f64(m);
     keep.forEach((e, i) => {
       // Threads split the edges in ranges, and the edges are sorted by row: with the row as the
       // point moved, each thread moves its own points (the graph is symmetric, so every pair
@@ -218,7 +266,7 @@ export class UmapLayout {
       epochsPerSample[i] = this.nEpochs / ((graph.weights[e] / max) * this.nEpochs);
     });
     const copy = (a: Float64Array, f: (x: number) => number) => {
-      const out = new Float64Array(memory(a.byteLength));
+      const out = alloc.f64(a.length);
       for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
       return out;
     };
@@ -226,15 +274,15 @@ export class UmapLayout {
     this.state = {
       head, tail, epochsPerSample, epochOfNextSample: copy(epochsPerSample, (e) => e),
       epochsPerNegativeSample, epochOfNextNegativeSample: copy(epochsPerNegativeSample, (e) => e),
-      y: embedding, dim, a: params.a, b: params.b, gamma: params.repulsionStrength ?? 1,
+      y, dim, a: params.a, b: params.b, gamma: params.repulsionStrength ?? 1,
     };
     this.ownEdges = threads === 1 ? m : Math.floor(m / threads);
-    this.snapshot = threads > 1 ? new Float64Array(embedding.length) : undefined;
+    this.runEdges = edgeRunner(wasm && instantiateUmapEdges(wasm.module, wasm.memory));
     for (let t = 1; t < threads; t++) {
       const from = Math.floor((m * t) / threads), to = Math.floor((m * (t + 1)) / threads);
       const seed = ((this.rngState + Math.imul(t, 0x9e3779b9)) | 0) || 1;
       const worker = startWorker('projection/umapLayoutWorker', {
-        workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams },
+        workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams, wasm, snapshot: wasm && alloc.f64(points) },
       });
       worker.unref(); // never keeps the process alive; dispose() stops it
       this.helpers.push(worker);
@@ -256,13 +304,15 @@ export class UmapLayout {
       Atomics.add(control, GO, 1);
       Atomics.notify(control, GO);
     }
-    let yNeg = this.embedding;
+    const { y } = this.state;
+    let yNeg = y;
     if (this.snapshot) {
-      this.snapshot.set(this.embedding);
+      this.snapshot.set(y);
       yNeg = this.snapshot;
     }
-    this.rngState = kernels.edges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState, yNeg);
+    this.rngState = this.runEdges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState, yNeg);
     for (let done = Atomics.load(control, DONE); done < this.helpers.length; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, done);
+    if (this.wasm) this.embedding.set(y);
     this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
     this.epoch++;
   }
@@ -279,10 +329,11 @@ export class UmapLayout {
 /** A helper thread's body (umapLayoutWorker.ts): runs its edges for each epoch the main thread starts. */
 export function layoutHelper(): void {
   const d = workerData;
-  const { edges } = kernels;
+  const edges = edgeRunner(d.wasm && instantiateUmapEdges(d.wasm.module, d.wasm.memory));
   const control: Int32Array = d.control;
   const params: Float64Array = d.epochParams;
-  const snapshot = new Float64Array(d.state.y.length);
+  // The wasm kernel reads the snapshot from its memory; the JS loop from anywhere.
+  const snapshot: Float64Array = d.wasm ? d.snapshot : new Float64Array(d.state.y.length);
   let rng: number = d.seed;
   let seen = 0;
   for (;;) {
