@@ -2,9 +2,8 @@
 // (umap-js 1.4's algorithm, refined progressively). UMAP takes the exact cosine kNN graph from
 // EmbeddingIndex up to EXACT_KNN_MAX points and NN-descent's approximate one above, builds the
 // fuzzy graph and runs the SGD epochs on flat typed arrays (umapGraph.ts, umapLayout.ts),
-// starting from PCA. Seeded: up to EXACT_KNN_MAX points (one thread) a seed gives the same map;
-// above, the epochs run on 2 threads and maps vary slightly between runs.
-import { availableParallelism } from 'node:os';
+// starting from PCA. Seeded: on one thread (the default) a seed gives the same map; with more
+// threads (opts.threads) maps vary slightly between runs.
 import * as tf from '@tensorflow/tfjs';
 import { findABParams } from 'umap-js/dist/umap';
 import { EmbeddingIndex, type KnnGraph } from '../embeddings/neighbors';
@@ -31,8 +30,9 @@ export interface UmapOptions {
   knn?: KnnGraph;
   /** How to compute the kNN graph when none is given (default: exact up to EXACT_KNN_MAX points). */
   knnMethod?: 'exact' | 'nndescent';
-  /** Threads for the epochs, this one included. More than 1 is faster but not bit-for-bit
-   *  reproducible (default: 2 above EXACT_KNN_MAX points when the machine has them, else 1). */
+  /** Threads for the epochs, this one included (default 1). More are not bit-for-bit
+   *  reproducible, and on the 2-core machines measured (docs/benchmarks.md, "The layout epochs
+   *  as a wasm kernel") 2 threads took about twice the wall time per epoch of 1 at 200k points. */
   threads?: number;
   /** The epoch loop: 'wasm' (default, 2-D) or 'js' (the reference; benches compare the two). */
   layoutKernel?: 'wasm' | 'js';
@@ -156,7 +156,7 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
   let maxAbs = 0;
   for (const v of start.coords) maxAbs = Math.max(maxAbs, Math.abs(v));
   const scale = maxAbs > 0 ? 10 / maxAbs : 1;
-  const threads = opts.threads ?? (n > EXACT_KNN_MAX ? Math.min(2, availableParallelism()) : 1);
+  const threads = opts.threads ?? 1;
   const embedding = threads > 1 ? new Float64Array(new SharedArrayBuffer(n * nComponents * 8)) : new Float64Array(n * nComponents);
   for (let i = 0; i < embedding.length; i++) embedding[i] = start.coords[i] * scale + gaussian(random) * 1e-4;
   const { a, b } = findABParams(opts.spread ?? 1, opts.minDist ?? 0.1);
