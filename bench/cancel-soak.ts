@@ -86,6 +86,7 @@ function completionLoop(server: TestServer, uri: string, text: string) {
 async function lspRound(server: TestServer, round: number, phase: PipelinePhase, delayMs: number) {
   const workDoneToken = `soak-${round}`;
   let cancelledAt = 0;
+  let scheduled = false;
   let reached: PipelinePhase | undefined;
   // Seconds into the run each phase started: how long a round took to reach its target.
   const phaseAt: Partial<Record<PipelinePhase, number>> = {};
@@ -94,7 +95,9 @@ async function lspRound(server: TestServer, round: number, phase: PipelinePhase,
     const seen = phaseOfLine((value as WorkDoneProgressReport).message);
     if (seen) reached = seen;
     if (seen && phaseAt[seen] === undefined) phaseAt[seen] = Math.round((performance.now() - started) / 100) / 10;
-    if (seen === phase && !cancelledAt) {
+    // One cancel per round: a phase reports several lines, and a second timer would cancel the next round.
+    if (seen === phase && !scheduled) {
+      scheduled = true;
       setTimeout(() => {
         cancelledAt = performance.now();
         void server.connection.sendRequest(CancelTrainingRequest);
