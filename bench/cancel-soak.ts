@@ -169,7 +169,7 @@ async function main() {
       const delayMs = Math.round(random() * 2000);
       const r = await lspRound(server, round, phase, delayMs);
       stops.push(r.stopMs);
-      json({ round, target: phase, delayMs, reached: r.reached, phaseAt: r.phaseAt, vocab: r.result.vocab, stoppedIn: r.result.stoppedIn, cancelled: r.result.cancelled, stopMs: Math.round(r.stopMs), kept: r.result.kept ?? null, seconds: r.seconds, serverPeakRssMb: mb(peakRss(server.process.pid!)) });
+      json({ round, target: phase, delayMs, reached: r.reached, phaseAt: r.phaseAt, vocab: r.result.vocab, stoppedIn: r.result.stoppedIn, forced: r.result.forced ?? false, cancelled: r.result.cancelled, stopMs: Math.round(r.stopMs), kept: r.result.kept ?? null, seconds: r.seconds, serverPeakRssMb: mb(peakRss(server.process.pid!)) });
     }
     await completions.stop();
     json({

@@ -182,6 +182,8 @@ export interface TrainResult {
   kept?: KeptModelInfo | null;
   /** When cancelled: the phase the stop was seen in (read, tokenize, ngram, train, validate, save, final-validation, fit). */
   stoppedIn?: string;
+  /** When cancelled: the run did not stop by itself within moments and its worker was ended (the folder still holds the last complete model). */
+  forced?: boolean;
 }
 
 export interface KeptModelInfo {

@@ -109,7 +109,7 @@ export function registerTrain(ctx: ServerContext, beforeTraining: () => void = (
         seconds: result.seconds,
         validPpl: result.valid_ppl,
         backend: result.backend,
-        ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn } : {}),
+        ...(result.cancelled ? { kept: keptInfo(result.kept ?? null), stoppedIn: result.stoppedIn, ...(result.forced ? { forced: true } : {}) } : {}),
       };
     } catch (error) {
       const message = (error as Error).message;
