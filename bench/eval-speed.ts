@@ -21,16 +21,8 @@ import { LstmModel } from '../src/engine/lstm/lstm';
 import { loadModel } from '../src/engine/io/store';
 import { Vocab } from '../src/engine/text/vocab';
 import type { LstmHyper } from '../src/engine/types';
+import { argValue, cpuSeconds } from './lib/args';
 
-function option(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
-}
-
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 async function timed(fn: () => Promise<{ ppl: number; tokens: number }>) {
   const c0 = cpuSeconds();
@@ -43,9 +35,9 @@ async function timed(fn: () => Promise<{ ppl: number; tokens: number }>) {
 
 async function main() {
   const backend = await initBackend();
-  const dir = option('data', '/work/shared/data/wikitext-2');
+  const dir = argValue('data', '/work/shared/data/wikitext-2');
   const tokenizer = createTokenizer('whitespace');
-  const modelDir = option('model', '');
+  const modelDir = argValue('model', '');
   let model: LstmModel;
   let vocab: Vocab;
   if (modelDir) {
@@ -57,7 +49,7 @@ async function main() {
     model = LstmModel.create({ vocabSize: vocab.size, ...DEFAULT_TRAINING.hyper, dropout: 0 }, 1);
   }
   const test = encodeText(readFileSync(path.join(dir, 'test.txt'), 'utf8'), tokenizer, vocab);
-  const ids = process.argv.includes('--full') ? test : test.subarray(0, Number(option('tokens', '20000')));
+  const ids = process.argv.includes('--full') ? test : test.subarray(0, Number(argValue('tokens', '20000')));
   const runs: Record<string, TokenScores> = {};
   const scored = (name: string, fn: () => Promise<TokenScores | Omit<TokenScores, 'kernels'> | null>) => async () => {
     const s = (runs[name] = (await fn()) as TokenScores);

@@ -14,16 +14,8 @@ import { createTokenizer } from '../src/engine/text/tokenizer';
 import { DEFAULT_TRAINING, evaluatePerplexity } from '../src/engine/lstm/train';
 import { FusedLstmTrainer } from '../src/engine/lstm/fusedTrainer';
 import { LstmModel } from '../src/engine/lstm/lstm';
+import { argValue, cpuSeconds } from './lib/args';
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
-}
-
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 async function timed<T extends { ppl: number; tokens: number }>(fn: () => Promise<T> | T) {
   const c0 = cpuSeconds();
@@ -35,12 +27,12 @@ async function timed<T extends { ppl: number; tokens: number }>(fn: () => Promis
 }
 
 async function main() {
-  const backend = await initBackend(process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined);
-  const dir = arg('data', join(__dirname, '../../shared/data/wikitext-2'));
+  const backend = await initBackend(process.argv.includes('--backend') ? (argValue('backend', 'wasm') as BackendName) : undefined);
+  const dir = argValue('data', join(__dirname, '../../shared/data/wikitext-2'));
   const tokenizer = createTokenizer('whitespace');
   const ds = buildDataset([{ path: 'valid.txt', text: readFileSync(join(dir, 'valid.txt'), 'utf8') }], tokenizer);
   const test = encodeText(readFileSync(join(dir, 'test.txt'), 'utf8'), tokenizer, ds.vocab);
-  const ids = test.subarray(0, Number(arg('tokens', '20000')));
+  const ids = test.subarray(0, Number(argValue('tokens', '20000')));
   const hyper = { vocabSize: ds.vocab.size, ...DEFAULT_TRAINING.hyper };
   const model = LstmModel.create(hyper, 1);
   const weights = model.weights();

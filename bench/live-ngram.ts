@@ -16,7 +16,7 @@ import { NgramModel } from '../src/engine/ngram/ngram';
 import { createTokenizer } from '../src/engine/text/tokenizer';
 import { Vocab } from '../src/engine/text/vocab';
 import { mulberry32 } from '../src/engine/prng';
-import { sourcesFromInlineMaps, type SourceFile } from './lib/sourceMapCorpus';
+import { listFiles, sourcesFromInlineMaps, type SourceFile } from './lib/sourceMapCorpus';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_BYTES = 1_000_000;
@@ -28,20 +28,10 @@ function numberFlag(name: string, dflt: number): number {
 const percentile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
-async function listTs(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listTs(p)));
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out.sort();
-}
-
 async function corpus(): Promise<SourceFile[]> {
   const files = await sourcesFromInlineMaps(path.join(ROOT, 'node_modules/@tensorflow/tfjs-layers/dist'));
   let bytes = files.reduce((n, f) => n + f.text.length, 0);
-  for (const p of await listTs(path.join(ROOT, 'src'))) {
+  for (const p of (await listFiles(path.join(ROOT, 'src'), '.ts')).sort()) {
     if (bytes >= TARGET_BYTES) break;
     const text = await fs.readFile(p, 'utf8');
     files.push({ name: path.relative(ROOT, p), text });

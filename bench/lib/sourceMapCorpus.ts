@@ -12,12 +12,13 @@ export interface SourceFile {
 
 const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;[^,]*base64,([A-Za-z0-9+/=]+)\s*$/;
 
-async function listJs(dir: string): Promise<string[]> {
+/** Files under `dir` whose names end with `ending`, recursively. */
+export async function listFiles(dir: string, ending: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listJs(full)));
-    else if (entry.name.endsWith('.js')) out.push(full);
+    if (entry.isDirectory()) out.push(...(await listFiles(full, ending)));
+    else if (entry.name.endsWith(ending)) out.push(full);
   }
   return out;
 }
@@ -25,7 +26,7 @@ async function listJs(dir: string): Promise<string[]> {
 /** Every original source embedded in `distDir`'s per-module .js files, sorted by name. */
 export async function sourcesFromInlineMaps(distDir: string): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  for (const file of await listJs(distDir)) {
+  for (const file of await listFiles(distDir, '.js')) {
     const text = await fs.readFile(file, 'utf8');
     const m = INLINE_MAP.exec(text);
     if (!m) continue; // bundles and externs carry no inline map
