@@ -9,7 +9,9 @@
 //     there), with the whole window read cold vs at most completion.jumpContextTokens;
 //  3. keystrokes saved typing the held-out files (Tab accepts a suggestion that is a prefix of
 //     what comes next), in-process through the engine's complete(): Wordlens (LSTM + n-gram)
-//     against the n-gram alone and a token-bigram completer.
+//     against the n-gram alone and a token-bigram completer; then as the server completes
+//     (the live n-gram absorbing the document as typed, document and recent-files caches,
+//     the confidence stop), with and without the LSTM.
 // Run: npx tsx bench/completion-latency.ts [--minutes 2] [--retrain] [--dim 128]
 //        [--keystrokes 2000] [--chars 20000] [--no-latency] [--no-typing]
 //        [--jump-only] (only the jump scenarios) [--jump-context N] (a third jump setting)
@@ -29,7 +31,8 @@ import { mulberry32 } from '../src/engine/prng';
 import { loadModel } from '../src/engine/io/store';
 import type { LanguageModel } from '../src/engine/types';
 import { defaultSettings, ServerStatusRequest } from '../src/protocol';
-import { assemble } from '../src/server/servingModel';
+import { assemble, loadServingModel } from '../src/server/servingModel';
+import { LiveLearning } from '../src/server/liveLearning';
 import { startTestServer } from '../test/server/lspClient';
 import { BigramModel } from './lib/bigramModel';
 import { bodyStart, documentOf, sourcesFromInlineMaps, writeSources, type SourceFile } from './lib/sourceMapCorpus';
@@ -291,13 +294,37 @@ async function keystrokesSaved(modelDir: string, train: SourceFile[], heldOut: S
     json({ phase: 'typing', completer: name, ...r, backend, loadavg: load() });
     return { completer: name, ...r };
   };
+  // As the server completes: the live n-gram absorbs the document as it is typed (didChange),
+  // the document and recent-files caches join the mixture, and the confidence stop ends the
+  // suggestion before an unlikely token. The same with no LSTM, to show what the LSTM adds.
+  const servedRun = async (name: string, live: LiveLearning): Promise<TypingResult & { completer: string }> => {
+    const caches = heldOut.map(() => new PrefixCache<unknown>());
+    let version = live.version;
+    const r = await simulateTyping(targets, async (f, before) => {
+      live.absorb(`held-out/${heldOut[f].name}`, before);
+      if (live.version !== version) {
+        version = live.version;
+        caches.forEach((_, i) => (caches[i] = new PrefixCache<unknown>()));
+      }
+      const c = await complete(live.lm!, tokenizer, vocab, before, { maxTokens: MAX_TOKENS, multiline: false, cache: caches[f], cacheMixture: live.mixture, minTokenProb: live.minTokenProb });
+      return c.completion;
+    });
+    json({ phase: 'typing', completer: name, ...r, backend, loadavg: load() });
+    return { completer: name, ...r };
+  };
+  const served = await loadServingModel(modelDir); // as the server opens it: with the files its n-gram counted
+  const withLstm = served.live!;
+  const noLstm = new LiveLearning({ ngram: NgramModel.deserialize(saved.ngram), files: served.files, lstm: undefined, lambda: 0, cache: saved.meta.cache, vocab, tokenizer });
   const results = [
     await run('wordlens (LSTM + 5-gram)', serving.lm),
     await run('5-gram alone (same folder)', ngram as LanguageModel<unknown>),
     await run('token bigram', bigram as LanguageModel<unknown>),
+    await servedRun('served: LSTM + live 5-gram + caches', withLstm),
+    await servedRun('served without the LSTM', noLstm),
   ];
   serving.dispose();
-  return { backend, lambda: saved.meta.metrics?.lambda, results };
+  served.dispose();
+  return { backend, lambda: saved.meta.metrics?.lambda, minTokenProb: withLstm.minTokenProb, results };
 }
 
 async function main(): Promise<void> {
@@ -355,7 +382,9 @@ async function main(): Promise<void> {
     }
     const [w, n, b] = typing.results;
     console.log(`  ratio of saved shares: wordlens / 5-gram ${(w.saved / n.saved).toFixed(2)}x, wordlens / bigram ${(w.saved / b.saved).toFixed(2)}x`);
-    json({ phase: 'summary', savedWordlens: w.saved, savedNgram: n.saved, savedBigram: b.saved, ratioVsNgram: w.saved / n.saved, ratioVsBigram: w.saved / b.saved });
+    const [, , , sw, sn] = typing.results;
+    console.log(`  as served (live counts, caches, stop below p ${typing.minTokenProb}): with the LSTM ${(100 * sw.saved).toFixed(1)}%, without ${(100 * sn.saved).toFixed(1)}% (${(sw.saved / sn.saved).toFixed(3)}x)`);
+    json({ phase: 'summary', lambda: typing.lambda, savedWordlens: w.saved, savedNgram: n.saved, savedBigram: b.saved, ratioVsNgram: w.saved / n.saved, ratioVsBigram: w.saved / b.saved, savedServed: sw.saved, savedServedNoLstm: sn.saved, servedRatio: sw.saved / sn.saved });
   }
   console.log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 }

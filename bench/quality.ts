@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { lastJson, run as runIn } from './lib/timedRun';
 
 const ROOT = path.join(__dirname, '..');
 const ANCHORS = '/work/shared/anchors';
@@ -75,54 +76,8 @@ function parseArgs(argv: string[]): Options {
   return { minutes, systems, build: !argv.includes('--skip-build'), merge: !argv.includes('--no-merge'), keep: argv.includes('--keep'), data };
 }
 
-interface Ran {
-  stdout: string;
-  wallS: number;
-  cpuS: number;
-}
-
-/**
- * Runs a command to completion, its CPU time (user + sys of it and its children) measured by
- * GNU time: on a shared machine, CPU seconds say more than wall seconds. Its stderr is passed
- * through so long runs show progress; its stdout is collected (`onLine` sees each line).
- */
-function run(cmd: string, args: string[], onLine: (line: string) => void = () => {}): Promise<Ran> {
-  const timeFile = path.join(tmpdir(), `wordlens-quality-time-${process.pid}-${Date.now()}`);
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      lines.forEach(onLine);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallS = (performance.now() - t0) / 1000;
-      let cpuS = NaN;
-      try {
-        const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-        cpuS = user + sys;
-        rmSync(timeFile, { force: true });
-      } catch {
-        // time not written (the command could not start): the exit code below says why
-      }
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-      else resolve({ stdout, wallS, cpuS });
-    });
-  });
-}
-
-function lastJson(stdout: string, what: string): Record<string, any> {
-  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
-  if (!lines.length) throw new Error(`${what}: no JSON line in its output`);
-  return JSON.parse(lines[lines.length - 1]);
-}
+/** Runs in the project root, where the CLI and the anchors' relative paths resolve. */
+const run = (cmd: string, args: string[], onLine?: (line: string) => void) => runIn(cmd, args, onLine, ROOT);
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const roundOrNull = (x: unknown, d = 2) => (typeof x === 'number' ? round(x, d) : null);

@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { MODEL_FORMAT_VERSION, saveModel } from '../../src/engine/io/store';
 import { main } from '../../src/cli';
+import { defaultDropout } from '../../src/engine/lstm/train';
 import { onInterrupt } from '../../src/cli/interrupt';
 import { Output } from '../../src/cli/output';
 
@@ -144,6 +145,25 @@ function writeCorpus(dir: string, lines: number): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+test('train: dropout follows the corpus size and the width unless --dropout is given', async () => {
+  // A few thousand tokens make many passes: regularised by width (0.4 at 200); millions keep 0.2.
+  assert.equal(defaultDropout(3_000, 200), 0.4);
+  assert.equal(defaultDropout(3_000, 300), 0.6);
+  assert.equal(defaultDropout(3_000, 64), 0.2);
+  assert.equal(defaultDropout(6_000_000, 200), 0.2);
+  const mid = defaultDropout(1_500_000, 200);
+  assert.ok(mid > 0.2 && mid < 0.4, `1.5M tokens at width 200: ${mid}`);
+  const corpus = writeCorpus(path.join(tmp, 'dropout-text'), 100);
+  const byRule = path.join(tmp, 'dropout-rule');
+  const given = path.join(tmp, 'dropout-given');
+  await wordlens(['train', corpus, '--out', byRule, '--tokenizer', 'whitespace', '--epochs', '1', '--dim', '200', '--json']);
+  await wordlens(['train', corpus, '--out', given, '--tokenizer', 'whitespace', '--epochs', '1', '--dim', '16', '--dropout', '0.35', '--json']);
+  const hyper = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')).hyper;
+  assert.equal(hyper(byRule).dropout, 0.4);
+  assert.equal(hyper(given).dropout, 0.35);
+  assertUserError(await inProcess(['train', corpus, '--out', given, '--dropout', '1.5']), /--dropout must be at most 0.9/, 2);
+});
 
 test('train -> eval -> neighbors -> complete -> generate -> export -> import: the --json shapes', async () => {
   const corpus = writeCorpus(path.join(tmp, 'text'), 300);

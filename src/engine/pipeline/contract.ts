@@ -18,6 +18,8 @@ export interface PipelineRequest {
   /** Embedding = hidden size. */
   dim?: number;
   layers?: number;
+  /** LSTM dropout (default: defaultDropout of the corpus size and width). */
+  dropout?: number;
   seed?: number;
   minCount?: number;
   maxVocab?: number;

@@ -10,7 +10,7 @@ import { NgramModel } from '../ngram/ngram';
 import { loadModel } from '../io/store';
 import { LstmModel } from '../lstm/lstm';
 import { evaluatePerplexity } from '../lstm/perplexity';
-import { DEFAULT_TRAINING, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
+import { DEFAULT_TRAINING, defaultDropout, trainLstm, type TrainCheckpoint, type TrainOutcome } from '../lstm/train';
 import { fusedTrainStepper } from '../lstm/fusedTrainStepper';
 import { PipelineError, readTrainingText, type TrainingText, type TrainingTextOptions } from '../text/trainingText';
 import { subsetDataset, type Dataset } from '../text/dataset';
@@ -61,7 +61,8 @@ export async function readCorpus(
 }
 
 /** The LSTM's shape (a resumed model keeps its own), refused up front when it would not fit the wasm heap. */
-export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, V: number, backend: BackendName): LstmHyper {
+export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, V: number, backend: BackendName, trainTokens: number): LstmHyper {
+  const width = req.dim ?? DEFAULT_TRAINING.hyper.hiddenDim;
   const hyper: LstmHyper = resume
     ? { ...(resume.meta.hyper as unknown as LstmHyper), vocabSize: V }
     : {
@@ -69,6 +70,7 @@ export function lstmHyper(req: PipelineRequest, resume: ResumeFrom | undefined, 
         ...DEFAULT_TRAINING.hyper,
         ...(req.dim ? { embedDim: req.dim, hiddenDim: req.dim } : {}),
         ...(req.layers ? { layers: req.layers } : {}),
+        dropout: req.dropout ?? defaultDropout(trainTokens, width),
       };
   if (backend !== 'tensorflow') {
     // Running out of the wasm heap mid-training shows as "memory access out of bounds": refuse up front.

@@ -79,7 +79,7 @@ export async function runPipeline(
     onNgram?.(ngramSnapshot(text.tokenizer.kind, dataset, ngram, ngramPpl, cache));
     const initialized = await initBackend(req.backend);
     backend = initialized;
-    const hyper = lstmHyper(req, resume, V, initialized);
+    const hyper = lstmHyper(req, resume, V, initialized, dataset.train.length);
     const metrics = await resumedMetrics(resume, hyper, dataset, signal);
     const corpus = afforded.cut ? { ...text.summary, filesUsed: dataset.files.length, trainTokensUsed: dataset.train.length, validTokensUsed: dataset.valid.length } : text.summary;
     const content = { tokenizer: text.tokenizer.kind, hyper, backend: initialized, vocab: dataset.vocab, ngram, ngramFiles: trainFiles(dataset), ngramPpl, cache, corpus, metrics };
