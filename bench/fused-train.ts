@@ -4,7 +4,7 @@
 // fused WebAssembly path (lstm/fusedTrainer.ts) on 1 and 2 threads, in the same run. Prints the backend, tokens/s
 // wall-clock and per CPU-second (process.cpuUsage; the machine may be shared) for each, their
 // ratios, and each path's mean loss over its last steps (both should be falling alike).
-//   npx tsx bench/fused-train.ts [--seconds 60] [--fused-seconds 30] [--data DIR] [--backend wasm|cpu]
+//   npx tsx bench/fused-train.ts [--seconds 60] [--fused-seconds 30] [--rounds 1] [--data DIR] [--backend wasm|cpu]
 // The fused path runs with 1 and then 2 threads (--fused-seconds each).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,25 +42,28 @@ async function main() {
   const hyper: LstmHyper = { vocabSize: V, ...D.hyper };
   const oldSeconds = Number(arg('seconds', '60'));
   const newSeconds = Number(arg('fused-seconds', '30'));
+  const rounds = Number(arg('rounds', '1'));
 
   // The TF.js path as train.ts runs it (no validation set: only training steps are timed).
   // Rates count from the end of step WARMUP on, for both paths: the first steps compile and
   // warm up kernels (measured: they halved TF.js's rate in a 30-second window).
-  const marks: { cpu: number; wall: number; tokens: number; loss: number }[] = [];
-  let done = 0;
-  const old = await trainLstm(
-    { train: ds.train, valid: new Int32Array(0), vocabSize: V },
-    {
-      minutes: oldSeconds / 60, seed: 1, progressEverySeconds: 0,
-      onProgress: (p) => marks.push({ cpu: cpuSeconds(), wall: performance.now() / 1000, tokens: (done = p.step * D.batch * D.bptt), loss: p.loss }),
-    },
-  );
-  old.model.dispose();
-  if (marks.length <= WARMUP + 1) throw new Error(`the TF.js path did only ${marks.length} steps: raise --seconds`);
-  const [m0, m1] = [marks[WARMUP - 1], marks[marks.length - 1]];
-  const oldResult = {
-    steps_timed: marks.length - WARMUP, tokens: m1.tokens - m0.tokens, seconds: m1.wall - m0.wall, cpu_seconds: m1.cpu - m0.cpu,
-    tokens_per_s: (m1.tokens - m0.tokens) / (m1.wall - m0.wall), cpu_tokens_per_s: (m1.tokens - m0.tokens) / (m1.cpu - m0.cpu), loss_ema_end: m1.loss, all_steps_tokens: done,
+  const runTfjs = async () => {
+    const marks: { cpu: number; wall: number; tokens: number; loss: number }[] = [];
+    let done = 0;
+    const old = await trainLstm(
+      { train: ds.train, valid: new Int32Array(0), vocabSize: V },
+      {
+        minutes: oldSeconds / 60, seed: 1, progressEverySeconds: 0,
+        onProgress: (p) => marks.push({ cpu: cpuSeconds(), wall: performance.now() / 1000, tokens: (done = p.step * D.batch * D.bptt), loss: p.loss }),
+      },
+    );
+    old.model.dispose();
+    if (marks.length <= WARMUP + 1) throw new Error(`the TF.js path did only ${marks.length} steps: raise --seconds`);
+    const [m0, m1] = [marks[WARMUP - 1], marks[marks.length - 1]];
+    return {
+      steps_timed: marks.length - WARMUP, tokens: m1.tokens - m0.tokens, seconds: m1.wall - m0.wall, cpu_seconds: m1.cpu - m0.cpu,
+      tokens_per_s: (m1.tokens - m0.tokens) / (m1.wall - m0.wall), cpu_tokens_per_s: (m1.tokens - m0.tokens) / (m1.cpu - m0.cpu), loss_ema_end: m1.loss, all_steps_tokens: done,
+    };
   };
 
   // The fused path, same data layout, sampler and learning rate: 1 thread, then 2.
@@ -97,11 +100,26 @@ async function main() {
     fused.dispose();
     return out;
   };
-  const fused1 = runFused(1);
-  const fused2 = runFused(2);
+  // --rounds R alternates the three legs R times and pools them: the machine's speed drifts
+  // (other tenants), and interleaving puts the drift into every leg alike.
+  type Leg = { tokens: number; seconds: number; cpu_seconds: number; tokens_per_s: number; cpu_tokens_per_s: number };
+  const pool = <T extends Leg>(legs: T[]): T => {
+    const sum = (k: 'tokens' | 'seconds' | 'cpu_seconds') => legs.reduce((a, l) => a + l[k], 0);
+    return { ...legs[legs.length - 1], tokens: sum('tokens'), seconds: sum('seconds'), cpu_seconds: sum('cpu_seconds'), tokens_per_s: sum('tokens') / sum('seconds'), cpu_tokens_per_s: sum('tokens') / sum('cpu_seconds') };
+  };
+  const legs = { tfjs: [] as Awaited<ReturnType<typeof runTfjs>>[], one: [] as ReturnType<typeof runFused>[], two: [] as ReturnType<typeof runFused>[] };
+  for (let r = 0; r < rounds; r++) {
+    legs.tfjs.push(await runTfjs());
+    legs.one.push(runFused(1));
+    legs.two.push(runFused(2));
+    if (rounds > 1) console.log(JSON.stringify({ round: r + 1, tfjs: legs.tfjs[r].tokens_per_s, fused_1: legs.one[r].tokens_per_s, fused_2: legs.two[r].tokens_per_s, load_avg_1m: loadavg()[0] }));
+  }
+  const oldResult = pool(legs.tfjs);
+  const fused1 = pool(legs.one);
+  const fused2 = pool(legs.two);
   const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 100) / 100]));
   console.log(JSON.stringify({
-    bench: 'fused-train', backend, vocab: V, train_tokens: ds.train.length, load_avg_1m: loadavg()[0],
+    bench: 'fused-train', backend, rounds, vocab: V, train_tokens: ds.train.length, load_avg_1m: loadavg()[0],
     tfjs: round(oldResult), fused_1_thread: round(fused1), fused_2_threads: round(fused2),
     ratio_wall_1_thread: +(fused1.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
     ratio_wall_2_threads: +(fused2.tokens_per_s / oldResult.tokens_per_s).toFixed(2),
