@@ -11,7 +11,7 @@
 // pieces run at different times (rows from earlier runs are marked with their time).
 //   npx tsx bench/quality.ts [--minutes 5] [--skip-torch] [--torch-adam] [--only wordlens,kn,torch,torch-adam]
 //     [--skip-build] [--no-merge] [--keep] [--data DIR]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';

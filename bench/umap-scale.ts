@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/kernels/backend';
+import { normalizeRows } from '../src/engine/embeddings/ivfBuild';
 import { neighborhoodPreservation, umapProject } from '../src/engine/projection/projection';
 import { argValue, cpuSeconds } from './lib/args';
 import { clusteredMatrix } from './lib/clusteredVectors';
@@ -24,12 +25,7 @@ function sampleRows(n: number, m: number): number[] {
 /** Unit copies of rows [from, to) of the matrix. */
 function unitRows(matrix: Float32Array, dim: number, from: number, to: number): Float32Array {
   const out = matrix.slice(from * dim, to * dim);
-  for (let i = 0; i < to - from; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += out[i * dim + d] ** 2;
-    const inv = 1 / Math.sqrt(s || 1);
-    for (let d = 0; d < dim; d++) out[i * dim + d] *= inv;
-  }
+  normalizeRows(out, dim);
   return out;
 }
 
