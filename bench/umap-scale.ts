@@ -7,6 +7,7 @@
 // nearest on the map) and the recall of NN-descent's graph for those points.
 // Prints the backend, each stage's wall seconds, the process CPU and the load average.
 //   npx tsx bench/umap-scale.ts [sizes, default 50000,200000] [--dim 300] [--queries 1000] [--epochs N]
+//     [--threads T: the epochs' threads, default umapProject's] [--float-knn: NN-descent on float32 rows]
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/kernels/backend';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   const dim = Number(argValue('dim', '300'));
   const queries = Number(argValue('queries', '1000'));
   const epochs = process.argv.includes('--epochs') ? Number(argValue('epochs', '200')) : undefined;
+  const threads = process.argv.includes('--threads') ? Number(argValue('threads', '1')) : undefined;
+  const floatKnn = process.argv.includes('--float-knn');
   const backend = await initBackend();
   console.log(JSON.stringify({ bench: 'umap-scale', backend, dim, queries, load_avg: loadavg() }));
   for (const n of sizes) {
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     const rows = sampleRows(n, queries);
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
-    const r = await umapProject(matrix, n, dim, { nEpochs: epochs });
+    const r = await umapProject(matrix, n, dim, { nEpochs: epochs, threads, knnInt8: !floatKnn });
     const wall = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds() - cpu0;
     const exact = exactNeighbours(matrix, n, dim, rows);
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     const np = neighborhoodPreservation(graph, { coords: r.coords, dims: r.dims }, K, queries);
     const t = r.timings;
     console.log(JSON.stringify({
-      n, dim, backend, knn_method: r.knnMethod, threads: r.threads, epochs: r.epochs,
+      n, dim, backend, knn_method: r.knnMethod, knn_rows: floatKnn ? 'float32' : 'int8', threads: r.threads, epochs: r.epochs,
       wall_s: +wall.toFixed(1), cpu_s: +cpu.toFixed(1),
       stages_s: { knn: +t.knn.toFixed(1), graph: +t.graph.toFixed(1), init: +t.init.toFixed(1), epochs: +t.epochs.toFixed(1) },
       np_sampled: +np.toFixed(4), knn_recall_sampled: +(found / wanted).toFixed(4), load_avg_1m: loadavg()[0],

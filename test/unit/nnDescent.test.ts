@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/kernels/backend';
 import { EmbeddingIndex } from '../../src/engine/embeddings/neighbors';
 import { nnDescentKnn } from '../../src/engine/projection/nnDescent';
+import { Int8PairScorer } from '../../src/engine/kernels/int8Pairs';
 import { umapProject } from '../../src/engine/projection/projection';
 import { mulberry32 } from '../../src/engine/prng';
 
@@ -100,4 +101,56 @@ test('umapProject uses NN-descent when asked (and above EXACT_KNN_MAX) and says 
   let same = 0;
   viaDescent.knn.indices.forEach((row, i) => (same += row.filter((j) => viaExact.knn.indices[i].includes(j)).length));
   assert.ok(same / (n * 15) > 0.97, `graphs agree on ${same / (n * 15)}`);
+});
+
+test('int8 pair cosines are within 2% of the float ones, zero rows score 0, batches are bounded', () => {
+  const r = mulberry32(8);
+  for (const dim of [300, 7, 16]) {
+    const n = 40;
+    const m = Float32Array.from({ length: n * dim }, () => (r() - 0.5) * (r() < 0.05 ? 8 : 1));
+    m.fill(0, 5 * dim, 6 * dim);
+    const rows = Int8PairScorer.create(n, dim, 64)!;
+    assert.ok(rows, 'this runtime has WebAssembly SIMD');
+    for (let i = 0; i < n; i++) rows.setRow(i, m, i * dim);
+    rows.ids.set(Array.from({ length: n }, (_, j) => j));
+    for (const i of [0, 5, 17]) {
+      rows.score(i, n);
+      for (let j = 0; j < n; j++) {
+        let dot = 0, a = 0, b = 0;
+        for (let d = 0; d < dim; d++) {
+          dot += m[i * dim + d] * m[j * dim + d];
+          a += m[i * dim + d] ** 2;
+          b += m[j * dim + d] ** 2;
+        }
+        const cos = a > 0 && b > 0 ? dot / Math.sqrt(a * b) : 0;
+        assert.ok(Math.abs(rows.out[j] - cos) < 0.02, `dim ${dim}, rows ${i}, ${j}: ${rows.out[j]} vs ${cos}`);
+      }
+    }
+    assert.throws(() => rows.score(0, 65), /65 ids exceed the batch of 64/);
+  }
+});
+
+test('nnDescent with int8 similarities finds as many exact neighbours as with float32 ones, with exact distances', async () => {
+  const n = 2000, dim = 300, k = 15;
+  const matrix = fixture(n, dim, 6);
+  const truth = exact(matrix, n, dim, k);
+  const recall = (g: { indices: number[][] }) => {
+    let hit = 0;
+    g.indices.forEach((row, i) => {
+      const s = new Set(truth.indices[i].slice(1));
+      for (const j of row.slice(1)) if (s.has(j)) hit++;
+    });
+    return hit / (n * (k - 1));
+  };
+  const viaInt8 = await nnDescentKnn(matrix, n, dim, k, { seed: 3 });
+  const viaFloat = await nnDescentKnn(matrix, n, dim, k, { seed: 3, int8: false });
+  assert.ok(recall(viaInt8) >= recall(viaFloat) - 0.01, `int8 recall ${recall(viaInt8)}, float ${recall(viaFloat)}`);
+  assert.ok(recall(viaInt8) > 0.95, `int8 recall ${recall(viaInt8)}`);
+  // Distances are the float ones (re-scored), sorted nearest first.
+  for (const i of [0, 999, 1999]) {
+    viaInt8.indices[i].forEach((j, t) => {
+      const e = truth.indices[i].indexOf(j);
+      if (e >= 0) assert.ok(Math.abs(viaInt8.distances[i][t] - truth.distances[i][e]) < 1e-5, `row ${i}, neighbour ${j}`);
+    });
+  }
 });

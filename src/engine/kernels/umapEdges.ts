@@ -1,8 +1,8 @@
 // The UMAP layout's 2-D epoch loop as a WebAssembly kernel (assembly/umapLayout.ts), over a
 // shared memory that holds the coordinates and the edge arrays, so the Hogwild helper threads
 // of projection/umapLayout.ts run the same kernel on the same memory. The same coordinates as
-// the JS loop bit for bit on one thread; 10-35% less CPU at 50k, ~none at 200k
-// (docs/benchmarks.md): V8 already compiles the JS loop well.
+// the JS loop bit for bit on one thread (both store them as float32); 10-35% less CPU at 50k,
+// ~none at 200k (docs/benchmarks.md): V8 already compiles the JS loop well.
 import { optionalKernelModule } from './wasmModule';
 
 /** Edges [from, to) of epoch n; array arguments are byte offsets into the memory. Returns the

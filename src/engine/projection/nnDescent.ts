@@ -6,6 +6,7 @@
 import type { KnnGraph } from '../embeddings/neighbors';
 import { mulberry32 } from '../prng';
 import { createSgnsKernels } from '../kernels/sgnsKernels';
+import { Int8PairScorer } from '../kernels/int8Pairs';
 
 export interface NnDescentOptions {
   seed?: number;
@@ -18,6 +19,10 @@ export interface NnDescentOptions {
   delta?: number;
   /** Neighbours (and reverse neighbours) of each point joined per iteration. */
   maxCandidates?: number;
+  /** Similarities from int8 copies of the rows (default true where WebAssembly SIMD runs; the
+   *  neighbours found are then re-scored in float32), or float32 throughout (false: ~1.6x
+   *  slower at 200k x 300, and finds the near-ties int8 may swap). */
+  int8?: boolean;
   signal?: AbortSignal;
   /** After the trees (iteration 0) and each iteration, with the neighbours it changed. */
   onProgress?: (iteration: number, updates: number) => void;
@@ -34,52 +39,118 @@ export async function nnDescentKnn(matrix: Float32Array, n: number, dim: number,
     signal?.throwIfAborted();
   };
   const random = mulberry32(opts.seed ?? 42);
-  const { unit, sim } = unitRows(matrix, n, dim);
+  const maxCandidates = opts.maxCandidates ?? Math.min(60, 3 * k);
+  const batch = Math.max(n, 2 * maxCandidates);
+  const int8 = opts.int8 === false ? undefined : int8Scorer(matrix, n, dim, batch);
+  const sim = int8 ?? floatScorer(matrix, n, dim, batch);
   const heap = new NeighborHeap(n, k - 1); // self is added at the end
   const leafSize = Math.max(opts.leafSize ?? 30, k);
   const nTrees = opts.nTrees ?? Math.min(12, 4 + Math.round(Math.log2(Math.max(2, n / 1000))));
   for (let t = 0; t < nTrees; t++) {
-    rpTreeLeafJoin(unit, n, sim.stride, leafSize, random, heap, sim.dot);
+    rpTreeLeafJoin(n, leafSize, random, heap, sim);
     if (t % 2 === 1) await pause();
   }
   opts.onProgress?.(0, n);
 
-  const maxCandidates = opts.maxCandidates ?? Math.min(60, 3 * k);
   const threshold = (opts.delta ?? 0.001) * n * (k - 1);
   const maxIterations = opts.maxIterations ?? 10;
   const cand = new Candidates(n, maxCandidates);
   for (let it = 1; it <= maxIterations; it++) {
     cand.collect(heap, random);
-    const updates = localJoin(heap, cand, sim.dot);
+    const updates = localJoin(heap, cand, sim);
     opts.onProgress?.(it, updates);
     await pause();
     if (updates <= threshold) break;
   }
+  // The int8 cosines chose the neighbours; their order and distances come from the floats.
+  if (int8) heap.rescore((i, j) => cosine(matrix, dim, i, j, int8.invNorm));
   return heap.toGraph();
 }
 
-/** Similarity of rows p and q (unit rows, so cosine). */
-type Sim = (p: number, q: number) => number;
+/** Cosines of one row with a batch of others (ids and out are the scorer's own buffers), and
+ *  the trees' split direction kept as row n. */
+interface Scorer {
+  readonly ids: Int32Array;
+  readonly out: Float32Array;
+  /** out[t] = cosine of row `row` with row ids[t], for t < count. */
+  score(row: number, count: number): void;
+  /** Row n becomes unit(a) - unit(b): the normal of the plane halfway between them. */
+  setDirection(a: number, b: number): void;
+}
 
-/** The rows scaled to unit length, padded to a multiple of 4 floats, in the wasm SIMD kernels'
- *  memory when this runtime has them (~3x faster dot products than a JS loop). */
-function unitRows(matrix: Float32Array, n: number, dim: number): { unit: Float32Array; sim: { dot: Sim; stride: number } } {
+/** Offers p and q to each other's heaps; returns how many took it. */
+function offerPair(heap: NeighborHeap, p: number, q: number, s: number): number {
+  return heap.push(p, q, s) + heap.push(q, p, s);
+}
+
+function cosine(matrix: Float32Array, dim: number, i: number, j: number, invNorm: Float32Array): number {
+  let s0 = 0, s1 = 0;
+  const a = i * dim, b = j * dim;
+  let d = 0;
+  for (; d + 1 < dim; d += 2) {
+    s0 += matrix[a + d] * matrix[b + d];
+    s1 += matrix[a + d + 1] * matrix[b + d + 1];
+  }
+  if (d < dim) s0 += matrix[a + d] * matrix[b + d];
+  return (s0 + s1) * invNorm[i] * invNorm[j];
+}
+
+/** 1 / |row| of each row (0 for a zero row: similarity 0 to all). */
+function inverseNorms(matrix: Float32Array, n: number, dim: number): Float32Array {
+  const inv = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += matrix[i * dim + d] ** 2;
+    inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+  }
+  return inv;
+}
+
+/** The rows as int8 (kernels/int8Pairs.ts): 4x fewer bytes fetched a similarity, where at a
+ *  million rows nearly every row fetched misses the cache. Their cosines are within ~0.003 of
+ *  the float ones: enough to pick neighbours, though near-ties may swap (bench/umap-scale.ts
+ *  measures the recall), which the final float re-scoring then orders exactly. */
+function int8Scorer(matrix: Float32Array, n: number, dim: number, batch: number): (Scorer & { invNorm: Float32Array }) | undefined {
+  const rows = Int8PairScorer.create(n + 1, dim, batch);
+  if (!rows) return undefined;
+  for (let i = 0; i < n; i++) rows.setRow(i, matrix, i * dim);
+  const invNorm = inverseNorms(matrix, n, dim);
+  const direction = new Float32Array(dim);
+  return {
+    ids: rows.ids,
+    out: rows.out,
+    invNorm,
+    score: (row, count) => rows.score(row, count),
+    setDirection(a, b) {
+      for (let d = 0; d < dim; d++) direction[d] = matrix[a * dim + d] * invNorm[a] - matrix[b * dim + d] * invNorm[b];
+      rows.setRow(n, direction);
+    },
+  };
+}
+
+/** The rows scaled to unit length in float32, padded to a multiple of 4 floats, in the wasm SIMD
+ *  kernels' memory when this runtime has them (~3x faster dot products than a JS loop). */
+function floatScorer(matrix: Float32Array, n: number, dim: number, batch: number): Scorer {
   const stride = Math.ceil(dim / 4) * 4;
   // One spare row after the data: the trees' split direction.
   const kernels = createSgnsKernels((n + 1) * stride * 4);
   const unit = kernels ? new Float32Array(kernels.memory.buffer, 0, (n + 1) * stride) : new Float32Array((n + 1) * stride);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += matrix[i * dim + d] ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0; // a zero row stays zero: similarity 0 to all
-    for (let d = 0; d < dim; d++) unit[i * stride + d] = matrix[i * dim + d] * inv;
-  }
-  if (kernels) {
-    const kdot = kernels.dot;
-    const bytes = stride * 4;
-    return { unit, sim: { stride, dot: (p, q) => kdot(p * bytes, q * bytes, stride) } };
-  }
-  return { unit, sim: { stride, dot: (p, q) => dot(unit, p * stride, q * stride, stride) } };
+  const invNorm = inverseNorms(matrix, n, dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) unit[i * stride + d] = matrix[i * dim + d] * invNorm[i];
+  const bytes = stride * 4;
+  const kdot = kernels?.dot;
+  const sim = kdot ? (p: number, q: number) => kdot(p * bytes, q * bytes, stride) : (p: number, q: number) => dot(unit, p * stride, q * stride, stride);
+  const ids = new Int32Array(batch), out = new Float32Array(batch);
+  return {
+    ids,
+    out,
+    score(row, count) {
+      for (let t = 0; t < count; t++) out[t] = sim(row, ids[t]);
+    },
+    setDirection(a, b) {
+      for (let d = 0; d < dim; d++) unit[n * stride + d] = unit[a * stride + d] - unit[b * stride + d];
+    },
+  };
 }
 
 function dot(x: Float32Array, a: number, b: number, dim: number): number {
@@ -129,6 +200,12 @@ class NeighborHeap {
     return 1;
   }
 
+  /** Replaces every stored similarity by sim(i, j) (the heap order is not kept: toGraph sorts). */
+  rescore(sim: (i: number, j: number) => number): void {
+    const { ids, sims, m } = this;
+    for (let i = 0; i < this.n; i++) for (let t = i * m; t < i * m + m; t++) if (ids[t] >= 0) sims[t] = sim(i, ids[t]);
+  }
+
   toGraph(): KnnGraph {
     const { m } = this;
     const indices: number[][] = [];
@@ -153,35 +230,34 @@ class NeighborHeap {
 
 /** One random-projection tree (angular splits through the origin); every pair within a leaf
  *  is offered to both points' heaps. */
-function rpTreeLeafJoin(unit: Float32Array, n: number, dim: number, leafSize: number, random: () => number, heap: NeighborHeap, sim: Sim): void {
+function rpTreeLeafJoin(n: number, leafSize: number, random: () => number, heap: NeighborHeap, sim: Scorer): void {
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   const side = new Uint8Array(n);
-  const normal = unit.subarray(n * dim, (n + 1) * dim); // row n: sim(p, n) projects p on it
+  const { ids, out } = sim;
   const stack: number[] = [0, n];
   while (stack.length) {
     const hi = stack.pop()!;
     const lo = stack.pop()!;
     if (hi - lo <= leafSize) {
-      for (let a = lo; a < hi; a++) {
+      for (let a = lo; a < hi - 1; a++) {
         const p = perm[a];
-        for (let b = a + 1; b < hi; b++) {
-          const q = perm[b];
-          const s = sim(p, q);
-          heap.push(p, q, s);
-          heap.push(q, p, s);
-        }
+        ids.set(perm.subarray(a + 1, hi));
+        sim.score(p, hi - a - 1);
+        for (let t = 0; t < hi - a - 1; t++) offerPair(heap, p, ids[t], out[t]);
       }
       continue;
     }
-    // The hyperplane halfway between two random points of the node.
+    // The hyperplane halfway between two random points of the node; row n is its normal.
     const a = perm[lo + Math.floor(random() * (hi - lo))];
     let b = perm[lo + Math.floor(random() * (hi - lo))];
     if (b === a) b = perm[a === perm[lo] ? lo + 1 : lo];
-    for (let d = 0; d < dim; d++) normal[d] = unit[a * dim + d] - unit[b * dim + d];
+    sim.setDirection(a, b);
+    ids.set(perm.subarray(lo, hi));
+    sim.score(n, hi - lo);
     let left = 0;
     for (let t = lo; t < hi; t++) {
-      const s = sim(perm[t], n);
+      const s = out[t - lo];
       // Points on the plane (duplicates, zero rows) go to a random side.
       const l = s > 0 || (s === 0 && random() < 0.5);
       side[t - lo] = l ? 1 : 0;
@@ -259,25 +335,20 @@ class Candidates {
 }
 
 /** Compares every new candidate of each point with the other new ones and the old ones. */
-function localJoin(heap: NeighborHeap, cand: Candidates, sim: Sim): number {
+function localJoin(heap: NeighborHeap, cand: Candidates, sim: Scorer): number {
   const { n, c, fresh, old, freshCount, oldCount } = cand;
+  const { ids, out } = sim;
   let updates = 0;
   for (let i = 0; i < n; i++) {
     const nf = freshCount[i], no = oldCount[i];
     for (let a = 0; a < nf; a++) {
       const p = fresh[i * c + a];
-      for (let b = a + 1; b < nf; b++) {
-        const q = fresh[i * c + b];
-        if (p === q) continue;
-        const s = sim(p, q);
-        updates += heap.push(p, q, s) + heap.push(q, p, s);
-      }
-      for (let b = 0; b < no; b++) {
-        const q = old[i * c + b];
-        if (p === q) continue;
-        const s = sim(p, q);
-        updates += heap.push(p, q, s) + heap.push(q, p, s);
-      }
+      // The later new candidates, then the old ones, scored against p in one batch.
+      const count = nf - a - 1 + no;
+      ids.set(fresh.subarray(i * c + a + 1, i * c + nf));
+      ids.set(old.subarray(i * c, i * c + no), nf - a - 1);
+      sim.score(p, count);
+      for (let t = 0; t < count; t++) if (ids[t] !== p) updates += offerPair(heap, p, ids[t], out[t]);
     }
   }
   return updates;

@@ -2,8 +2,9 @@
 // (umap-js 1.4's algorithm, refined progressively). UMAP takes the exact cosine kNN graph from
 // EmbeddingIndex up to EXACT_KNN_MAX points and NN-descent's approximate one above, builds the
 // fuzzy graph and runs the SGD epochs on flat typed arrays (umapGraph.ts, umapLayout.ts),
-// starting from PCA. Seeded: on one thread (the default) a seed gives the same map; with more
-// threads (opts.threads) maps vary slightly between runs.
+// starting from PCA. Seeded: on one thread (the default below LAYOUT_THREADS_FROM points) a seed
+// gives the same map; with more threads maps vary slightly between runs.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { findABParams } from 'umap-js/dist/umap';
 import { EmbeddingIndex, type KnnGraph } from '../embeddings/neighbors';
@@ -30,9 +31,10 @@ export interface UmapOptions {
   knn?: KnnGraph;
   /** How to compute the kNN graph when none is given (default: exact up to EXACT_KNN_MAX points). */
   knnMethod?: 'exact' | 'nndescent';
-  /** Threads for the epochs, this one included (default 1). More are not bit-for-bit
-   *  reproducible, and on the 2-core machines measured (docs/benchmarks.md, "The layout epochs
-   *  as a wasm kernel") 2 threads took about twice the wall time per epoch of 1 at 200k points. */
+  /** NN-descent's similarities from int8 rows (default true; see nnDescent.ts). */
+  knnInt8?: boolean;
+  /** Threads for the epochs, this one included (default: 1 below LAYOUT_THREADS_FROM points,
+   *  2 from there where the machine has 2 cores). More are not bit-for-bit reproducible. */
   threads?: number;
   /** The epoch loop: 'wasm' (default, 2-D) or 'js' (the reference; benches compare the two). */
   layoutKernel?: 'wasm' | 'js';
@@ -61,6 +63,10 @@ export const PCA_SAMPLE_ROWS = 20_000;
  *  here) gives way to NN-descent (2 s and 6 s, with ~0.95 and ~0.9 of the exact neighbours on
  *  bench/projection.ts's deliberately hard data). */
 export const EXACT_KNN_MAX = 10_000;
+/** From this many points the epochs run on 2 threads by default: on this 2-core machine (one
+ *  core busy with other work) they were 1.35x faster per epoch at 200k and 1.6x at 1M, where
+ *  every negative sample waits on memory; at 50k 1 thread was faster (docs/benchmarks.md). */
+export const LAYOUT_THREADS_FROM = 200_000;
 const YIELD_EVERY_MS = 40;
 
 /** Principal components by subspace iteration on the D x D covariance (deterministic). Above
@@ -133,7 +139,7 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
   let knn = opts.knn;
   const knnMethod = knn ? 'given' : (opts.knnMethod ?? (n > EXACT_KNN_MAX ? 'nndescent' : 'exact'));
   if (!knn && knnMethod === 'nndescent') {
-    knn = await nnDescentKnn(matrix, n, dim, nNeighbors, { seed: opts.seed ?? 42, signal });
+    knn = await nnDescentKnn(matrix, n, dim, nNeighbors, { seed: opts.seed ?? 42, signal, int8: opts.knnInt8 });
   } else if (!knn) {
     const index = new EmbeddingIndex(Array.from({ length: n }, (_, i) => String(i)), matrix, dim);
     try {
@@ -156,8 +162,8 @@ export async function umapProject(matrix: Float32Array, n: number, dim: number, 
   let maxAbs = 0;
   for (const v of start.coords) maxAbs = Math.max(maxAbs, Math.abs(v));
   const scale = maxAbs > 0 ? 10 / maxAbs : 1;
-  const threads = opts.threads ?? 1;
-  const embedding = threads > 1 ? new Float64Array(new SharedArrayBuffer(n * nComponents * 8)) : new Float64Array(n * nComponents);
+  const threads = opts.threads ?? (n >= LAYOUT_THREADS_FROM ? Math.min(2, availableParallelism()) : 1);
+  const embedding = new Float64Array(n * nComponents);
   for (let i = 0; i < embedding.length; i++) embedding[i] = start.coords[i] * scale + gaussian(random) * 1e-4;
   const { a, b } = findABParams(opts.spread ?? 1, opts.minDist ?? 0.1);
   const nEpochs = opts.nEpochs ?? defaultEpochs(n);

@@ -40,12 +40,15 @@ export function fuzzySimplicialSet(knn: KnnGraph, nNeighbors: number, localConne
 
   // Fuzzy union A + A^T - A.A^T (mixed with the intersection by setOpMixRatio): each pair
   // is emitted in both directions exactly once.
-  const er: number[] = [], ec: number[] = [], ew: number[] = [];
+  // At most two entries a kNN entry: typed arrays of that size, not growing JS arrays (at 1M
+  // points those were most of this function's time).
+  const er = new Int32Array(2 * n * k), ec = new Int32Array(2 * n * k), ew = new Float64Array(2 * n * k);
+  let m = 0;
   const emit = (r: number, c: number, v: number) => {
     if (v === 0) return;
-    er.push(r);
-    ec.push(c);
-    ew.push(v);
+    er[m] = r;
+    ec[m] = c;
+    ew[m++] = v;
   };
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < k; j++) {
@@ -60,7 +63,7 @@ export function fuzzySimplicialSet(knn: KnnGraph, nNeighbors: number, localConne
       if (back < 0) emit(c, i, v);
     }
   }
-  return sortByRowCol(n, er, ec, ew);
+  return sortByRowCol(n, er.subarray(0, m), ec.subarray(0, m), ew.subarray(0, m));
 }
 
 /** umap-js's smoothKNNDistance: per-point rho (distance to the nearest neighbour) and sigma
@@ -72,9 +75,12 @@ function smoothKnnDistance(dist: Float64Array, n: number, k: number, localConnec
   let globalMean = 0;
   for (let i = 0; i < n * k; i++) globalMean += dist[i];
   globalMean /= n * k;
+  const nonZeroRow = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     const row = dist.subarray(i * k, (i + 1) * k);
-    const nonZero = Array.from(row).filter((d) => d > 0);
+    let count = 0;
+    for (let j = 0; j < k; j++) if (row[j] > 0) nonZeroRow[count++] = row[j];
+    const nonZero = nonZeroRow.subarray(0, count);
     if (nonZero.length >= localConnectivity) {
       const index = Math.floor(localConnectivity);
       const interpolation = localConnectivity - index;
@@ -112,7 +118,7 @@ function smoothKnnDistance(dist: Float64Array, n: number, k: number, localConnec
   return { sigmas, rhos };
 }
 
-function sortByRowCol(n: number, er: number[], ec: number[], ew: number[]): FuzzyGraph {
+function sortByRowCol(n: number, er: Int32Array, ec: Int32Array, ew: Float64Array): FuzzyGraph {
   const m = er.length;
   const start = new Int32Array(n + 1);
   for (let e = 0; e < m; e++) start[er[e] + 1]++;

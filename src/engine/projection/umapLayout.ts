@@ -4,6 +4,9 @@
 // With threads > 1 the edges are split between this thread and helper worker threads that
 // update the same shared coordinates without locks, in step epoch by epoch (Hogwild, as
 // umap-learn does when parallel): faster, but no longer bit-for-bit reproducible.
+// The coordinates the epochs move are float32, as umap-learn keeps them (arithmetic stays in
+// doubles): at 1M points 8 MB instead of 16 MB, which the cache and the TLB still cover where
+// every negative sample is a random read (docs/benchmarks.md).
 // In 2-D the epochs run in a WebAssembly kernel (kernels/umapEdges.ts) over arrays in its
 // shared memory; edges2d below stays as the reference and the fallback.
 import { workerData, type Worker } from 'node:worker_threads';
@@ -32,7 +35,7 @@ interface EdgeState {
   epochOfNextSample: Float64Array;
   epochsPerNegativeSample: Float64Array;
   epochOfNextNegativeSample: Float64Array;
-  y: Float64Array;
+  y: Float32Array;
   dim: number;
   a: number;
   b: number;
@@ -69,7 +72,7 @@ function layoutKernels() {
 
   /** Edges [from, to) of epoch n in 2-D (unrolled: ~2x faster than the loop over dims);
    *  returns the PRNG state. */
-  function edges2d(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number {
+  function edges2d(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float32Array): number {
     const { head, tail, y, a, b, gamma } = s;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / 2;
@@ -120,7 +123,7 @@ function layoutKernels() {
     return rng;
   }
 
-  function edgesAnyDim(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number {
+  function edgesAnyDim(s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float32Array): number {
     const { head, tail, y, dim, a, b, gamma } = s;
     const { epochsPerSample, epochOfNextSample, epochsPerNegativeSample, epochOfNextNegativeSample } = s;
     const nVertices = y.length / dim;
@@ -166,7 +169,7 @@ function layoutKernels() {
   return {
     fastPow,
     edges2d,
-    edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array) =>
+    edges: (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float32Array) =>
       (s.dim === 2 ? edges2d : edgesAnyDim)(s, from, to, n, alpha, rng, yNeg),
   };
 }
@@ -184,6 +187,7 @@ function arena(buffer: ArrayBufferLike, start: number) {
   };
   return {
     f64: (n: number) => new Float64Array(buffer, take(n * 8), n),
+    f32: (n: number) => new Float32Array(buffer, take(n * 4), n),
     i32: (n: number) => new Int32Array(buffer, take(n * 4), n),
   };
 }
@@ -191,13 +195,13 @@ function arena(buffer: ArrayBufferLike, start: number) {
 /** Typed arrays each in a buffer of its own (shared when threads will read them). */
 function separate(shared: boolean) {
   const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  return { f64: (n: number) => new Float64Array(buffer(n * 8)), i32: (n: number) => new Int32Array(buffer(n * 4)) };
+  return { f64: (n: number) => new Float64Array(buffer(n * 8)), f32: (n: number) => new Float32Array(buffer(n * 4)), i32: (n: number) => new Int32Array(buffer(n * 4)) };
 }
 
 /** The epoch loop over `state`: the wasm kernel when the state lives in its memory. */
 function edgeRunner(wasm: Edges2d | undefined) {
   if (!wasm) return kernels.edges;
-  return (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float64Array): number =>
+  return (s: EdgeState, from: number, to: number, n: number, alpha: number, rng: number, yNeg: Float32Array): number =>
     wasm(
       s.head.byteOffset, s.tail.byteOffset, s.epochsPerSample.byteOffset, s.epochOfNextSample.byteOffset,
       s.epochsPerNegativeSample.byteOffset, s.epochOfNextNegativeSample.byteOffset, s.y.byteOffset, yNeg.byteOffset,
@@ -225,13 +229,13 @@ export class UmapLayout {
   /** With threads: this thread's copy of the coordinates as the epoch began, which the
    *  repulsions read. Reading the shared array there, where the other threads keep writing,
    *  stalls every thread on cache-line transfers (2 threads were only ~1.25x faster). */
-  private readonly snapshot: Float64Array | undefined;
+  private readonly snapshot: Float32Array | undefined;
   private readonly runEdges: ReturnType<typeof edgeRunner>;
-  /** Whether the epochs run in the wasm kernel (then state.y is a copy of the embedding in its memory). */
+  /** Whether the epochs run in the wasm kernel (over a copy of the coordinates in its memory). */
   readonly wasm: boolean;
 
-  /** `embedding` (n x dim, row-major) is updated in place; with threads > 1 it must be backed
-   *  by a SharedArrayBuffer. Call dispose() when done (it stops the helper threads). */
+  /** `embedding` (n x dim, row-major) receives the coordinates after every step. Call dispose()
+   *  when done (it stops the helper threads). */
   constructor(graph: FuzzyGraph, readonly embedding: Float64Array, readonly dim: number, params: LayoutParams, random: () => number) {
     this.nEpochs = params.nEpochs;
     this.initialAlpha = this.alpha = params.learningRate ?? 1;
@@ -241,19 +245,18 @@ export class UmapLayout {
     // Edges too weak to be sampled even once in nEpochs are dropped, as umap-js does.
     let max = 0;
     for (const w of graph.weights) if (w > max) max = w;
+    const points = embedding.length;
     const keep: number[] = [];
     for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e] > 0 && graph.weights[e] >= max / this.nEpochs) keep.push(e);
     const m = keep.length;
-    const points = embedding.length;
     // Coordinates, a snapshot a thread, head and tail, the four epoch arrays.
-    const bytes = points * 8 * (1 + (threads > 1 ? threads : 0)) + 2 * Math.ceil(m / 2) * 8 + 4 * m * 8;
+    const bytes = Math.ceil(points / 2) * 8 * (1 + (threads > 1 ? threads : 0)) + 2 * Math.ceil(m / 2) * 8 + 4 * m * 8;
     const wasm = dim === 2 && params.kernel !== 'js' ? createUmapEdgesModule(bytes) : undefined;
     this.wasm = wasm !== undefined;
-    if (!wasm && threads > 1 && !(embedding.buffer instanceof SharedArrayBuffer)) throw new Error('UmapLayout: threads need the embedding in a SharedArrayBuffer');
     const alloc = wasm ? arena(wasm.memory.buffer, UMAP_MEMORY_BASE) : separate(threads > 1);
-    const y = wasm ? alloc.f64(points) : embedding;
-    if (wasm) y.set(embedding);
-    this.snapshot = threads > 1 ? alloc.f64(points) : undefined;
+    const y = alloc.f32(points);
+    y.set(embedding);
+    this.snapshot = threads > 1 ? alloc.f32(points) : undefined;
     const head = alloc.i32(m);
     const tail = alloc.i32(m);
     const epochsPerSample = alloc.f64(m);
@@ -282,7 +285,7 @@ export class UmapLayout {
       const from = Math.floor((m * t) / threads), to = Math.floor((m * (t + 1)) / threads);
       const seed = ((this.rngState + Math.imul(t, 0x9e3779b9)) | 0) || 1;
       const worker = startWorker('projection/umapLayoutWorker', {
-        workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams, wasm, snapshot: wasm && alloc.f64(points) },
+        workerData: { state: this.state, from, to, seed, control: this.control, epochParams: this.epochParams, wasm, snapshot: wasm && alloc.f32(points) },
       });
       worker.unref(); // never keeps the process alive; dispose() stops it
       this.helpers.push(worker);
@@ -312,7 +315,7 @@ export class UmapLayout {
     }
     this.rngState = this.runEdges(this.state, 0, this.ownEdges, this.epoch, this.alpha, this.rngState, yNeg);
     for (let done = Atomics.load(control, DONE); done < this.helpers.length; done = Atomics.load(control, DONE)) Atomics.wait(control, DONE, done);
-    if (this.wasm) this.embedding.set(y);
+    this.embedding.set(y);
     this.alpha = this.initialAlpha * (1 - this.epoch / this.nEpochs);
     this.epoch++;
   }
@@ -333,7 +336,7 @@ export function layoutHelper(): void {
   const control: Int32Array = d.control;
   const params: Float64Array = d.epochParams;
   // The wasm kernel reads the snapshot from its memory; the JS loop from anywhere.
-  const snapshot: Float64Array = d.wasm ? d.snapshot : new Float64Array(d.state.y.length);
+  const snapshot: Float32Array = d.wasm ? d.snapshot : new Float32Array(d.state.y.length);
   let rng: number = d.seed;
   let seen = 0;
   for (;;) {

@@ -50,3 +50,27 @@ export function quantizeRow(src: usize, cols: i32, dst: usize, scale: usize): vo
     v128.store(dst + <usize>k, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d)));
   }
 }
+
+/** For t in 0..count: r = idx[t] (u32); out[t] (f32) = scale[row] · scale[r] · (row `row` · row r),
+ *  both rows int8 (NN-descent's similarities between stored rows; ../int8Pairs.ts). Sums of
+ *  products of two int8 fit i32 for any cols below 133,000. */
+export function scoreAgainstRow(rows: usize, cols: i32, scale: usize, row: u32, idx: usize, count: i32, out: usize): void {
+  const base = rows + <usize>row * <usize>cols;
+  const rowScale = load<f32>(scale + (<usize>row << 2));
+  for (let t = 0; t < count; t++) {
+    const r = load<u32>(idx + (<usize>t << 2));
+    let w = rows + <usize>r * <usize>cols;
+    let qp = base;
+    let acc0 = i32x4.splat(0), acc1 = i32x4.splat(0);
+    for (let k = 0; k < cols; k += 16) {
+      const a = v128.load(w), b = v128.load(qp);
+      acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b)));
+      acc1 = i32x4.add(acc1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b)));
+      w += 16;
+      qp += 16;
+    }
+    const acc = i32x4.add(acc0, acc1);
+    const sum = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+    store<f32>(out + (<usize>t << 2), <f32>sum * (rowScale * load<f32>(scale + (<usize>r << 2))));
+  }
+}

@@ -1,6 +1,7 @@
 // UMAP layout epochs in 2-D (see ../umapEdges.ts): the same operations, in the same order, as
-// edges2d and fastPow in projection/umapLayout.ts, so both give the same coordinates (f64
-// throughout; only fastPow's rare exact fallback uses AssemblyScript's exp/log, not V8's).
+// edges2d and fastPow in projection/umapLayout.ts, so both give the same coordinates
+// (coordinates stored as f32, as umap-learn keeps them, arithmetic in f64 as JS does; only
+// fastPow's rare exact fallback uses AssemblyScript's exp/log, not V8's).
 // Over an imported shared memory: the Hogwild helper threads run it on the same coordinates.
 
 const CLIP: f64 = 4;
@@ -64,8 +65,8 @@ const E0: f64 = 0.9999998957624473, E1: f64 = 0.6931546200329586, E2: f64 = 0.24
   return f64x2.pmax(f64x2.splat(-CLIP), f64x2.pmin(f64x2.splat(CLIP), x));
 }
 
-/** Edges [from, to) of epoch n; head/tail are i32 arrays, the epoch arrays and y/yNeg f64
- *  (byte offsets). Returns the xorshift32 state after the epoch's negative samples. */
+/** Edges [from, to) of epoch n; head/tail are i32 arrays, the epoch arrays f64 and y/yNeg
+ *  f32 (byte offsets). Returns the xorshift32 state after the epoch's negative samples. */
 export function edges2d(
   head: usize, tail: usize, perSample: usize, nextSample: usize, perNegative: usize, nextNegative: usize,
   y: usize, yNeg: usize, nVertices: i32, from: i32, to: i32, n: f64, alpha: f64, rng: i32, a: f64, b: f64, gamma: f64,
@@ -77,18 +78,19 @@ export function edges2d(
     const next = load<f64>(nextSample + e8);
     if (next > n) continue;
     const h = load<i32>(head + (<usize>i << 2));
-    const cur = y + (<usize>h << 4);
-    const oth = y + (<usize>load<i32>(tail + (<usize>i << 2)) << 4);
-    let cx = load<f64>(cur), cy = load<f64>(cur, 8);
-    const dx = cx - load<f64>(oth), dy = cy - load<f64>(oth, 8);
+    const cur = y + (<usize>h << 3);
+    const oth = y + (<usize>load<i32>(tail + (<usize>i << 2)) << 3);
+    let cx = <f64>load<f32>(cur), cy = <f64>load<f32>(cur, 4);
+    const ox = <f64>load<f32>(oth), oy = <f64>load<f32>(oth, 4);
+    const dx = cx - ox, dy = cy - oy;
     const d2 = dx * dx + dy * dy;
     if (d2 > 0) {
       const coeff = attraction(d2, a, b, twoAB);
       const gx = clip(coeff * dx) * alpha, gy = clip(coeff * dy) * alpha;
       cx += gx;
       cy += gy;
-      store<f64>(oth, load<f64>(oth) - gx);
-      store<f64>(oth, load<f64>(oth, 8) - gy, 8);
+      store<f32>(oth, <f32>(ox - gx));
+      store<f32>(oth, <f32>(oy - gy), 4);
     }
     store<f64>(nextSample + e8, next + load<f64>(perSample + e8));
     const perNeg = load<f64>(perNegative + e8);
@@ -111,9 +113,11 @@ export function edges2d(
         rng ^= rng << 5;
         k1 = <i32>Math.floor(<f64><u32>rng * TWO_TO_MINUS_32 * nv);
       }
-      const o0 = yNeg + (<usize>k0 << 4), o1 = yNeg + (<usize>k1 << 4);
-      const ex = f64x2.sub(f64x2.splat(px), f64x2.replace_lane(f64x2.splat(load<f64>(o0)), 1, load<f64>(o1)));
-      const ey = f64x2.sub(f64x2.splat(py), f64x2.replace_lane(f64x2.splat(load<f64>(o0, 8)), 1, load<f64>(o1, 8)));
+      // Each draw's (x, y) pair is one 8-byte load; the two pairs, promoted, give the x and y lanes.
+      const p0 = f64x2.promote_low_f32x4(v128.load64_zero(yNeg + (<usize>k0 << 3)));
+      const p1 = f64x2.promote_low_f32x4(v128.load64_zero(yNeg + (<usize>k1 << 3)));
+      const ex = f64x2.sub(f64x2.splat(px), i64x2.shuffle(p0, p1, 0, 2));
+      const ey = f64x2.sub(f64x2.splat(py), i64x2.shuffle(p0, p1, 1, 3));
       const e2 = f64x2.add(f64x2.mul(ex, ex), f64x2.mul(ey, ey));
       const den = f64x2.mul(f64x2.add(f64x2.splat(0.001), e2), f64x2.add(f64x2.mul(f64x2.splat(a), fastPow2(e2, b)), f64x2.splat(1)));
       const rc = f64x2.div(f64x2.splat(twoGammaB), den);
@@ -124,8 +128,8 @@ export function edges2d(
       if (k0 != h) { cx += f64x2.extract_lane(sx, 0); cy += f64x2.extract_lane(sy, 0); }
       if (k1 != h) { cx += f64x2.extract_lane(sx, 1); cy += f64x2.extract_lane(sy, 1); }
     }
-    store<f64>(cur, cx);
-    store<f64>(cur, cy, 8);
+    store<f32>(cur, <f32>cx);
+    store<f32>(cur, <f32>cy, 4);
     store<f64>(nextNegative + e8, nextNeg + nNeg * perNeg);
   }
   return rng;
