@@ -50,16 +50,17 @@ export class Int8PairScorer {
     this.staging = new Float32Array(buf, staging, this.cols);
   }
 
-  /** Stores values[from .. from + dim) as row r, scaled to unit length (a zero row stays zero). */
-  setRow(r: number, values: Float32Array | number[], from = 0): void {
+  /** Stores values[from .. from + dim) as row r, scaled to unit length (a zero row stays zero);
+   *  `invNorm`, where the caller has it, is 1 / |row| (0 for a zero row). */
+  setRow(r: number, values: Float32Array | number[], from = 0, invNorm?: number): void {
     let s = 0;
     for (let d = 0; d < this.dim; d++) {
       const v = values[from + d];
       this.staging[d] = v;
-      s += v * v;
+      if (invNorm === undefined) s += v * v;
     }
     this.quantizeRow(this.offsets.staging, this.cols, r * this.cols, this.offsets.scale + r * 4);
-    this.scales[r] *= s > 0 ? 1 / Math.sqrt(s) : 0;
+    this.scales[r] *= invNorm ?? (s > 0 ? 1 / Math.sqrt(s) : 0);
   }
 
   /** out[t] = cosine of row `row` with row ids[t], for t < count. */

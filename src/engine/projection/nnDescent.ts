@@ -113,8 +113,8 @@ function inverseNorms(matrix: Float32Array, n: number, dim: number): Float32Arra
 function int8Scorer(matrix: Float32Array, n: number, dim: number, batch: number): (Scorer & { invNorm: Float32Array }) | undefined {
   const rows = Int8PairScorer.create(n + 1, dim, batch);
   if (!rows) return undefined;
-  for (let i = 0; i < n; i++) rows.setRow(i, matrix, i * dim);
   const invNorm = inverseNorms(matrix, n, dim);
+  for (let i = 0; i < n; i++) rows.setRow(i, matrix, i * dim, invNorm[i]);
   const direction = new Float32Array(dim);
   return {
     ids: rows.ids,
