@@ -8,14 +8,12 @@
 // per CPU-second = training tokens / CPU seconds of the whole process (n-gram, validation and
 // save included, so it understates both alike). Prints the backend each ran on.
 //   npx tsx bench/train-old-path.ts [--minutes 1] [--rounds 1] [--rev 4baed9a] [--data DIR]
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { argValue } from './lib/args';
+import { headCommit, ROOT, withOldTree } from './lib/oldTree';
 import { lastJson, run } from './lib/timedRun';
-
-const ROOT = path.join(__dirname, '..');
 
 interface Measured {
   path: 'old' | 'new';
@@ -61,12 +59,8 @@ async function main() {
   const rev = argValue('rev', '4baed9a');
   const data = argValue('data', '/work/shared/data/wikitext-2');
   if (!existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error('build first: npm run build');
-  const old = mkdtempSync(path.join(tmpdir(), 'wordlens-old-tree-'));
-  try {
-    execSync(`git -C ${JSON.stringify(ROOT)} archive ${rev} | tar -x -C ${JSON.stringify(old)}`, { stdio: 'inherit' });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(old, 'node_modules'));
-    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: old, stdio: 'inherit' });
-    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  await withOldTree(rev, ['esbuild.mjs'], async (old) => {
+    const commit = headCommit();
     console.log(JSON.stringify({ event: 'start', old_rev: rev, new_rev: commit, minutes, rounds, load_avg: loadavg() }));
     const runs: Measured[] = [];
     for (let i = 0; i < rounds; i++) {
@@ -85,9 +79,7 @@ async function main() {
       per_cpu_s_ratio: Math.round((perCpu('new') / perCpu('old')) * 100) / 100,
       load_avg: loadavg(),
     }));
-  } finally {
-    rmSync(old, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e) => {
